@@ -1,0 +1,17 @@
+-- gpb_by_function: the 一般公共预算支出表 by 功能分类 code, one row per printed code row,
+-- with level 1 类 / 2 款 / 3 项 and the total, basic and project columns in 元.
+CREATE VIEW gpb_by_function AS
+SELECT
+    doc_id,
+    year,
+    region,
+    unit_name,
+    function_code,
+    function_level AS level,
+    row_label AS function_name,
+    max(CASE WHEN column_key = 'total' THEN amount END) AS total,
+    max(CASE WHEN column_key = 'basic' THEN amount END) AS basic,
+    max(CASE WHEN column_key = 'project' THEN amount END) AS project
+FROM line_items
+WHERE table_kind = 'gpb_expenditure' AND row_kind = 'function'
+GROUP BY doc_id, year, region, unit_name, function_code, function_level, row_label, row_no

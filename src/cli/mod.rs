@@ -1,0 +1,155 @@
+//! The application edge: command-line parsing, progress, printing and exit codes. The
+//! only code that prints or uses `anyhow`; everything it does goes through the library.
+
+mod ingest;
+mod print;
+mod sample;
+mod sql;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use print::Format;
+
+/// yusuan (预算): query Chinese public-sector budget disclosures with SQL.
+#[derive(Debug, Parser)]
+#[command(name = "yusuan", version, about, long_about = None)]
+#[command(after_help = "Examples:
+  yusuan sql -c \"select unit_name, year, wan(income_total) from budget_totals\"
+  yusuan ingest --data ./yusuan-data datasets/text/
+  yusuan sql --data ./yusuan-data")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Read disclosure files into the dataset (Parquet, partitioned by year).
+    #[command(after_help = "Examples:
+  yusuan ingest datasets/text/
+  yusuan ingest --data /srv/budgets --year 2024 --region 河南省洛阳市洛龙区 unit.txt
+Re-ingesting a file replaces its rows. Warnings name the source line; they are stored in
+the ingest_warnings table.")]
+    Ingest(IngestArgs),
+    /// Run SQL over the dataset: -c/-f statements, or an interactive shell.
+    #[command(after_help = "Examples:
+  yusuan sql -c \"select * from budget_totals\"
+  yusuan sql -c \"select function_code, function_name, wan(total) from gpb_by_function\" --format csv
+  yusuan sql -f queries/report.sql --format markdown
+  yusuan sql                      # interactive shell; statements end with ';'
+Without --data (and without $YUSUAN_DATA), ./yusuan-data is used if it holds a dataset,
+else the bundled sample (datasets/), ingested on first use into a cache directory.")]
+    Sql(SqlArgs),
+}
+
+/// Where the dataset is.
+#[derive(Debug, clap::Args)]
+pub struct DataArg {
+    /// Dataset directory [default: $YUSUAN_DATA, else ./yusuan-data]
+    #[arg(long, value_name = "DIR", env = "YUSUAN_DATA")]
+    pub data: Option<PathBuf>,
+}
+
+/// `yusuan ingest`.
+#[derive(Debug, clap::Args)]
+pub struct IngestArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Budget year, when the document does not state it (or states it wrongly).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Region name (e.g. 河南省洛阳市洛龙区), overriding what the document implies.
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Print only errors (no per-document summary, no warnings).
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Files or directories (searched recursively for .txt/.md).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+}
+
+/// `yusuan sql`.
+#[derive(Debug, clap::Args)]
+pub struct SqlArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// Run this statement (repeatable; several statements may be separated by ';').
+    #[arg(short = 'c', long = "command", value_name = "SQL")]
+    pub commands: Vec<String>,
+    /// Run the statements in this file (repeatable).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Memory limit for query execution, e.g. 512M or 2G (spills when exceeded).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub memory_limit: Option<usize>,
+    /// Number of threads (partitions) queries use [default: one per core].
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+fn parse_size(s: &str) -> Result<usize, String> {
+    let t = s.trim().to_ascii_uppercase();
+    let t = t.trim_end_matches('B');
+    let (num, mult) = match t.chars().last() {
+        Some('K') => (&t[..t.len() - 1], 1usize << 10),
+        Some('M') => (&t[..t.len() - 1], 1 << 20),
+        Some('G') => (&t[..t.len() - 1], 1 << 30),
+        Some('T') => (&t[..t.len() - 1], 1 << 40),
+        _ => (t, 1),
+    };
+    let n: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a size such as 512M or 2G"))?;
+    if n <= 0.0 {
+        return Err(format!("'{s}' must be positive"));
+    }
+    Ok((n * mult as f64) as usize)
+}
+
+/// How a successful run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    /// Something failed but the run went on (exit 2).
+    Failed,
+}
+
+/// Runs one command.
+pub async fn run(cli: Cli) -> anyhow::Result<Status> {
+    match cli.command {
+        Command::Ingest(args) => ingest::run(args).await,
+        Command::Sql(args) => sql::run(args).await,
+    }
+}
+
+/// The default dataset directory.
+pub fn default_data_dir() -> PathBuf {
+    PathBuf::from("yusuan-data")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("2G"), Ok(2 << 30));
+        assert_eq!(parse_size("512m"), Ok(512 << 20));
+        assert_eq!(parse_size("1.5K"), Ok(1536));
+        assert!(parse_size("lots").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,119 @@
+//! The only module that holds a DataFusion `SessionContext`: every dataset table is
+//! registered as a listing table over its Parquet files (Hive partition `year`, pruning
+//! on), then the functions and views. Owns no parsing and no file writing.
+
+mod udf;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::datasource::file_format::parquet::ParquetFormat;
+use datafusion::datasource::listing::{
+    ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
+};
+use datafusion::execution::memory_pool::FairSpillPool;
+use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
+
+use crate::error::{Error, Result};
+use crate::model::schema::DatasetTable;
+use crate::storage::Dataset;
+
+/// The views every session has, in dependency order (`queries/views/`).
+pub const VIEWS: &[(&str, &str)] = &[
+    (
+        "budget_totals",
+        include_str!("../../queries/views/budget_totals.sql"),
+    ),
+    (
+        "gpb_by_function",
+        include_str!("../../queries/views/gpb_by_function.sql"),
+    ),
+];
+
+/// Session settings.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// Memory limit in bytes for query execution (a fair spill pool); `None` = unbounded.
+    pub memory_limit: Option<usize>,
+    /// Number of partitions (threads) queries run with; `None` = one per core.
+    pub threads: Option<usize>,
+}
+
+/// A DataFusion session with every dataset table, function and view registered.
+///
+/// ```no_run
+/// # async fn demo() -> yusuan::Result<()> {
+/// let engine = yusuan::Engine::open(std::path::Path::new("yusuan-data")).await?;
+/// let batches = engine.sql("select unit_name, wan(income_total) from budget_totals").await?;
+/// # Ok(()) }
+/// ```
+pub struct Engine {
+    ctx: SessionContext,
+    data: PathBuf,
+}
+
+impl Engine {
+    /// Opens the dataset at `data` with default settings.
+    pub async fn open(data: &Path) -> Result<Engine> {
+        Self::open_with(data, &EngineOptions::default()).await
+    }
+
+    /// Opens the dataset at `data`.
+    pub async fn open_with(data: &Path, options: &EngineOptions) -> Result<Engine> {
+        let dataset = Dataset::open(data)?;
+        let mut config = SessionConfig::new()
+            .with_information_schema(true)
+            .with_parquet_pruning(true)
+            .with_collect_statistics(true);
+        if let Some(n) = options.threads {
+            config = config.with_target_partitions(n.max(1));
+        }
+        let mut runtime = RuntimeEnvBuilder::new();
+        if let Some(limit) = options.memory_limit {
+            runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
+        }
+        let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
+        let root = std::fs::canonicalize(dataset.root())
+            .map_err(|e| Error::io("resolving", dataset.root(), e))?;
+        for table in DatasetTable::ALL {
+            let dir = root.join(table.name());
+            std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
+            let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
+            let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+                .with_file_extension(".parquet")
+                .with_table_partition_cols(vec![("year".to_string(), DataType::Int32)]);
+            let config = ListingTableConfig::new(url)
+                .with_listing_options(options)
+                .with_schema(table.schema());
+            ctx.register_table(table.name(), Arc::new(ListingTable::try_new(config)?))?;
+        }
+        udf::register_all(&ctx);
+        for (_, sql) in VIEWS {
+            ctx.sql(sql).await?.collect().await?;
+        }
+        Ok(Engine { ctx, data: root })
+    }
+
+    /// The dataset directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data
+    }
+
+    /// The underlying DataFusion session.
+    pub fn context(&self) -> &SessionContext {
+        &self.ctx
+    }
+
+    /// Plans one statement.
+    pub async fn dataframe(&self, sql: &str) -> Result<DataFrame> {
+        Ok(self.ctx.sql(sql).await?)
+    }
+
+    /// Plans and runs one statement, collecting every batch.
+    pub async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>> {
+        Ok(self.ctx.sql(sql).await?.collect().await?)
+    }
+}

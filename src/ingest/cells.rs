@@ -1,0 +1,142 @@
+//! One line of an extracted table: its tab-separated cells classified as blank, numeric or
+//! text, and the split into leading codes, labels and trailing amounts. Owns nothing about
+//! what a table means.
+
+use super::amount::{AmountError, Printed, is_blank, looks_numeric, parse_printed, strip_tags};
+
+/// A cell holding an amount (or what looks like one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AmountCell {
+    pub idx: usize,
+    pub text: String,
+    pub parsed: Result<Printed, AmountError>,
+}
+
+/// One table line, classified.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableLine {
+    /// 1-based line number in the source file.
+    pub line: usize,
+    /// Index among the table's non-blank lines (distances between rows use it).
+    pub seq: usize,
+    pub raw: String,
+    pub cells: Vec<String>,
+    /// Text cells (not numeric, not blank), with their index.
+    pub texts: Vec<(usize, String)>,
+    /// Numeric cells before the last text cell (codes), with their index.
+    pub codes: Vec<(usize, String)>,
+    /// Numeric cells after the last text cell.
+    pub amounts: Vec<AmountCell>,
+}
+
+impl TableLine {
+    /// Splits and classifies a raw line.
+    pub fn new(line: usize, seq: usize, raw: &str) -> TableLine {
+        let cells: Vec<String> = raw
+            .split('\t')
+            .map(|c| strip_tags(c).trim().to_string())
+            .collect();
+        let last_text = cells.iter().rposition(|c| is_text(c));
+        let mut texts = Vec::new();
+        let mut codes = Vec::new();
+        let mut amounts = Vec::new();
+        for (idx, cell) in cells.iter().enumerate() {
+            if is_text(cell) {
+                texts.push((idx, cell.clone()));
+            } else if looks_numeric(cell) || cell == "-" {
+                if last_text.is_some_and(|t| idx < t) {
+                    codes.push((idx, cell.clone()));
+                } else {
+                    amounts.push(AmountCell {
+                        idx,
+                        text: cell.clone(),
+                        parsed: parse_printed(cell),
+                    });
+                }
+            }
+        }
+        TableLine {
+            line,
+            seq,
+            raw: raw.to_string(),
+            cells,
+            texts,
+            codes,
+            amounts,
+        }
+    }
+
+    /// The index of the last text cell, if any.
+    pub fn last_text_idx(&self) -> Option<usize> {
+        self.texts.last().map(|(i, _)| *i)
+    }
+
+    /// The text at a cell index, if that cell is text.
+    pub fn text_at(&self, idx: usize) -> Option<&str> {
+        self.texts
+            .iter()
+            .find(|(i, _)| *i == idx)
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// The first text cell, spaces removed.
+    pub fn label(&self) -> String {
+        self.texts
+            .first()
+            .map(|(_, t)| compact(t))
+            .unwrap_or_default()
+    }
+
+    /// Code cells that precede the text cell at position `nth` of `texts` (and follow the
+    /// previous text cell).
+    pub fn codes_before_text(&self, nth: usize) -> Vec<&str> {
+        let upper = self.texts.get(nth).map_or(usize::MAX, |(i, _)| *i);
+        let lower = if nth == 0 {
+            None
+        } else {
+            self.texts.get(nth - 1).map(|(i, _)| *i)
+        };
+        self.codes
+            .iter()
+            .filter(|(i, _)| *i < upper && lower.is_none_or(|l| *i > l))
+            .map(|(_, c)| c.as_str())
+            .collect()
+    }
+}
+
+/// True for a cell that is neither blank nor numeric.
+pub fn is_text(cell: &str) -> bool {
+    !is_blank(cell) && !looks_numeric(cell) && cell != "-"
+}
+
+/// Removes all white space (extraction inserts spaces where CJK text wrapped).
+pub fn compact(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// True when a label still shows a wrap (white space between CJK characters): its whole
+/// text was already joined into this cell.
+pub fn shows_wrap(s: &str) -> bool {
+    s.trim().contains(char::is_whitespace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_codes_labels_amounts() {
+        let l = TableLine::new(
+            1,
+            0,
+            "301\t02\t津贴补贴\t505\t01\t工资福利支出\t9.65\t9.65\t\t",
+        );
+        assert_eq!(l.codes_before_text(0), vec!["301", "02"]);
+        assert_eq!(l.codes_before_text(1), vec!["505", "01"]);
+        assert_eq!(l.amounts.len(), 2);
+        assert_eq!(l.amounts[0].idx, 6);
+        let t = TableLine::new(2, 1, "\t\t\t544. 12\t544.12\t\t");
+        assert!(t.texts.is_empty() && t.codes.is_empty());
+        assert_eq!(t.amounts.len(), 2);
+    }
+}

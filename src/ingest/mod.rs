@@ -1,0 +1,163 @@
+//! Reading disclosures: source files in, [`SourceDocument`]s out. Owns file discovery,
+//! format detection, content hashing and the parser warnings. Never writes anything and
+//! never names an Arrow type (that is `model::schema` and `storage`).
+//!
+//! Formats: the disclosure text format (`.txt`, `.md`; see `text`). Other formats are
+//! refused with a message naming the file.
+
+pub mod amount;
+pub mod cells;
+pub mod layout;
+pub mod narrative;
+pub mod performance;
+pub mod place;
+pub mod rows;
+pub mod summary;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::model::{IngestWarning, ParsedDocument, SourceDocument, TableKind};
+
+/// Bumped whenever parsing changes what a document yields.
+pub const PARSER_VERSION: &str = "text-1";
+
+/// Values given on the command line that take precedence over what the document says.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub year: Option<i32>,
+    pub region: Option<String>,
+}
+
+/// Collects warnings while one document is parsed.
+#[derive(Debug, Default)]
+pub struct Ctx {
+    pub warnings: Vec<IngestWarning>,
+}
+
+impl Ctx {
+    /// Records a warning about a source line.
+    pub fn warn(
+        &mut self,
+        line: usize,
+        table_kind: Option<TableKind>,
+        code: &'static str,
+        message: String,
+        text: &str,
+    ) {
+        self.warnings.push(IngestWarning {
+            line: (line > 0).then_some(line as i32),
+            table_kind,
+            code,
+            message,
+            text: text.to_string(),
+        });
+    }
+}
+
+const DIVISIONS: &str = include_str!("../../datasets/reference/admin_divisions.csv");
+
+/// The full name of an administrative division code (`410311` → 河南省洛阳市洛龙区), from the
+/// bundled `datasets/reference/admin_divisions.csv`.
+pub fn division_name(code: &str) -> Option<&'static str> {
+    DIVISIONS.lines().skip(1).find_map(|l| {
+        let mut f = l.split(',');
+        (f.next() == Some(code)).then(|| f.nth(1)).flatten()
+    })
+}
+
+/// File extensions read as the disclosure text format.
+pub const TEXT_EXTENSIONS: &[&str] = &["txt", "md"];
+
+/// Expands files and directories (recursively) into the list of files to ingest, sorted.
+/// Directory entries with an unknown extension are skipped; a file named explicitly is
+/// always returned (and refused later if its format is unknown).
+pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| Error::io("reading", p, e))?;
+        if meta.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::io("listing", dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("listing", dir, e))?;
+        let path = entry.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| TEXT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Reads and parses one source file.
+pub fn parse_file(path: &Path, overrides: &Overrides) -> Result<SourceDocument> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io("reading", path, e))?;
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
+    if bytes.starts_with(b"%PDF") {
+        return Err(Error::NotADisclosure {
+            path: path.to_path_buf(),
+            reason: "PDF input is not supported yet; give the disclosure text".into(),
+        });
+    }
+    if !TEXT_EXTENSIONS.contains(&ext.as_str()) && !ext.is_empty() {
+        return Err(Error::NotADisclosure {
+            path: path.to_path_buf(),
+            reason: format!("unknown file type '.{ext}' (expected .txt or .md disclosure text)"),
+        });
+    }
+    if bytes.contains(&0) {
+        return Err(Error::NotADisclosure {
+            path: path.to_path_buf(),
+            reason: "binary file (contains NUL bytes), not disclosure text".into(),
+        });
+    }
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        Error::Parse {
+            path: path.to_path_buf(),
+            line,
+            reason: "not valid UTF-8 text".into(),
+        }
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let parsed: ParsedDocument = text::parse_text(path, text, overrides)?;
+    let content_hash = hex(&Sha256::digest(&bytes));
+    Ok(SourceDocument {
+        doc_id: content_hash[..16].to_string(),
+        content_hash,
+        source_path: path.display().to_string(),
+        format: "text",
+        parsed,
+    })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,706 @@
+//! Rebuilding logical rows of code tables (支出表, 经济分类表, 项目支出表 …) from extracted
+//! lines, and turning them into line items.
+//!
+//! Extraction splits a row whose text wraps into several lines. Three shapes occur:
+//! a *fragment* line (text only, no amounts) that holds the first part of the next row's
+//! wrapped names; a *continuation* line right after a row that repeats its codes or
+//! amounts and holds the rest of its names (or the rest of its split code, `6050`/`01`);
+//! and an *echo*, a garbled copy of a cell the next row already holds in full. Fragments
+//! are prefixed, continuations merged, echoes dropped, each with a warning, and where
+//! the repeated amounts disagree the first line's are kept and the conflict is reported.
+
+use rust_decimal::Decimal;
+
+use super::Ctx;
+use super::amount::MoneyUnit;
+use super::cells::{AmountCell, TableLine, compact, shows_wrap};
+use super::layout::{Layout, code_table_layout};
+use super::place::{Constraint, Token, place};
+use crate::model::classification::{is_dept_econ_code, is_gov_econ_code, join_function_code};
+use crate::model::{LineItem, Project, RowKind, TableKind};
+
+/// What identifies a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Total,
+    Unit(String),
+    Function(String),
+    Econ {
+        dept: Option<String>,
+        gov: Option<String>,
+    },
+    /// A project row, with its printed type (其他运转类 …).
+    Project(String),
+    None,
+}
+
+/// A logical row: one or more source lines merged.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub line: usize,
+    pub lines: Vec<usize>,
+    pub last_seq: usize,
+    pub texts: Vec<(usize, String)>,
+    pub codes: Vec<(usize, String)>,
+    pub amounts: Vec<AmountCell>,
+    pub last_text_idx: Option<usize>,
+    pub key: Key,
+}
+
+impl Row {
+    fn from_line(kind: TableKind, l: &TableLine) -> Row {
+        Row {
+            line: l.line,
+            lines: vec![l.line],
+            last_seq: l.seq,
+            texts: l.texts.clone(),
+            codes: l.codes.clone(),
+            amounts: l.amounts.clone(),
+            last_text_idx: l.last_text_idx(),
+            key: key_of(kind, &l.texts, &l.codes),
+        }
+    }
+
+    fn text_at(&self, idx: usize) -> Option<String> {
+        self.texts
+            .iter()
+            .find(|(i, _)| *i == idx)
+            .map(|(_, t)| compact(t))
+    }
+
+    /// The row's name: the first text cell (second for 项目支出表, whose first is the type).
+    pub fn name(&self, kind: TableKind) -> String {
+        if kind == TableKind::ProjectExpenditure {
+            // A unit row prints its code where projects print their name, and its name
+            // in the 项目单位 column.
+            let col = if matches!(self.key, Key::Unit(_)) {
+                2
+            } else {
+                1
+            };
+            return self.text_at(col).unwrap_or_default();
+        }
+        self.texts
+            .first()
+            .map(|(_, t)| compact(t))
+            .unwrap_or_default()
+    }
+}
+
+fn is_total_label(label: &str) -> bool {
+    matches!(compact(label).as_str(), "合计" | "总计")
+}
+
+fn digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn join_econ(parts: &[&str]) -> Option<String> {
+    match parts {
+        [one] if digits(one) && matches!(one.len(), 3 | 5) => Some(one.to_string()),
+        [class, item] if digits(class) && digits(item) && class.len() == 3 && item.len() == 2 => {
+            Some(format!("{class}{item}"))
+        }
+        _ => None,
+    }
+}
+
+fn codes_before(texts: &[(usize, String)], codes: &[(usize, String)], nth: usize) -> Vec<String> {
+    let upper = texts.get(nth).map_or(usize::MAX, |(i, _)| *i);
+    let lower = nth
+        .checked_sub(1)
+        .and_then(|p| texts.get(p))
+        .map(|(i, _)| *i);
+    codes
+        .iter()
+        .filter(|(i, _)| *i < upper && lower.is_none_or(|l| *i > l))
+        .map(|(_, c)| c.clone())
+        .collect()
+}
+
+fn unit_code(parts: &[String]) -> Option<String> {
+    match parts {
+        [one] if digits(one) && (3..=12).contains(&one.len()) => Some(one.clone()),
+        _ => None,
+    }
+}
+
+/// Identifies a row from its cells.
+pub fn key_of(kind: TableKind, texts: &[(usize, String)], codes: &[(usize, String)]) -> Key {
+    if texts.first().is_some_and(|(_, t)| is_total_label(t)) {
+        return Key::Total;
+    }
+    if kind == TableKind::ProjectExpenditure {
+        let first = texts.iter().find(|(i, _)| *i == 0).map(|(_, t)| compact(t));
+        if let Some(t) = first
+            && t.ends_with('类')
+            && t.chars().count() <= 8
+        {
+            return Key::Project(t);
+        }
+        if texts.is_empty() && codes.is_empty() {
+            return Key::Total;
+        }
+        let code = codes.iter().find(|(i, _)| *i == 1).map(|(_, c)| c.clone());
+        return match code {
+            Some(c) if digits(&c) && (3..=12).contains(&c.len()) => Key::Unit(c),
+            _ => Key::None,
+        };
+    }
+    if texts.is_empty() && codes.is_empty() {
+        return Key::Total;
+    }
+    let seg0 = codes_before(texts, codes, 0);
+    let seg0_refs: Vec<&str> = seg0.iter().map(String::as_str).collect();
+    match kind {
+        TableKind::Expenditure
+        | TableKind::GpbExpenditure
+        | TableKind::GovFundExpenditure
+        | TableKind::SoeExpenditure => {
+            if let Some(code) = join_function_code(&seg0_refs) {
+                return Key::Function(code);
+            }
+            unit_code(&seg0).map_or(Key::None, Key::Unit)
+        }
+        TableKind::GpbBasicExpenditure | TableKind::EconSummary | TableKind::OperatingCost => {
+            let dept = join_econ(&seg0_refs);
+            let gov = if kind == TableKind::OperatingCost {
+                None
+            } else {
+                let seg1 = codes_before(texts, codes, 1);
+                let seg1_refs: Vec<&str> = seg1.iter().map(String::as_str).collect();
+                join_econ(&seg1_refs)
+            };
+            let valid = dept.as_deref().is_some_and(is_dept_econ_code)
+                || gov.as_deref().is_some_and(is_gov_econ_code);
+            if valid {
+                return Key::Econ { dept, gov };
+            }
+            unit_code(&seg0).map_or(Key::None, Key::Unit)
+        }
+        _ => unit_code(&seg0).map_or(Key::None, Key::Unit),
+    }
+}
+
+fn amounts_compatible(a: &[AmountCell], b: &[AmountCell]) -> bool {
+    a.len() == b.len()
+        && a.iter().zip(b).all(|(x, y)| match (&x.parsed, &y.parsed) {
+            (Ok(p), Ok(q)) => p.value == q.value,
+            _ => true,
+        })
+}
+
+fn first_values_equal(a: &[AmountCell], b: &[AmountCell]) -> bool {
+    match (a.first(), b.first()) {
+        (Some(x), Some(y)) => {
+            matches!((&x.parsed, &y.parsed), (Ok(p), Ok(q)) if p.value == q.value)
+        }
+        _ => false,
+    }
+}
+
+fn is_continuation(kind: TableKind, prev: &Row, line: &TableLine, key: &Key) -> bool {
+    if line.seq != prev.last_seq + 1 || line.amounts.is_empty() {
+        return false;
+    }
+    if kind == TableKind::ProjectExpenditure {
+        return !matches!(key, Key::Project(_) | Key::Total)
+            && matches!(prev.key, Key::Unit(_) | Key::Project(_));
+    }
+    if *key != Key::None && *key == prev.key {
+        return amounts_compatible(&prev.amounts, &line.amounts);
+    }
+    let debris = line.amounts.iter().all(|a| a.parsed.is_err());
+    *key == Key::None
+        && line.amounts.len() == prev.amounts.len()
+        && (prev.key == Key::None || debris || first_values_equal(&prev.amounts, &line.amounts))
+}
+
+fn merge_continuation(ctx: &mut Ctx, kind: TableKind, row: &mut Row, line: &TableLine) {
+    // Texts: append per column. The type column of 项目支出表 is a garbled repeat.
+    for (idx, text) in &line.texts {
+        if kind == TableKind::ProjectExpenditure && *idx == 0 {
+            continue;
+        }
+        match row.texts.iter_mut().find(|(i, _)| i == idx) {
+            Some((_, t)) => t.push_str(text),
+            None => {
+                row.texts.push((*idx, text.clone()));
+                row.texts.sort_by_key(|(i, _)| *i);
+            }
+        }
+    }
+    // Codes: a split code (`6050` / `01`) is completed.
+    let split_code = matches!(row.key, Key::None | Key::Unit(_))
+        && key_of(kind, &line.texts, &line.codes) == Key::None;
+    if split_code {
+        for (idx, code) in &line.codes {
+            match row.codes.iter_mut().find(|(i, _)| i == idx) {
+                Some((_, c)) => c.push_str(code),
+                None => row.codes.push((*idx, code.clone())),
+            }
+        }
+    }
+    // Amounts: keep the first line's, fill unreadable ones, report conflicts once.
+    if row.amounts.len() != line.amounts.len() {
+        ctx.warn(
+            line.line,
+            Some(kind),
+            "row_conflict",
+            format!(
+                "continues the row of line {} but has {} amounts instead of {}; its amounts were ignored",
+                row.line,
+                line.amounts.len(),
+                row.amounts.len()
+            ),
+            &line.raw,
+        );
+    } else {
+        let mut filled = Vec::new();
+        let mut differing = Vec::new();
+        let mut debris = Vec::new();
+        for (mine, theirs) in row.amounts.iter_mut().zip(&line.amounts) {
+            match (&mine.parsed, &theirs.parsed) {
+                (Err(_), Ok(_)) => {
+                    filled.push(format!("'{}' → '{}'", mine.text, theirs.text));
+                    mine.parsed = theirs.parsed.clone();
+                    mine.text = theirs.text.clone();
+                }
+                (Ok(p), Ok(q)) if p.value != q.value => {
+                    differing.push(format!("'{}' (kept '{}')", theirs.text, mine.text));
+                }
+                (Ok(_), Err(_)) => debris.push(format!("'{}'", theirs.text)),
+                _ => {}
+            }
+        }
+        if !filled.is_empty() {
+            ctx.warn(
+                row.line,
+                Some(kind),
+                "amount_repaired",
+                format!(
+                    "unreadable amounts taken from the repeated row on line {}: {}",
+                    line.line,
+                    filled.join(", ")
+                ),
+                &line.raw,
+            );
+        }
+        if !differing.is_empty() {
+            ctx.warn(
+                line.line,
+                Some(kind),
+                "row_conflict",
+                format!(
+                    "repeats the row of line {} with different amounts {}; the first line's were kept",
+                    row.line,
+                    differing.join(", ")
+                ),
+                &line.raw,
+            );
+        }
+        if !debris.is_empty() {
+            ctx.warn(
+                line.line,
+                Some(kind),
+                "amount_unreadable",
+                format!(
+                    "continuation of line {} carries unreadable amounts {}; ignored",
+                    row.line,
+                    debris.join(", ")
+                ),
+                &line.raw,
+            );
+        }
+    }
+    row.lines.push(line.line);
+    row.last_seq = line.seq;
+    if split_code || row.key == Key::None {
+        row.key = key_of(kind, &row.texts, &row.codes);
+    }
+}
+
+fn prefix_fragment(row: &mut Row, fragment: &TableLine) {
+    for (idx, text) in &fragment.texts {
+        match row.texts.iter_mut().find(|(i, _)| i == idx) {
+            Some((_, t)) => *t = format!("{text}{t}"),
+            None => {
+                if let Some((_, t)) = row.texts.first_mut() {
+                    *t = format!("{text}{t}");
+                }
+            }
+        }
+    }
+    row.lines.insert(0, fragment.line);
+}
+
+/// Groups table lines into logical rows.
+pub fn assemble(ctx: &mut Ctx, kind: TableKind, lines: &[TableLine]) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    let mut pending: Option<&TableLine> = None;
+    for line in lines {
+        let key = key_of(kind, &line.texts, &line.codes);
+        if line.amounts.is_empty() {
+            if key != Key::None || line.texts.is_empty() {
+                if !line.texts.is_empty() || !line.codes.is_empty() {
+                    rows.push(Row::from_line(kind, line));
+                }
+                continue;
+            }
+            if let Some(old) = pending.replace(line) {
+                ctx.warn(
+                    old.line,
+                    Some(kind),
+                    "text_unattached",
+                    "a text-only line that belongs to no row was ignored".into(),
+                    &old.raw,
+                );
+            }
+            continue;
+        }
+        if let Some(prev) = rows.last_mut()
+            && pending.is_none()
+            && is_continuation(kind, prev, line, &key)
+        {
+            merge_continuation(ctx, kind, prev, line);
+            continue;
+        }
+        let mut row = Row::from_line(kind, line);
+        if let Some(fragment) = pending.take() {
+            let wrapped = row.texts.iter().any(|(_, t)| shows_wrap(t));
+            if wrapped {
+                ctx.warn(
+                    fragment.line,
+                    Some(kind),
+                    "text_echo",
+                    format!(
+                        "text-only line repeats cells that the row of line {} already holds in full; ignored",
+                        line.line
+                    ),
+                    &fragment.raw,
+                );
+            } else {
+                prefix_fragment(&mut row, fragment);
+            }
+        }
+        rows.push(row);
+    }
+    if let Some(old) = pending {
+        ctx.warn(
+            old.line,
+            Some(kind),
+            "text_unattached",
+            "a text-only line at the end of the table belongs to no row; ignored".into(),
+            &old.raw,
+        );
+    }
+    rows
+}
+
+/// How many leading label columns a row of this kind has when it prints no label.
+fn label_columns(kind: TableKind) -> usize {
+    match kind {
+        TableKind::ThreePublic => 0,
+        TableKind::Income => 2,
+        TableKind::GpbBasicExpenditure => 4,
+        TableKind::EconSummary => 6,
+        TableKind::OperatingCost | TableKind::ProjectExpenditure => 3,
+        _ => 5,
+    }
+}
+
+/// Where amounts of a table are placed and converted.
+pub struct TableCtx<'a> {
+    pub kind: TableKind,
+    pub table_no: i32,
+    pub unit: MoneyUnit,
+    pub decimals: u32,
+    pub layout: &'a Layout,
+}
+
+/// Places a row's amounts and converts them. Returns `(column index, value in 元, cell)`.
+pub fn place_amounts(
+    ctx: &mut Ctx,
+    t: &TableCtx,
+    line: usize,
+    raw: &str,
+    amounts: &[AmountCell],
+    slot_base: usize,
+    layout: &Layout,
+) -> Vec<(usize, Decimal, String)> {
+    let mut tokens = Vec::new();
+    let mut unreadable = Vec::new();
+    for cell in amounts {
+        match &cell.parsed {
+            Ok(p) => tokens.push(Token {
+                slot: cell.idx.saturating_sub(slot_base),
+                printed: *p,
+                text: cell.text.clone(),
+            }),
+            Err(e) => unreadable.push(format!("'{}' ({e})", cell.text)),
+        }
+    }
+    if !unreadable.is_empty() {
+        ctx.warn(
+            line,
+            Some(t.kind),
+            "amount_unreadable",
+            format!(
+                "unreadable amounts were not stored: {}",
+                unreadable.join(", ")
+            ),
+            raw,
+        );
+    }
+    let Some(placement) = place(
+        &tokens,
+        layout.columns.len(),
+        layout.constraints,
+        t.decimals,
+    ) else {
+        ctx.warn(
+            line,
+            Some(t.kind),
+            "too_many_amounts",
+            format!(
+                "row has {} amounts but the table has {} amount columns; none were stored",
+                tokens.len(),
+                layout.columns.len()
+            ),
+            raw,
+        );
+        return vec![];
+    };
+    for &i in &placement.completed {
+        let col = layout.columns[placement.columns[i]];
+        ctx.warn(
+            line,
+            Some(t.kind),
+            "amount_completed",
+            format!(
+                "amount '{}' under {} lost its last digit in extraction; read as {} (the row's totals require it)",
+                tokens[i].text, col.label, placement.values[i]
+            ),
+            raw,
+        );
+    }
+    let far: Vec<String> = placement
+        .violations
+        .iter()
+        .filter(|(_, near)| !near)
+        .map(|(c, _)| describe(layout, *c))
+        .collect();
+    if !far.is_empty() {
+        ctx.warn(
+            line,
+            Some(t.kind),
+            "row_unbalanced",
+            format!("no column placement makes the row add up ({}); kept the tab positions' nearest reading", far.join("; ")),
+            raw,
+        );
+    } else if placement.ambiguous {
+        ctx.warn(
+            line,
+            Some(t.kind),
+            "placement_ambiguous",
+            "more than one column placement fits this row; the one nearest the tab positions was kept".into(),
+            raw,
+        );
+    }
+    let mut out = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let value = placement.values[i];
+        match t.unit.to_yuan(value) {
+            Some(yuan) => out.push((placement.columns[i], yuan, token.text.clone())),
+            None => ctx.warn(
+                line,
+                Some(t.kind),
+                "amount_inexact",
+                format!(
+                    "amount '{}' has more decimals than 元 allows; not stored",
+                    token.text
+                ),
+                raw,
+            ),
+        }
+    }
+    out
+}
+
+fn describe(layout: &Layout, c: Constraint) -> String {
+    match c {
+        Constraint::Sum { total, parts } => format!(
+            "{} ≠ {}",
+            layout.columns[total].label,
+            parts
+                .iter()
+                .map(|&p| layout.columns[p].label)
+                .collect::<Vec<_>>()
+                .join(" + ")
+        ),
+        Constraint::AtMost { part, whole } => {
+            format!(
+                "{} > {}",
+                layout.columns[part].label, layout.columns[whole].label
+            )
+        }
+    }
+}
+
+/// Removes the project type where extraction pushed it into the name (`12345 便民 运转类 热线`).
+fn clean_project_name(ctx: &mut Ctx, line: usize, name: &str) -> String {
+    let mut out = compact(name);
+    for bleed in ["其他运转类", "特定目标类", "运转类", "目标类"] {
+        if out.contains(bleed) && out != bleed {
+            ctx.warn(
+                line,
+                Some(TableKind::ProjectExpenditure),
+                "text_repaired",
+                format!(
+                    "removed '{bleed}' (the project type column) from the project name '{out}'"
+                ),
+                name,
+            );
+            out = out.replace(bleed, "");
+        }
+    }
+    out
+}
+
+/// Parses the data lines of a code table into line items (and projects).
+pub fn parse_code_table(
+    ctx: &mut Ctx,
+    t: &TableCtx,
+    lines: &[TableLine],
+    items: &mut Vec<LineItem>,
+    projects: &mut Vec<Project>,
+) -> usize {
+    let rows = assemble(ctx, t.kind, lines);
+    let layout = code_table_layout(t.kind).unwrap_or(t.layout);
+    let mut row_no = 0;
+    for row in &rows {
+        row_no += 1;
+        let raw = lines
+            .iter()
+            .find(|l| l.line == row.line)
+            .map_or("", |l| l.raw.as_str());
+        let base = match row.last_text_idx {
+            Some(i) => i + 1,
+            None => label_columns(t.kind),
+        };
+        let placed = place_amounts(ctx, t, row.line, raw, &row.amounts, base, layout);
+        let mut name = row.name(t.kind);
+        let (row_kind, line_key, unit_code, function_code, econ_code, gov_econ_code) =
+            match &row.key {
+                Key::Total => (
+                    RowKind::Total,
+                    Some("TOTAL".to_string()),
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+                Key::Unit(c) => (RowKind::Unit, None, Some(c.clone()), None, None, None),
+                Key::Function(c) => (RowKind::Function, None, None, Some(c.clone()), None, None),
+                Key::Econ { dept, gov } => {
+                    if dept.is_none() {
+                        ctx.warn(
+                            row.line,
+                            Some(t.kind),
+                            "code_missing",
+                            format!("row '{name}' prints no 部门经济分类 code"),
+                            raw,
+                        );
+                    }
+                    (RowKind::Econ, None, None, None, dept.clone(), gov.clone())
+                }
+                Key::Project(_) => (RowKind::Project, None, None, None, None, None),
+                Key::None => {
+                    if !placed.is_empty() {
+                        ctx.warn(
+                            row.line,
+                            Some(t.kind),
+                            "code_missing",
+                            format!("row '{name}' has amounts but no code this table expects"),
+                            raw,
+                        );
+                    }
+                    (RowKind::Line, None, None, None, None, None)
+                }
+            };
+        if row_kind == RowKind::Total && name.is_empty() {
+            name = "合计".into();
+        }
+        let mut category = None;
+        let mut project_name = None;
+        if let Key::Project(ptype) = &row.key {
+            name = clean_project_name(ctx, row.line, &name);
+            category = Some(ptype.clone());
+            project_name = Some(name.clone());
+        } else if t.kind == TableKind::OperatingCost {
+            category = row.texts.get(1).map(|(_, c)| compact(c));
+        }
+        if t.kind == TableKind::ProjectExpenditure && row.key != Key::Total {
+            let col = |k: usize| placed.iter().find(|(c, _, _)| *c == k).map(|(_, v, _)| *v);
+            if let Key::Project(ptype) = &row.key {
+                projects.push(Project {
+                    table_kind: t.kind,
+                    row_no,
+                    source_line: row.line as i32,
+                    project_code: None,
+                    project_name: name.clone(),
+                    project_type: Some(ptype.clone()),
+                    project_unit: row.text_at(2),
+                    total: col(0),
+                    gpb: col(1),
+                    gov_fund: col(2),
+                    soe: col(3),
+                    carryover: sum_opt(&[col(4), col(5), col(6)]),
+                    special_account: col(7),
+                    unit_funds: col(8),
+                });
+            }
+        }
+        for (col, amount, text) in placed {
+            items.push(LineItem {
+                table_kind: t.kind,
+                table_no: t.table_no,
+                row_no,
+                source_line: row.line as i32,
+                row_kind,
+                row_label: name.clone(),
+                line_key: line_key.clone(),
+                row_unit_code: unit_code.clone(),
+                function_code: function_code.clone(),
+                econ_code: econ_code.clone(),
+                gov_econ_code: gov_econ_code.clone(),
+                flow: None,
+                column: layout.columns[col],
+                row_category: category.clone(),
+                project_name: project_name.clone(),
+                project_code: None,
+                amount,
+                amount_text: text,
+                source_unit: t.unit.label(),
+            });
+        }
+    }
+    if !rows.iter().any(|r| r.key == Key::Total) && !rows.is_empty() {
+        let last = rows.last().map_or(0, |r| r.line);
+        ctx.warn(
+            last,
+            Some(t.kind),
+            "total_missing",
+            format!(
+                "{} has no 合计 row: the table may be truncated",
+                t.kind.label()
+            ),
+            "",
+        );
+    }
+    row_no as usize
+}
+
+fn sum_opt(values: &[Option<Decimal>]) -> Option<Decimal> {
+    values.iter().flatten().copied().reduce(|a, b| a + b)
+}

@@ -1,0 +1,452 @@
+//! The disclosure text format: Markdown-like text extracted from a published PDF, with
+//! `#` headings, a narrative (预算说明) and the tables as tab-separated lines.
+//!
+//! Owns the document structure: finding the title, the narrative, each table by its
+//! title, the lines of a table (captions, unit statements, notes, header, data) and the
+//! document metadata. Row and amount handling is delegated to `rows`, `summary`,
+//! `performance`; facts to `narrative`.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::amount::MoneyUnit;
+use super::cells::{TableLine, compact};
+use super::layout::{EXPENDITURE, code_table_layout};
+use super::rows::{TableCtx, parse_code_table};
+use super::{Ctx, Overrides, narrative, performance, summary};
+use crate::error::{Error, Result};
+use crate::model::{
+    DocumentKind, DocumentMeta, LineItem, ParsedDocument, RowKind, Scope, SourceTable, TableKind,
+};
+
+static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").unwrap());
+
+struct Block {
+    kind: TableKind,
+    title: String,
+    title_line: usize,
+    /// (line number, text) of every line up to the next table title.
+    lines: Vec<(usize, String)>,
+}
+
+fn heading_text(line: &str) -> Option<&str> {
+    let t = line.trim();
+    t.starts_with('#').then(|| t.trim_start_matches('#').trim())
+}
+
+/// A line is a table title when it is a heading (or a short standalone line) naming one
+/// of the standard tables.
+fn table_title(line: &str) -> Option<(TableKind, String)> {
+    let text = match heading_text(line) {
+        Some(h) => h,
+        None => {
+            let t = line.trim();
+            let plain = !t.contains('\t')
+                && t.chars().count() <= 40
+                && !t.starts_with(['-', '*', '(', '（'])
+                && !t.contains([':', '：', '，', ',', '。', '、']);
+            if !plain {
+                return None;
+            }
+            t
+        }
+    };
+    TableKind::from_title(text).map(|k| (k, text.to_string()))
+}
+
+/// Parses a disclosure in the text format.
+pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<ParsedDocument> {
+    let not = |reason: &str| Error::NotADisclosure {
+        path: path.to_path_buf(),
+        reason: reason.to_string(),
+    };
+    if text.trim().is_empty() {
+        return Err(not("the file is empty"));
+    }
+    let lines: Vec<(usize, &str)> = text.lines().enumerate().map(|(i, l)| (i + 1, l)).collect();
+    let (title_line, title) = lines
+        .iter()
+        .find_map(|(n, l)| {
+            heading_text(l)
+                .filter(|h| !h.is_empty())
+                .map(|h| (*n, h.to_string()))
+        })
+        .or_else(|| {
+            lines
+                .iter()
+                .find(|(_, l)| !l.trim().is_empty())
+                .map(|(n, l)| (*n, l.trim().to_string()))
+        })
+        .expect("non-empty text has a non-empty line");
+
+    // Table blocks.
+    let mut blocks: Vec<Block> = Vec::new();
+    for (no, raw) in &lines {
+        if let Some((kind, t)) = table_title(raw) {
+            blocks.push(Block {
+                kind,
+                title: t,
+                title_line: *no,
+                lines: vec![],
+            });
+        } else if let Some(b) = blocks.last_mut() {
+            b.lines.push((*no, raw.to_string()));
+        }
+    }
+    let mentions_budget = title.contains("预算") || title.contains("决算");
+    if blocks.is_empty() {
+        return Err(not(if mentions_budget {
+            "no disclosure table found (expected titles such as 收支预算表, 支出预算表, 一般公共预算支出预算表)"
+        } else {
+            "not a budget disclosure: the title names no 预算/决算 and no disclosure table was found"
+        }));
+    }
+    let first_table = blocks[0].title_line;
+
+    let mut ctx = Ctx::default();
+    // Document kind.
+    let final_titles = blocks.iter().filter(|b| b.title.contains("决算")).count();
+    let kind = if title.contains("决算") || final_titles * 2 > blocks.len() {
+        DocumentKind::FinalAccounts
+    } else {
+        DocumentKind::Budget
+    };
+    // Year.
+    let year = match overrides.year {
+        Some(y) => y,
+        None => std::iter::once(title.as_str())
+            .chain(blocks.iter().map(|b| b.title.as_str()))
+            .find_map(|t| YEAR.captures(t).and_then(|c| c[1].parse().ok()))
+            .ok_or_else(|| Error::Parse {
+                path: path.to_path_buf(),
+                line: title_line,
+                reason: format!("no year (such as 2024年) in the title '{title}' or any table title; pass --year"),
+            })?,
+    };
+    // The document's amount unit: the first unit statement anywhere.
+    let doc_unit = lines.iter().find_map(|(_, l)| MoneyUnit::from_statement(l));
+    let doc_unit = match doc_unit {
+        Some(u) => u,
+        None if text.contains("万元") => {
+            ctx.warn(
+                first_table,
+                None,
+                "unit_assumed",
+                "no table states its unit (单位:万元/元); assumed 万元 as the narrative uses"
+                    .into(),
+                "",
+            );
+            MoneyUnit::WanYuan
+        }
+        None => {
+            return Err(Error::Parse {
+                path: path.to_path_buf(),
+                line: first_table,
+                reason:
+                    "no table states its unit (单位:万元 or 单位:元) and the narrative gives none"
+                        .into(),
+            });
+        }
+    };
+
+    let mut tables = Vec::new();
+    let mut items: Vec<LineItem> = Vec::new();
+    let mut projects = Vec::new();
+    let mut indicators = Vec::new();
+    let mut unit_names: Vec<String> = Vec::new();
+    for (i, block) in blocks.iter().enumerate() {
+        let table_no = i as i32 + 1;
+        let (table, names) = parse_block(
+            &mut ctx,
+            block,
+            table_no,
+            doc_unit,
+            &mut items,
+            &mut projects,
+            &mut indicators,
+        );
+        unit_names.extend(names);
+        tables.push(table);
+    }
+    // Tables announced in the table of contents but missing.
+    let found: Vec<TableKind> = blocks.iter().map(|b| b.kind).collect();
+    for (no, raw) in lines.iter().take_while(|(n, _)| *n < first_table) {
+        let t = raw.trim().trim_start_matches(['-', '*', ' ']);
+        if let Some(k) = TableKind::from_title(t)
+            && !heading_text(raw).is_some()
+            && !found.contains(&k)
+        {
+            ctx.warn(
+                *no,
+                Some(k),
+                "table_missing",
+                format!(
+                    "the contents list {} but the document has no such table",
+                    k.label()
+                ),
+                raw,
+            );
+        }
+    }
+
+    // Unit name and code.
+    let unit_name = most_common(&unit_names).unwrap_or_else(|| unit_from_title(&title));
+    let unit_code = items
+        .iter()
+        .filter(|it| it.row_kind == RowKind::Unit)
+        .filter_map(|it| it.row_unit_code.clone())
+        .max_by_key(|c| c.len());
+    let scope =
+        if title.contains("部门预算") || title.contains("部门决算") || unit_name.ends_with("部门")
+        {
+            Scope::Department
+        } else {
+            Scope::Unit
+        };
+    let (region, region_code) = region_of(overrides, &projects, &unit_name);
+    let narrative_lines: Vec<(usize, &str)> = lines
+        .iter()
+        .copied()
+        .take_while(|(n, _)| *n < first_table)
+        .collect();
+    let facts = narrative::extract_facts(&narrative_lines);
+
+    Ok(ParsedDocument {
+        meta: DocumentMeta {
+            title,
+            kind,
+            scope,
+            year,
+            region,
+            region_code,
+            unit_name,
+            unit_code,
+            amount_unit: doc_unit.label(),
+        },
+        tables,
+        line_items: items,
+        facts,
+        projects,
+        indicators,
+        warnings: ctx.warnings,
+    })
+}
+
+fn most_common(names: &[String]) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for n in names {
+        *counts.entry(n.as_str()).or_default() += 1;
+    }
+    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.first().map(|(n, _)| n.to_string())
+}
+
+fn unit_from_title(title: &str) -> String {
+    let t = compact(title);
+    let t = YEAR.replace(&t, "");
+    let t = t.trim_start_matches('度');
+    for end in ["部门预算", "单位预算", "预算说明", "预算公开", "预算"] {
+        if let Some(pos) = t.find(end) {
+            return t[..pos].to_string();
+        }
+    }
+    t.to_string()
+}
+
+/// Region: an override, else the 6-digit administrative prefix shared by most project
+/// codes, named from the bundled division list, else the district named in the unit.
+fn region_of(
+    overrides: &Overrides,
+    projects: &[crate::model::Project],
+    unit_name: &str,
+) -> (Option<String>, Option<String>) {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for p in projects {
+        if let Some(c) = &p.project_code
+            && c.len() >= 18
+        {
+            *counts.entry(&c[..6]).or_default() += 1;
+        }
+    }
+    let code = counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
+        .map(|(c, _)| c.to_string());
+    let named = code.as_deref().and_then(super::division_name);
+    if let Some(r) = &overrides.region {
+        return (Some(r.clone()), code);
+    }
+    if let Some(n) = named {
+        return (Some(n.to_string()), code);
+    }
+    let name = compact(unit_name);
+    let district = ["区", "县", "市"]
+        .iter()
+        .filter_map(|s| name.find(s).map(|p| p + s.len()))
+        .min()
+        .map(|end| name[..end].to_string());
+    (district, code)
+}
+
+/// Parses one table block.
+fn parse_block(
+    ctx: &mut Ctx,
+    block: &Block,
+    table_no: i32,
+    doc_unit: MoneyUnit,
+    items: &mut Vec<LineItem>,
+    projects: &mut Vec<crate::model::Project>,
+    indicators: &mut Vec<crate::model::PerformanceIndicator>,
+) -> (SourceTable, Vec<String>) {
+    let mut unit = None;
+    let mut note: Option<String> = None;
+    let mut names = Vec::new();
+    let mut expect_name = false;
+    let mut header = String::new();
+    let mut data: Vec<TableLine> = Vec::new();
+    let mut seq = 0;
+    for (no, raw) in &block.lines {
+        let t = raw.trim();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(u) = MoneyUnit::from_statement(t) {
+            unit = Some(u);
+        }
+        if !raw.contains('\t') {
+            let c = compact(t);
+            if let Some(rest) = c
+                .strip_prefix("单位名称:")
+                .or_else(|| c.strip_prefix("单位名称："))
+            {
+                let name = rest
+                    .split("单位:")
+                    .next()
+                    .unwrap_or("")
+                    .split("单位：")
+                    .next()
+                    .unwrap_or("");
+                if name.is_empty() {
+                    expect_name = true;
+                } else {
+                    names.push(name.to_string());
+                }
+            } else if expect_name {
+                names.push(c.clone());
+                expect_name = false;
+            } else if c.starts_with("注") || c.starts_with("备注") || c.starts_with("说明") {
+                note = Some(match note.take() {
+                    Some(n) => format!("{n}\n{t}"),
+                    None => t.to_string(),
+                });
+            }
+            continue;
+        }
+        expect_name = false;
+        let line = TableLine::new(*no, seq, raw);
+        seq += 1;
+        let is_data = !data.is_empty()
+            || line.amounts.iter().any(|a| a.parsed.is_ok())
+            || matches!(line.label().as_str(), "合计" | "总计");
+        if is_data {
+            data.push(line);
+        } else {
+            header.push_str(&compact(raw));
+        }
+    }
+    let unit_inferred = unit.is_none();
+    let unit = unit.unwrap_or(doc_unit);
+    let decimals = common_decimals(&data);
+    let layout = code_table_layout(block.kind).unwrap_or(&EXPENDITURE);
+    let check_words: &[&str] = match block.kind {
+        TableKind::IncomeExpenditureSummary => &["收入", "支出"],
+        TableKind::FiscalSummary => &["收入", "支出", "一般公"],
+        TableKind::PerformanceTargets => super::layout::PERFORMANCE_FUNDS.header_words,
+        _ => layout.header_words,
+    };
+    let missing: Vec<&str> = check_words
+        .iter()
+        .copied()
+        .filter(|w| !header.contains(w))
+        .collect();
+    if !header.is_empty() && !missing.is_empty() {
+        ctx.warn(
+            block.title_line,
+            Some(block.kind),
+            "header_unverified",
+            format!(
+                "the header does not show {}; columns follow the standard {} layout",
+                missing.join("、"),
+                block.kind.label()
+            ),
+            &block.title,
+        );
+    }
+    let t = TableCtx {
+        kind: block.kind,
+        table_no,
+        unit,
+        decimals,
+        layout,
+    };
+    let before = items.len();
+    let rows = match block.kind {
+        TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary => {
+            summary::parse_summary(ctx, &t, &data, items)
+        }
+        TableKind::PerformanceTargets => {
+            performance::parse_performance(ctx, &t, &data, items, projects, indicators)
+        }
+        _ => parse_code_table(ctx, &t, &data, items, projects),
+    };
+    let amount_count = (items.len() - before) as i32;
+    let is_empty = amount_count == 0;
+    if is_empty && note.is_none() {
+        ctx.warn(
+            block.title_line,
+            Some(block.kind),
+            "table_empty",
+            format!(
+                "{} has no amounts and no note saying why",
+                block.kind.label()
+            ),
+            &block.title,
+        );
+    }
+    (
+        SourceTable {
+            table_no,
+            table_kind: block.kind,
+            title: compact(&block.title),
+            source_line: block.title_line as i32,
+            unit: unit.label(),
+            unit_inferred,
+            row_count: rows as i32,
+            amount_count,
+            note,
+            is_empty,
+        },
+        names,
+    )
+}
+
+/// The number of decimals most amounts of a table are printed with.
+fn common_decimals(data: &[TableLine]) -> u32 {
+    let mut counts = [0usize; 7];
+    for l in data {
+        for a in &l.amounts {
+            if let Ok(p) = &a.parsed {
+                counts[p.decimals.min(6) as usize] += 1;
+            }
+        }
+    }
+    counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(d, c)| (**c, *d))
+        .map_or(2, |(d, _)| d as u32)
+}

@@ -1,0 +1,21 @@
+//! yusuan (预算): an embedded analytical query engine for Chinese public-sector budget
+//! disclosures, on Apache DataFusion.
+//!
+//! # Layout
+//! The pipeline runs left to right; imports point left only.
+//! - [`ingest`]: disclosure files → [`model::SourceDocument`] (parsing, number repair,
+//!   warnings). Never writes, never names an Arrow type.
+//! - [`model`]: the typed domain and, in [`model::schema`], the one Arrow schema of every
+//!   dataset table.
+//! - [`storage`]: the Parquet dataset directory (partitioned by year, atomic commits).
+//! - [`engine`]: the DataFusion session over a dataset: tables, views, functions.
+//! - `cli` (binary only): commands, output formats, the shell.
+
+pub mod engine;
+pub mod error;
+pub mod ingest;
+pub mod model;
+pub mod storage;
+
+pub use engine::Engine;
+pub use error::{Error, Result};

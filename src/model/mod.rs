@@ -1,0 +1,383 @@
+//! The typed domain: what one ingested disclosure becomes before it is stored.
+//! Owns the vocabulary (table kinds, row kinds, fund and cost attributes) and the
+//! classification-code helpers. Knows nothing about text layouts, Arrow or files.
+
+pub mod classification;
+pub mod schema;
+
+use rust_decimal::Decimal;
+
+/// Whether a document is a budget (预算) or final accounts (决算).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// 预算: the plan for the year.
+    Budget,
+    /// 决算: what was actually spent.
+    FinalAccounts,
+}
+
+impl DocumentKind {
+    /// The value stored in `documents.kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentKind::Budget => "budget",
+            DocumentKind::FinalAccounts => "final_accounts",
+        }
+    }
+}
+
+/// Whether a document covers a whole department (部门, with subordinate units) or one unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// 部门预算: the department and its subordinate budget units, consolidated.
+    Department,
+    /// 单位预算 / 本级: one budget unit.
+    Unit,
+}
+
+impl Scope {
+    /// The value stored in `documents.scope`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Department => "department",
+            Scope::Unit => "unit",
+        }
+    }
+}
+
+/// The standard disclosure tables, identified by their title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TableKind {
+    /// 收支预算表 / 收支总表
+    IncomeExpenditureSummary,
+    /// 收入预算表
+    Income,
+    /// 支出预算表
+    Expenditure,
+    /// 财政拨款收支预算表
+    FiscalSummary,
+    /// 一般公共预算支出预算表
+    GpbExpenditure,
+    /// 一般公共预算基本支出预算表
+    GpbBasicExpenditure,
+    /// 支出经济分类汇总表
+    EconSummary,
+    /// 一般公共预算"三公"经费预算表
+    ThreePublic,
+    /// 政府性基金支出预算表
+    GovFundExpenditure,
+    /// 国有资本经营支出预算表
+    SoeExpenditure,
+    /// 行政(事业)单位机构运转经费预算表 / 机关运行经费
+    OperatingCost,
+    /// 项目支出预算表
+    ProjectExpenditure,
+    /// 项目绩效目标表
+    PerformanceTargets,
+}
+
+impl TableKind {
+    /// Every kind, in the order of the 13-table set.
+    pub const ALL: [TableKind; 13] = [
+        TableKind::IncomeExpenditureSummary,
+        TableKind::Income,
+        TableKind::Expenditure,
+        TableKind::FiscalSummary,
+        TableKind::GpbExpenditure,
+        TableKind::GpbBasicExpenditure,
+        TableKind::EconSummary,
+        TableKind::ThreePublic,
+        TableKind::GovFundExpenditure,
+        TableKind::SoeExpenditure,
+        TableKind::OperatingCost,
+        TableKind::ProjectExpenditure,
+        TableKind::PerformanceTargets,
+    ];
+
+    /// The value stored in `table_kind` columns.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableKind::IncomeExpenditureSummary => "income_expenditure_summary",
+            TableKind::Income => "income",
+            TableKind::Expenditure => "expenditure",
+            TableKind::FiscalSummary => "fiscal_summary",
+            TableKind::GpbExpenditure => "gpb_expenditure",
+            TableKind::GpbBasicExpenditure => "gpb_basic_expenditure",
+            TableKind::EconSummary => "econ_summary",
+            TableKind::ThreePublic => "three_public",
+            TableKind::GovFundExpenditure => "gov_fund_expenditure",
+            TableKind::SoeExpenditure => "soe_expenditure",
+            TableKind::OperatingCost => "operating_cost",
+            TableKind::ProjectExpenditure => "project_expenditure",
+            TableKind::PerformanceTargets => "performance_targets",
+        }
+    }
+
+    /// The table's usual Chinese name, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            TableKind::IncomeExpenditureSummary => "收支预算表",
+            TableKind::Income => "收入预算表",
+            TableKind::Expenditure => "支出预算表",
+            TableKind::FiscalSummary => "财政拨款收支预算表",
+            TableKind::GpbExpenditure => "一般公共预算支出预算表",
+            TableKind::GpbBasicExpenditure => "一般公共预算基本支出预算表",
+            TableKind::EconSummary => "支出经济分类汇总表",
+            TableKind::ThreePublic => "一般公共预算\"三公\"经费预算表",
+            TableKind::GovFundExpenditure => "政府性基金支出预算表",
+            TableKind::SoeExpenditure => "国有资本经营支出预算表",
+            TableKind::OperatingCost => "机构运转经费预算表",
+            TableKind::ProjectExpenditure => "项目支出预算表",
+            TableKind::PerformanceTargets => "项目绩效目标表",
+        }
+    }
+
+    /// Identifies a table by its title (year, unit name and numbering are ignored).
+    /// The order of the tests matters: the most specific names come first.
+    pub fn from_title(title: &str) -> Option<TableKind> {
+        let t: String = title
+            .chars()
+            .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '“' | '”' | '\''))
+            .collect();
+        if !t.ends_with('表') {
+            return None;
+        }
+        let has = |s: &str| t.contains(s);
+        let kind = if has("绩效目标") {
+            TableKind::PerformanceTargets
+        } else if has("项目支出") {
+            TableKind::ProjectExpenditure
+        } else if has("运转经费") || has("运行经费") {
+            TableKind::OperatingCost
+        } else if has("三公") {
+            TableKind::ThreePublic
+        } else if has("国有资本经营") {
+            TableKind::SoeExpenditure
+        } else if has("政府性基金") {
+            TableKind::GovFundExpenditure
+        } else if has("经济分类汇总") {
+            TableKind::EconSummary
+        } else if has("一般公共预算基本支出") {
+            TableKind::GpbBasicExpenditure
+        } else if has("一般公共预算支出") {
+            TableKind::GpbExpenditure
+        } else if has("财政拨款收支") {
+            TableKind::FiscalSummary
+        } else if has("收支") {
+            TableKind::IncomeExpenditureSummary
+        } else if has("收入") {
+            TableKind::Income
+        } else if has("支出") {
+            TableKind::Expenditure
+        } else {
+            return None;
+        };
+        Some(kind)
+    }
+}
+
+/// What a table row stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKind {
+    /// A 合计/总计 row of the whole table.
+    Total,
+    /// A subtotal row of one budget unit (单位代码 + 单位名称).
+    Unit,
+    /// A 功能分类 code row (类/款/项).
+    Function,
+    /// An economic-classification code row (部门 and/or 政府经济分类).
+    Econ,
+    /// A named line of a summary table (收入总计, 一、一般公共预算 …).
+    Line,
+    /// A project (项目支出, 绩效目标).
+    Project,
+}
+
+impl RowKind {
+    /// The value stored in `line_items.row_kind`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RowKind::Total => "total",
+            RowKind::Unit => "unit",
+            RowKind::Function => "function",
+            RowKind::Econ => "econ",
+            RowKind::Line => "line",
+            RowKind::Project => "project",
+        }
+    }
+}
+
+/// The meaning of one amount column of a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnMeaning {
+    /// Stable key, unique within the table kind (`total`, `basic`, `basic.wages` …).
+    pub key: &'static str,
+    /// The column's printed name.
+    pub label: &'static str,
+    /// Fund source (`gpb`, `gpb_fiscal`, `gov_fund`, `soe`, …) or `None` for all funds.
+    pub fund: Option<&'static str>,
+    /// `basic` / `project` when the column is restricted to one of them.
+    pub expense_kind: Option<&'static str>,
+    /// `personnel` / `public` when the column is restricted to one of them.
+    pub cost_kind: Option<&'static str>,
+}
+
+/// One amount cell of a table, in long format.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineItem {
+    pub table_kind: TableKind,
+    pub table_no: i32,
+    pub row_no: i32,
+    pub source_line: i32,
+    pub row_kind: RowKind,
+    pub row_label: String,
+    pub line_key: Option<String>,
+    pub row_unit_code: Option<String>,
+    pub function_code: Option<String>,
+    pub econ_code: Option<String>,
+    pub gov_econ_code: Option<String>,
+    /// `income` / `expenditure` for two-sided summary tables.
+    pub flow: Option<&'static str>,
+    pub column: ColumnMeaning,
+    /// The row's own category where the table has one (项目类别, 项目类型).
+    pub row_category: Option<String>,
+    pub project_name: Option<String>,
+    pub project_code: Option<String>,
+    /// 元, exact, 2 decimals.
+    pub amount: Decimal,
+    /// The cell as printed (before repair).
+    pub amount_text: String,
+    pub source_unit: &'static str,
+}
+
+/// One table found in a document (also the empty ones).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceTable {
+    pub table_no: i32,
+    pub table_kind: TableKind,
+    pub title: String,
+    pub source_line: i32,
+    pub unit: &'static str,
+    /// True when the table printed no unit line and the document's unit was assumed.
+    pub unit_inferred: bool,
+    pub row_count: i32,
+    pub amount_count: i32,
+    /// A note printed with the table (备注/注), e.g. why it is empty.
+    pub note: Option<String>,
+    pub is_empty: bool,
+}
+
+/// A number stated in the narrative (预算说明), with the sentence it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NarrativeFact {
+    /// `<topic>.<item>[.<relation>]`, e.g. `gpb.basic.share`.
+    pub fact_key: String,
+    pub topic: String,
+    pub item: String,
+    /// `value`, `share` (占X%), `change` (增加/减少), `change_pct`, `count`.
+    pub relation: &'static str,
+    /// The phrase the number belongs to, as printed.
+    pub label: String,
+    /// Money in 元 when the number is an amount.
+    pub amount: Option<Decimal>,
+    /// The number as printed (percent, count, or the amount in its printed unit).
+    pub number: Decimal,
+    pub unit_text: String,
+    /// `increase` / `decrease` / `flat` for changes.
+    pub direction: Option<&'static str>,
+    pub section: String,
+    pub sentence: String,
+    pub source_line: i32,
+}
+
+/// A project, as listed by 项目支出表 or 绩效目标表.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Project {
+    pub table_kind: TableKind,
+    pub row_no: i32,
+    pub source_line: i32,
+    pub project_code: Option<String>,
+    pub project_name: String,
+    pub project_type: Option<String>,
+    pub project_unit: Option<String>,
+    /// Amounts in 元: total and the printed fund parts.
+    pub total: Option<Decimal>,
+    pub gpb: Option<Decimal>,
+    pub gov_fund: Option<Decimal>,
+    pub soe: Option<Decimal>,
+    pub carryover: Option<Decimal>,
+    pub special_account: Option<Decimal>,
+    pub unit_funds: Option<Decimal>,
+}
+
+/// One performance indicator (绩效指标) of a project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerformanceIndicator {
+    pub project_code: Option<String>,
+    pub project_name: Option<String>,
+    /// 一级指标: 成本指标 / 产出指标 / 效益指标 / 满意度指标.
+    pub level1: &'static str,
+    /// 二级指标 where the table prints one.
+    pub level2: Option<String>,
+    /// 三级指标 as printed.
+    pub level3: String,
+    /// `≤`, `≥`, `<`, `>`, `=` when the target starts with one.
+    pub operator: Option<&'static str>,
+    /// The numeric part of the target as printed (`3594.77`, `1-10`).
+    pub target_value: Option<String>,
+    /// What follows the number (`万元`, `人`, `%`).
+    pub target_unit: Option<String>,
+    pub target_text: String,
+    pub source_line: i32,
+}
+
+/// Something the parser could not read, with the line it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestWarning {
+    pub line: Option<i32>,
+    pub table_kind: Option<TableKind>,
+    /// A stable short code (`amount_unreadable`, `row_merged`, …).
+    pub code: &'static str,
+    pub message: String,
+    /// The source line's text.
+    pub text: String,
+}
+
+/// Document metadata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentMeta {
+    pub title: String,
+    pub kind: DocumentKind,
+    pub scope: Scope,
+    pub year: i32,
+    pub region: Option<String>,
+    pub region_code: Option<String>,
+    pub unit_name: String,
+    pub unit_code: Option<String>,
+    /// The unit amounts are printed in when a table does not say.
+    pub amount_unit: &'static str,
+}
+
+/// Everything read from one disclosure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedDocument {
+    pub meta: DocumentMeta,
+    pub tables: Vec<SourceTable>,
+    pub line_items: Vec<LineItem>,
+    pub facts: Vec<NarrativeFact>,
+    pub projects: Vec<Project>,
+    pub indicators: Vec<PerformanceIndicator>,
+    pub warnings: Vec<IngestWarning>,
+}
+
+/// A parsed document together with where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceDocument {
+    /// Stable id: the first 16 hex digits of the content hash.
+    pub doc_id: String,
+    /// SHA-256 of the source bytes, hex.
+    pub content_hash: String,
+    pub source_path: String,
+    pub format: &'static str,
+    pub parsed: ParsedDocument,
+}
