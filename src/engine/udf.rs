@@ -68,10 +68,7 @@ impl ScalarUDFImpl for Wan {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let out_type = wan_type(args.return_field.data_type()).or_else(|_| {
-            Ok::<_, datafusion::error::DataFusionError>(args.return_field.data_type().clone())
-        })?;
-        let DataType::Decimal128(p, s) = out_type else {
+        let DataType::Decimal128(p, s) = *args.return_field.data_type() else {
             return exec_err!("wan(): unexpected return type");
         };
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;

@@ -197,7 +197,7 @@ pub fn extract_facts(lines: &[(usize, &str)]) -> Vec<NarrativeFact> {
                     .char_indices()
                     .filter(|(_, c)| matches!(c, ',' | '，' | '、' | ':' | '：' | ';' | '；'))
                     .map(|(i, c)| i + c.len_utf8())
-                    .last()
+                    .next_back()
                     .unwrap_or(0);
                 let clause = &before[cut..];
                 last_end = whole.end();

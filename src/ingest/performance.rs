@@ -26,6 +26,8 @@ struct Anchor {
     fragments_before: Vec<String>,
     fragments_after: Vec<String>,
     amounts_raw: String,
+    /// The next line, when it repeats this project (a wrapped row rendered twice).
+    repeat: Option<usize>,
 }
 
 fn is_project_code(s: &str) -> bool {
@@ -104,9 +106,9 @@ fn centre(before_first: usize, gaps: &[usize], after_last: usize) -> Vec<usize> 
     let last = m - 1;
     let mut best_b = 0;
     let mut best = inf;
-    for b in 0..=max {
-        if dp[last][b] != inf && dp[last][b] + b.abs_diff(after_last) < best {
-            best = dp[last][b] + b.abs_diff(after_last);
+    for (b, &cost) in dp[last].iter().enumerate() {
+        if cost != inf && cost + b.abs_diff(after_last) < best {
+            best = cost + b.abs_diff(after_last);
             best_b = b;
         }
     }
@@ -187,6 +189,7 @@ pub fn parse_performance(
                 fragments_before: vec![],
                 fragments_after: vec![],
                 amounts_raw: line.raw.clone(),
+                repeat: None,
             });
         }
         if n != FULL_WIDTH && line.cells.iter().skip(start).any(|c| is_text(c)) {
@@ -210,12 +213,15 @@ pub fn parse_performance(
     if anchors.is_empty() {
         return row_no;
     }
+    check_codes(ctx, t.kind, &anchors);
+    let mut anchors = merge_repeats(ctx, t.kind, anchors, &body);
     // Which anchor does each body line belong to?
     let seqs: Vec<usize> = anchors.iter().map(|a| a.seq).collect();
+    let repeats: Vec<usize> = anchors.iter().filter_map(|a| a.repeat).collect();
     let non_anchor: Vec<&TableLine> = body
         .iter()
         .copied()
-        .filter(|l| !seqs.contains(&l.seq))
+        .filter(|l| !seqs.contains(&l.seq) && !repeats.contains(&l.seq))
         .collect();
     let before_first = non_anchor.iter().filter(|l| l.seq < seqs[0]).count();
     let after_last = non_anchor
@@ -233,6 +239,9 @@ pub fn parse_performance(
         .collect();
     let afters = centre(before_first, &gaps, after_last);
     let owner = |l: &TableLine| -> usize {
+        if let Some(i) = anchors.iter().position(|a| a.repeat == Some(l.seq)) {
+            return i;
+        }
         if l.seq < seqs[0] {
             return 0;
         }
@@ -247,10 +256,10 @@ pub fn parse_performance(
         }
         seqs.iter().rposition(|&s| s <= l.seq).unwrap_or(0)
     };
+    let owners: Vec<usize> = body.iter().map(|l| owner(l)).collect();
     let mut pending: Vec<(usize, &TableLine)> = Vec::new();
-    for line in &body {
-        let a = owner(line);
-        let is_anchor = seqs.contains(&line.seq);
+    for (line, &a) in body.iter().zip(&owners) {
+        let is_anchor = seqs.contains(&line.seq) || repeats.contains(&line.seq);
         if !is_anchor {
             let n = line.cells.len();
             let start = n.saturating_sub(INDICATOR_CELLS).max(2);
@@ -264,7 +273,6 @@ pub fn parse_performance(
         }
         pending.push((a, line));
     }
-    check_codes(ctx, t.kind, &anchors);
     // Projects and their funds.
     let mut names = Vec::new();
     for (i, a) in anchors.iter().enumerate() {
@@ -277,27 +285,45 @@ pub fn parse_performance(
         ));
         names.push(name.clone());
         let line = body.iter().find(|l| l.seq == a.seq).expect("anchor line");
-        let n = line.cells.len();
-        let start = n.saturating_sub(INDICATOR_CELLS).max(2);
-        let amounts: Vec<_> = line
-            .amounts
-            .iter()
-            .chain(codes_as_amounts(line).iter())
-            .filter(|c| c.idx >= 2 && c.idx < start)
-            .cloned()
-            .collect();
-        let mut amounts = amounts;
-        amounts.sort_by_key(|c| c.idx);
-        amounts.dedup_by_key(|c| c.idx);
-        let placed = place_amounts(
+        let mut placed = place_amounts(
             ctx,
             t,
             a.line,
             &a.amounts_raw,
-            &amounts,
+            &fund_cells(line),
             2,
             &PERFORMANCE_FUNDS,
         );
+        if let Some(repeat) = a.repeat.and_then(|r| body.iter().find(|l| l.seq == r)) {
+            let mut scratch = Ctx::default();
+            let again = place_amounts(
+                &mut scratch,
+                t,
+                repeat.line,
+                &repeat.raw,
+                &fund_cells(repeat),
+                2,
+                &PERFORMANCE_FUNDS,
+            );
+            let adds_up = |p: &[(usize, rust_decimal::Decimal, String)]| {
+                let v = |k| {
+                    p.iter()
+                        .find(|(c, _, _)| *c == k)
+                        .map_or(rust_decimal::Decimal::ZERO, |(_, x, _)| *x)
+                };
+                v(0) == v(1) + v(2) + v(3)
+            };
+            if !adds_up(&placed) && adds_up(&again) && !again.is_empty() {
+                ctx.warn(
+                    repeat.line,
+                    Some(t.kind),
+                    "row_conflict",
+                    format!("the repeated row of project {} adds up where line {} does not; its amounts were kept", a.code, a.line),
+                    &repeat.raw,
+                );
+                placed = again;
+            }
+        }
         let col = |k: usize| placed.iter().find(|(c, _, _)| *c == k).map(|(_, v, _)| *v);
         projects.push(Project {
             table_kind: TableKind::PerformanceTargets,
@@ -374,6 +400,75 @@ pub fn parse_performance(
         }
     }
     row_no
+}
+
+fn fund_cells(line: &TableLine) -> Vec<super::cells::AmountCell> {
+    let start = line.cells.len().saturating_sub(INDICATOR_CELLS).max(2);
+    let mut cells: Vec<_> = line
+        .amounts
+        .iter()
+        .chain(codes_as_amounts(line).iter())
+        .filter(|c| c.idx >= 2 && c.idx < start)
+        .cloned()
+        .collect();
+    cells.sort_by_key(|c| c.idx);
+    cells.dedup_by_key(|c| c.idx);
+    cells
+}
+
+/// Two project-code lines with nothing between them are one project whose wrapped name
+/// made the extractor render the row twice (with the code and amounts misread once). The
+/// names are joined; the code kept is the one shaped like the table's other codes.
+fn merge_repeats(
+    ctx: &mut Ctx,
+    kind: TableKind,
+    anchors: Vec<Anchor>,
+    body: &[&TableLine],
+) -> Vec<Anchor> {
+    let mut lengths: std::collections::HashMap<usize, usize> = Default::default();
+    let mut prefixes: std::collections::HashMap<String, usize> = Default::default();
+    for a in &anchors {
+        *lengths.entry(a.code.len()).or_default() += 1;
+        *prefixes.entry(a.code[..6].to_string()).or_default() += 1;
+    }
+    let typical = |code: &str| {
+        lengths.get(&code.len()).copied().unwrap_or(0)
+            + prefixes.get(&code[..6]).copied().unwrap_or(0)
+    };
+    let mut out: Vec<Anchor> = Vec::new();
+    for a in anchors {
+        if let Some(prev) = out.last_mut()
+            && prev.repeat.is_none()
+            && prev.seq + 1 == a.seq
+            && !super::cells::shows_wrap(&prev.name)
+        {
+            let raw = body
+                .iter()
+                .find(|l| l.seq == a.seq)
+                .map_or("", |l| l.raw.as_str());
+            let keep_second = typical(&a.code) > typical(&prev.code);
+            ctx.warn(
+                a.line,
+                Some(kind),
+                "row_merged",
+                format!(
+                    "project code line repeats the project of line {} (its name wraps onto this line); merged as one project, code {} kept over {}",
+                    prev.line,
+                    if keep_second { &a.code } else { &prev.code },
+                    if keep_second { &prev.code } else { &a.code }
+                ),
+                raw,
+            );
+            prev.name.push_str(&a.name);
+            if keep_second {
+                prev.code = a.code.clone();
+            }
+            prev.repeat = Some(a.seq);
+            continue;
+        }
+        out.push(a);
+    }
+    out
 }
 
 /// Warns about project codes that look misread: a region prefix or length unlike the

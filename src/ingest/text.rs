@@ -176,7 +176,7 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     for (no, raw) in lines.iter().take_while(|(n, _)| *n < first_table) {
         let t = raw.trim().trim_start_matches(['-', '*', ' ']);
         if let Some(k) = TableKind::from_title(t)
-            && !heading_text(raw).is_some()
+            && heading_text(raw).is_none()
             && !found.contains(&k)
         {
             ctx.warn(

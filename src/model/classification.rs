@@ -147,7 +147,7 @@ pub fn function_class_by_name(label: &str) -> Option<&'static str> {
     let name = name.trim_end_matches("事务");
     FUNCTION_CLASSES
         .iter()
-        .find(|(_, names)| names.iter().any(|n| *n == name))
+        .find(|(_, names)| names.contains(&name))
         .map(|(code, _)| *code)
 }
 

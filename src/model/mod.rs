@@ -163,7 +163,7 @@ impl TableKind {
             TableKind::GpbExpenditure
         } else if has("财政拨款收支") {
             TableKind::FiscalSummary
-        } else if has("收支") {
+        } else if has("收支") || has("收入支出") {
             TableKind::IncomeExpenditureSummary
         } else if has("收入") {
             TableKind::Income

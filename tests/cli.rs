@@ -1,0 +1,393 @@
+//! The `yusuan` binary end to end: ingest → sql on temporary directories, bad input,
+//! re-ingest, the bundled sample, and the dataset's files read back with the `parquet`
+//! crate alone.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const HENAN: &str = "datasets/text/000_59511c5e13e4fdad.txt";
+
+fn yusuan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args(args)
+        .env_remove("YUSUAN_DATA")
+        .output()
+        .expect("runs the binary")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn ingest(data: &Path, files: &[&str]) -> Output {
+    let mut args = vec!["ingest", "--data", data.to_str().unwrap()];
+    args.extend_from_slice(files);
+    yusuan(&args)
+}
+
+fn sql_csv(data: &Path, sql: &str) -> String {
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-c",
+        sql,
+    ]);
+    assert!(o.status.success(), "sql failed: {}", stderr(&o));
+    stdout(&o)
+}
+
+/// Every file under `dir` with its bytes, to prove a failed ingest changed nothing.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(p.clone(), std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn ingest_then_query() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let o = ingest(&data, &[HENAN]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("洛龙区政务服务中心(本级) 2024 (budget unit, 河南省洛阳市洛龙区): 13 tables"),
+        "{out}"
+    );
+    assert!(out.contains("1 document(s) ingested"), "{out}");
+    // Warnings name the file and line.
+    assert!(
+        stderr(&o).contains("000_59511c5e13e4fdad.txt:318 [econ_summary] amount_completed"),
+        "{}",
+        stderr(&o)
+    );
+
+    assert_eq!(
+        sql_csv(
+            &data,
+            "select year, unit_name, income_total, expenditure_total, project_count, project_list_total, wan(income_total) as income_wan from budget_totals"
+        ),
+        "year,unit_name,income_total,expenditure_total,project_count,project_list_total,income_wan\n\
+         2024,洛龙区政务服务中心(本级),8272900.00,8272900.00,11,5441200.00,827.290000\n"
+    );
+    assert_eq!(
+        sql_csv(
+            &data,
+            "select function_code, level, function_name, total, basic, project from gpb_by_function order by function_code"
+        ),
+        "function_code,level,function_name,total,basic,project\n\
+         2010350,3,事业运行,7652900.00,2211700.00,5441200.00\n\
+         2080502,3,事业单位离退休,61000.00,61000.00,\n\
+         2080505,3,机关事业单位基本养老保险缴费支出,204100.00,204100.00,\n\
+         2101102,3,事业单位医疗,189600.00,189600.00,\n\
+         2210201,3,住房公积金,165300.00,165300.00,\n"
+    );
+    // Warnings are queryable next to the data.
+    let w = sql_csv(
+        &data,
+        "select count(*) as n from ingest_warnings where code = 'amount_completed'",
+    );
+    assert_eq!(w, "n\n3\n");
+    // Output formats.
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "json",
+        "-c",
+        "select unit_code from documents",
+    ]);
+    assert_eq!(stdout(&o).trim(), r#"[{"unit_code":"605001"}]"#);
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        data.to_str().unwrap(),
+        "--format",
+        "markdown",
+        "-c",
+        "select 1 as a, 'x|y' as b",
+    ]);
+    assert_eq!(stdout(&o), "| a | b |\n| ---: | --- |\n| 1 | x\\|y |\n");
+}
+
+#[test]
+fn reingest_replaces_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    assert!(ingest(&data, &[HENAN]).status.success());
+    let before = sql_csv(&data, "select count(*) as n from line_items");
+    let o = ingest(&data, &[HENAN]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("(1 replaced"), "{}", stdout(&o));
+    assert_eq!(
+        sql_csv(&data, "select count(*) as n from documents"),
+        "n\n1\n"
+    );
+    assert_eq!(
+        sql_csv(&data, "select count(*) as n from line_items"),
+        before
+    );
+}
+
+#[test]
+fn failing_statement_exits_2_with_the_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    assert!(ingest(&data, &[HENAN]).status.success());
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        data.to_str().unwrap(),
+        "-c",
+        "select nope from documents",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        tmp.path().join("missing").to_str().unwrap(),
+        "-c",
+        "select 1",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("holds no yusuan dataset"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn bad_input_leaves_the_dataset_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    assert!(ingest(&data, &[HENAN]).status.success());
+    let before = snapshot(&data);
+
+    let write = |name: &str, bytes: &[u8]| {
+        let p = tmp.path().join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let cases = [
+        (write("empty.txt", b""), "the file is empty"),
+        (
+            write(
+                "notes.txt",
+                "# 会议纪要\n\n今天讨论了工作安排。\n".as_bytes(),
+            ),
+            "not a budget disclosure",
+        ),
+        (
+            write("blob.txt", &[0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff]),
+            "binary file",
+        ),
+        (
+            write("latin1.txt", &[0x23, 0x20, 0xd4, 0xa4, 0xcb, 0xe3, 0x0a]),
+            ":1: not valid UTF-8",
+        ),
+    ];
+    for (path, reason) in &cases {
+        let o = ingest(&data, &[path]);
+        assert_eq!(o.status.code(), Some(2), "{path}");
+        let err = stderr(&o);
+        assert!(
+            err.contains(path.as_str()) && err.contains(reason),
+            "{path}: {err}"
+        );
+        assert!(err.contains("nothing ingested"), "{err}");
+        assert_eq!(snapshot(&data), before, "{path} changed the dataset");
+    }
+    // A good file beside a bad one: the good one lands, the run still exits 2.
+    let o = ingest(&data, &[HENAN, &cases[0].0]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout(&o).contains("1 failed"), "{}", stdout(&o));
+    // A directory that is not a dataset is refused.
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    std::fs::write(other.join("keep.txt"), "x").unwrap();
+    let o = ingest(&other, &[HENAN]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("holds no yusuan dataset"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn truncated_document_is_ingested_with_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let full = std::fs::read_to_string(HENAN).unwrap();
+    // Cut inside 单位支出预算表, after its 事业运行 row (line 213).
+    let cut: String = full.lines().take(213).map(|l| format!("{l}\n")).collect();
+    let path = tmp.path().join("truncated.txt");
+    std::fs::write(&path, cut).unwrap();
+    let o = ingest(&data, &[path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("truncated.txt:20 [gpb_expenditure] table_missing"),
+        "{err}"
+    );
+    assert!(
+        err.contains("truncated.txt:28 [performance_targets] table_missing"),
+        "{err}"
+    );
+    // What was printed before the cut is kept, exactly.
+    assert_eq!(
+        sql_csv(
+            &data,
+            "select income_total, basic_total, gpb_total from budget_totals"
+        ),
+        "income_total,basic_total,gpb_total\n8272900.00,2831700.00,\n"
+    );
+}
+
+#[test]
+fn incompatible_dataset_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    assert!(ingest(&data, &[HENAN]).status.success());
+    let marker = data.join("_yusuan.json");
+    let text = std::fs::read_to_string(&marker)
+        .unwrap()
+        .replace("\"schema_version\": 1", "\"schema_version\": 0");
+    std::fs::write(&marker, text).unwrap();
+    let before = snapshot(&data);
+    let o = ingest(&data, &[HENAN]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("schema version 0"), "{}", stderr(&o));
+    assert_eq!(snapshot(&data), before);
+}
+
+#[test]
+fn final_accounts_are_a_different_kind() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let path = tmp.path().join("final.txt");
+    std::fs::write(
+        &path,
+        "# 2023年某某局决算说明\n\n本单位2023年收入总计100.00万元。\n\n# 2023年收入支出决算总表\n\n单位:万元\n\n收入\t\t支出\t\n项目\t金额\t项目\t金额\n一、一般公共预算财政拨款收入\t100.00\t一、一般公共服务支出\t100.00\n收入总计\t100.00\t支出总计\t100.00\n",
+    )
+    .unwrap();
+    let o = ingest(&data, &[path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        sql_csv(&data, "select kind, year, income_total from budget_totals"),
+        "kind,year,income_total\nfinal_accounts,2023,1000000.00\n"
+    );
+}
+
+#[test]
+fn sql_without_data_uses_the_bundled_sample() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args([
+            "sql",
+            "--format",
+            "csv",
+            "-c",
+            "select unit_name, income_total from budget_totals",
+        ])
+        .current_dir(tmp.path())
+        .env_remove("YUSUAN_DATA")
+        .env("XDG_CACHE_HOME", tmp.path().join("cache"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "unit_name,income_total\n洛龙区政务服务中心(本级),8272900.00\n"
+    );
+    assert!(tmp.path().join("cache/yusuan").read_dir().unwrap().count() >= 1);
+}
+
+#[test]
+fn files_read_back_with_the_parquet_crate_alone() {
+    use datafusion::arrow::array::{Array, Decimal128Array, StringArray};
+    use datafusion::arrow::datatypes::DataType;
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use datafusion::parquet::basic::Compression;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    assert!(ingest(&data, &[HENAN]).status.success());
+    let file = data.join("line_items/year=2024/part-0.parquet");
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).unwrap()).unwrap();
+    let meta = builder.metadata().clone();
+    let rg = meta.row_group(0);
+    assert!(matches!(rg.column(0).compression(), Compression::ZSTD(_)));
+    assert!(
+        rg.column(0).statistics().is_some(),
+        "row-group statistics are written"
+    );
+    let schema = builder.schema().clone();
+    assert!(
+        schema.field_with_name("year").is_err(),
+        "year is the partition directory"
+    );
+    assert_eq!(
+        schema.field_with_name("amount").unwrap().data_type(),
+        &DataType::Decimal128(18, 2)
+    );
+    let mut total_income: i128 = 0;
+    let mut rows = 0;
+    for batch in builder.build().unwrap() {
+        let batch = batch.unwrap();
+        rows += batch.num_rows();
+        let key = batch
+            .column_by_name("line_key")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
+        let table = batch
+            .column_by_name("table_kind")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
+        let amount = batch
+            .column_by_name("amount")
+            .unwrap()
+            .as_any()
+            .downcast_ref::<Decimal128Array>()
+            .unwrap();
+        for i in 0..batch.num_rows() {
+            if !key.is_null(i)
+                && key.value(i) == "INC_TOTAL"
+                && table.value(i) == "income_expenditure_summary"
+            {
+                total_income += amount.value(i);
+            }
+        }
+    }
+    assert_eq!(total_income, 827_290_000, "收入总计 827.29 万元 in 分");
+    assert_eq!(
+        rows, 303,
+        "one row per amount cell of tests/golden/henan_2024_amounts.txt"
+    );
+}
