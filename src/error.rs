@@ -24,16 +24,16 @@ pub enum Error {
     #[error("dataset {}: {reason}", .path.display())]
     Dataset { path: PathBuf, reason: String },
 
-    /// A file-system operation failed.
-    #[error("{action} {}: {source}", .path.display())]
+    /// A file-system operation failed (the cause is the `source`).
+    #[error("{action} {}", .path.display())]
     Io {
         action: &'static str,
         path: PathBuf,
         source: std::io::Error,
     },
 
-    /// Writing or reading Parquet failed.
-    #[error("parquet {}: {source}", .path.display())]
+    /// Writing or reading Parquet failed (the cause is the `source`).
+    #[error("parquet file {}", .path.display())]
     Parquet {
         path: PathBuf,
         source: datafusion::parquet::errors::ParquetError,

@@ -68,7 +68,7 @@ pub fn parse_all(
                 failed += 1;
                 if report_errors {
                     progress.finish();
-                    eprintln!("yusuan: {e}");
+                    eprintln!("yusuan: {:#}", anyhow::Error::from(e));
                 }
             }
         }
