@@ -10,6 +10,20 @@
 //! - [`storage`]: the Parquet dataset directory (partitioned by year, atomic commits).
 //! - [`engine`]: the DataFusion session over a dataset: tables, views, functions.
 //! - `cli` (binary only): commands, output formats, the shell.
+//!
+//! # Example
+//! ```no_run
+//! # async fn demo() -> yusuan::Result<()> {
+//! use std::path::Path;
+//! use yusuan::ingest::{Overrides, parse_file};
+//! use yusuan::storage::Dataset;
+//!
+//! let doc = parse_file(Path::new("datasets/text/000_59511c5e13e4fdad.txt"), &Overrides::default())?;
+//! Dataset::open_or_create(Path::new("yusuan-data"))?.commit(&[doc], 0)?;
+//! let engine = yusuan::Engine::open(Path::new("yusuan-data")).await?;
+//! let batches = engine.sql("select unit_name, wan(income_total) from budget_totals").await?;
+//! # let _ = batches; Ok(()) }
+//! ```
 
 pub mod engine;
 pub mod error;
