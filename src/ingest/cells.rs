@@ -87,20 +87,22 @@ impl TableLine {
             .unwrap_or_default()
     }
 
-    /// Code cells that precede the text cell at position `nth` of `texts` (and follow the
-    /// previous text cell).
-    pub fn codes_before_text(&self, nth: usize) -> Vec<&str> {
-        let upper = self.texts.get(nth).map_or(usize::MAX, |(i, _)| *i);
-        let lower = if nth == 0 {
-            None
-        } else {
-            self.texts.get(nth - 1).map(|(i, _)| *i)
-        };
-        self.codes
+    /// Every numeric cell (code or amount) with an index in `range`, read as an amount:
+    /// in two-sided tables and in 绩效目标表 amounts sit between text cells.
+    pub fn numeric_cells(&self, range: std::ops::Range<usize>) -> Vec<AmountCell> {
+        let mut cells: Vec<AmountCell> = self
+            .codes
             .iter()
-            .filter(|(i, _)| *i < upper && lower.is_none_or(|l| *i > l))
-            .map(|(_, c)| c.as_str())
-            .collect()
+            .map(|(idx, text)| AmountCell {
+                idx: *idx,
+                text: text.clone(),
+                parsed: parse_printed(text),
+            })
+            .chain(self.amounts.iter().cloned())
+            .filter(|c| range.contains(&c.idx))
+            .collect();
+        cells.sort_by_key(|c| c.idx);
+        cells
     }
 }
 
@@ -131,10 +133,11 @@ mod tests {
             0,
             "301\t02\t津贴补贴\t505\t01\t工资福利支出\t9.65\t9.65\t\t",
         );
-        assert_eq!(l.codes_before_text(0), vec!["301", "02"]);
-        assert_eq!(l.codes_before_text(1), vec!["505", "01"]);
+        let codes: Vec<&str> = l.codes.iter().map(|(_, c)| c.as_str()).collect();
+        assert_eq!(codes, vec!["301", "02", "505", "01"]);
         assert_eq!(l.amounts.len(), 2);
         assert_eq!(l.amounts[0].idx, 6);
+        assert_eq!(l.numeric_cells(3..7).len(), 3);
         let t = TableLine::new(2, 1, "\t\t\t544. 12\t544.12\t\t");
         assert!(t.texts.is_empty() && t.codes.is_empty());
         assert_eq!(t.amounts.len(), 2);

@@ -404,16 +404,7 @@ pub fn parse_performance(
 
 fn fund_cells(line: &TableLine) -> Vec<super::cells::AmountCell> {
     let start = line.cells.len().saturating_sub(INDICATOR_CELLS).max(2);
-    let mut cells: Vec<_> = line
-        .amounts
-        .iter()
-        .chain(codes_as_amounts(line).iter())
-        .filter(|c| c.idx >= 2 && c.idx < start)
-        .cloned()
-        .collect();
-    cells.sort_by_key(|c| c.idx);
-    cells.dedup_by_key(|c| c.idx);
-    cells
+    line.numeric_cells(2..start)
 }
 
 /// Two project-code lines with nothing between them are one project whose wrapped name
@@ -521,18 +512,6 @@ fn check_codes(ctx: &mut Ctx, kind: TableKind, anchors: &[Anchor]) {
             );
         }
     }
-}
-
-fn codes_as_amounts(line: &TableLine) -> Vec<super::cells::AmountCell> {
-    line.codes
-        .iter()
-        .filter(|(i, _)| *i >= 2)
-        .map(|(i, c)| super::cells::AmountCell {
-            idx: *i,
-            text: c.clone(),
-            parsed: super::amount::parse_printed(c),
-        })
-        .collect()
 }
 
 #[allow(clippy::too_many_arguments)]

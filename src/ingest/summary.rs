@@ -100,16 +100,8 @@ fn groups(line: &TableLine) -> Vec<Group<'_>> {
         all.push((*i, Some(t.as_str()), None));
     }
     // In two-sided tables a numeric cell between labels is an amount, not a code.
-    let between: Vec<AmountCell> = line
-        .codes
-        .iter()
-        .map(|(i, c)| AmountCell {
-            idx: *i,
-            text: c.clone(),
-            parsed: super::amount::parse_printed(c),
-        })
-        .collect();
-    for a in between.iter().chain(line.amounts.iter()) {
+    let numeric = line.numeric_cells(0..usize::MAX);
+    for a in &numeric {
         all.push((a.idx, None, Some(a)));
     }
     all.sort_by_key(|(i, _, _)| *i);

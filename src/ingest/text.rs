@@ -98,10 +98,14 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     }
     let mentions_budget = title.contains("预算") || title.contains("决算");
     if blocks.is_empty() {
-        return Err(not(if mentions_budget {
-            "no disclosure table found (expected titles such as 收支预算表, 支出预算表, 一般公共预算支出预算表)"
+        return Err(not(&if mentions_budget {
+            format!(
+                "line {title_line}: '{title}' has no disclosure table (expected titles such as 收支预算表, 支出预算表, 一般公共预算支出预算表)"
+            )
         } else {
-            "not a budget disclosure: the title names no 预算/决算 and no disclosure table was found"
+            format!(
+                "not a budget disclosure: the title on line {title_line} ('{title}') names no 预算/决算 and no disclosure table was found"
+            )
         }));
     }
     let first_table = blocks[0].title_line;

@@ -434,8 +434,3 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     fs::rename(&tmp, path).map_err(|e| Error::io("renaming", &tmp, e))?;
     Ok(())
 }
-
-/// Columns of `b` as an `Array` by name (for tests and tools).
-pub fn column<'a>(b: &'a RecordBatch, name: &str) -> Option<&'a dyn Array> {
-    b.column_by_name(name).map(|c| c.as_ref())
-}
