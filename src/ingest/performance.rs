@@ -11,7 +11,7 @@
 use super::Ctx;
 use super::cells::{TableLine, compact, is_text};
 use super::layout::PERFORMANCE_FUNDS;
-use super::rows::{TableCtx, place_amounts};
+use super::rows::{RowMeta, TableCtx, place_amounts, push_items};
 use crate::model::{LineItem, PerformanceIndicator, Project, RowKind, TableKind};
 
 const LEVEL1: [&str; 4] = ["成本指标", "产出指标", "效益指标", "满意度指标"];
@@ -158,20 +158,19 @@ pub fn parse_performance(
                 2,
                 &PERFORMANCE_FUNDS,
             );
-            for (col, amount, text) in placed {
-                items.push(fund_item(
-                    t,
-                    row_no,
-                    line.line,
-                    RowKind::Unit,
-                    &name,
-                    None,
-                    Some(first),
-                    col,
-                    amount,
-                    text,
-                ));
-            }
+            let meta = RowMeta {
+                unit_code: Some(first.to_string()),
+                ..RowMeta::new(RowKind::Unit, name)
+            };
+            push_items(
+                items,
+                t,
+                row_no as i32,
+                line.line,
+                &meta,
+                &PERFORMANCE_FUNDS,
+                placed,
+            );
             continue;
         }
         if is_project_code(first) {
@@ -275,7 +274,7 @@ pub fn parse_performance(
     }
     // Projects and their funds.
     let mut names = Vec::new();
-    for (i, a) in anchors.iter().enumerate() {
+    for a in &anchors {
         row_no += 1;
         let name = compact(&format!(
             "{}{}{}",
@@ -341,21 +340,20 @@ pub fn parse_performance(
             special_account: col(2),
             unit_funds: col(3),
         });
-        for (col, amount, text) in placed {
-            items.push(fund_item(
-                t,
-                row_no,
-                a.line,
-                RowKind::Project,
-                &name,
-                Some(&a.code),
-                None,
-                col,
-                amount,
-                text,
-            ));
-        }
-        let _ = i;
+        let meta = RowMeta {
+            project_name: Some(name.clone()),
+            project_code: Some(a.code.clone()),
+            ..RowMeta::new(RowKind::Project, name.clone())
+        };
+        push_items(
+            items,
+            t,
+            row_no as i32,
+            a.line,
+            &meta,
+            &PERFORMANCE_FUNDS,
+            placed,
+        );
     }
     // Indicators.
     for (a, line) in pending {
@@ -511,42 +509,6 @@ fn check_codes(ctx: &mut Ctx, kind: TableKind, anchors: &[Anchor]) {
                 &a.amounts_raw,
             );
         }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn fund_item(
-    t: &TableCtx,
-    row_no: usize,
-    line: usize,
-    row_kind: RowKind,
-    name: &str,
-    project_code: Option<&str>,
-    unit_code: Option<&str>,
-    col: usize,
-    amount: rust_decimal::Decimal,
-    text: String,
-) -> LineItem {
-    LineItem {
-        table_kind: t.kind,
-        table_no: t.table_no,
-        row_no: row_no as i32,
-        source_line: line as i32,
-        row_kind,
-        row_label: name.to_string(),
-        line_key: None,
-        row_unit_code: unit_code.map(str::to_string),
-        function_code: None,
-        econ_code: None,
-        gov_econ_code: None,
-        flow: None,
-        column: PERFORMANCE_FUNDS.columns[col],
-        row_category: None,
-        project_name: (row_kind == RowKind::Project).then(|| name.to_string()),
-        project_code: project_code.map(str::to_string),
-        amount,
-        amount_text: text,
-        source_unit: t.unit.label(),
     }
 }
 

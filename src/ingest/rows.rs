@@ -418,6 +418,76 @@ pub struct TableCtx<'a> {
     pub layout: &'a Layout,
 }
 
+/// What a row says about itself, shared by all its line items.
+#[derive(Debug, Clone)]
+pub struct RowMeta {
+    pub kind: RowKind,
+    pub label: String,
+    pub line_key: Option<String>,
+    pub unit_code: Option<String>,
+    pub function_code: Option<String>,
+    pub econ_code: Option<String>,
+    pub gov_econ_code: Option<String>,
+    pub flow: Option<&'static str>,
+    pub category: Option<String>,
+    pub project_name: Option<String>,
+    pub project_code: Option<String>,
+}
+
+impl RowMeta {
+    /// A row of `kind` named `label`, with no codes.
+    pub fn new(kind: RowKind, label: impl Into<String>) -> RowMeta {
+        RowMeta {
+            kind,
+            label: label.into(),
+            line_key: None,
+            unit_code: None,
+            function_code: None,
+            econ_code: None,
+            gov_econ_code: None,
+            flow: None,
+            category: None,
+            project_name: None,
+            project_code: None,
+        }
+    }
+}
+
+/// Appends one line item per placed amount of a row.
+pub fn push_items(
+    items: &mut Vec<LineItem>,
+    t: &TableCtx,
+    row_no: i32,
+    line: usize,
+    meta: &RowMeta,
+    layout: &Layout,
+    placed: Vec<(usize, Decimal, String)>,
+) {
+    for (col, amount, text) in placed {
+        items.push(LineItem {
+            table_kind: t.kind,
+            table_no: t.table_no,
+            row_no,
+            source_line: line as i32,
+            row_kind: meta.kind,
+            row_label: meta.label.clone(),
+            line_key: meta.line_key.clone(),
+            row_unit_code: meta.unit_code.clone(),
+            function_code: meta.function_code.clone(),
+            econ_code: meta.econ_code.clone(),
+            gov_econ_code: meta.gov_econ_code.clone(),
+            flow: meta.flow,
+            column: layout.columns[col],
+            row_category: meta.category.clone(),
+            project_name: meta.project_name.clone(),
+            project_code: meta.project_code.clone(),
+            amount,
+            amount_text: text,
+            source_unit: t.unit.label(),
+        });
+    }
+}
+
 /// Places a row's amounts and converts them. Returns `(column index, value in 元, cell)`.
 pub fn place_amounts(
     ctx: &mut Ctx,
@@ -661,29 +731,17 @@ pub fn parse_code_table(
                 });
             }
         }
-        for (col, amount, text) in placed {
-            items.push(LineItem {
-                table_kind: t.kind,
-                table_no: t.table_no,
-                row_no,
-                source_line: row.line as i32,
-                row_kind,
-                row_label: name.clone(),
-                line_key: line_key.clone(),
-                row_unit_code: unit_code.clone(),
-                function_code: function_code.clone(),
-                econ_code: econ_code.clone(),
-                gov_econ_code: gov_econ_code.clone(),
-                flow: None,
-                column: layout.columns[col],
-                row_category: category.clone(),
-                project_name: project_name.clone(),
-                project_code: None,
-                amount,
-                amount_text: text,
-                source_unit: t.unit.label(),
-            });
-        }
+        let meta = RowMeta {
+            line_key,
+            unit_code,
+            function_code,
+            econ_code,
+            gov_econ_code,
+            category,
+            project_name,
+            ..RowMeta::new(row_kind, name)
+        };
+        push_items(items, t, row_no, row.line, &meta, layout, placed);
     }
     if !rows.iter().any(|r| r.key == Key::Total) && !rows.is_empty() {
         let last = rows.last().map_or(0, |r| r.line);

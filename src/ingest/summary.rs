@@ -6,7 +6,7 @@
 use super::Ctx;
 use super::cells::{AmountCell, TableLine};
 use super::layout::{FISCAL_RIGHT, Layout, SIDE_AMOUNT};
-use super::rows::{TableCtx, place_amounts};
+use super::rows::{RowMeta, TableCtx, place_amounts, push_items};
 use crate::model::classification::{function_class_by_name, strip_enumerator};
 use crate::model::{LineItem, RowKind, TableKind};
 
@@ -197,29 +197,13 @@ pub fn parse_summary(
                     &line.raw,
                 );
             }
-            for (col, amount, text) in placed {
-                items.push(LineItem {
-                    table_kind: t.kind,
-                    table_no: t.table_no,
-                    row_no,
-                    source_line: line.line as i32,
-                    row_kind,
-                    row_label: label.clone(),
-                    line_key: line_key.clone(),
-                    row_unit_code: None,
-                    function_code: function_code.clone(),
-                    econ_code: None,
-                    gov_econ_code: None,
-                    flow: Some(flow),
-                    column: layout.columns[col],
-                    row_category: None,
-                    project_name: None,
-                    project_code: None,
-                    amount,
-                    amount_text: text,
-                    source_unit: t.unit.label(),
-                });
-            }
+            let meta = RowMeta {
+                line_key,
+                function_code,
+                flow: Some(flow),
+                ..RowMeta::new(row_kind, label)
+            };
+            push_items(items, t, row_no, line.line, &meta, layout, placed);
         }
     }
     if !saw_total && row_no > 0 {
