@@ -24,6 +24,25 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// Asserts exit code 2 and a message on stderr.
+fn assert_fails(o: &Output, needle: &str) {
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+    assert!(
+        stderr(o).contains(needle),
+        "expected '{needle}' in: {}",
+        stderr(o)
+    );
+}
+
+/// A temporary directory with the Henan document ingested into `<tmp>/data`.
+fn henan_dataset() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let o = ingest(&data, &[HENAN]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (tmp, data)
+}
+
 fn ingest(data: &Path, files: &[&str]) -> Output {
     let mut args = vec!["ingest", "--data", data.to_str().unwrap()];
     args.extend_from_slice(files);
@@ -131,9 +150,7 @@ fn ingest_then_query() {
 
 #[test]
 fn reingest_replaces_rows() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    assert!(ingest(&data, &[HENAN]).status.success());
+    let (tmp, data) = henan_dataset();
     let before = sql_csv(&data, "select count(*) as n from line_items");
     let o = ingest(&data, &[HENAN]);
     assert!(o.status.success());
@@ -150,9 +167,7 @@ fn reingest_replaces_rows() {
 
 #[test]
 fn failing_statement_exits_2_with_the_message() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    assert!(ingest(&data, &[HENAN]).status.success());
+    let (tmp, data) = henan_dataset();
     let o = yusuan(&[
         "sql",
         "--data",
@@ -169,19 +184,12 @@ fn failing_statement_exits_2_with_the_message() {
         "-c",
         "select 1",
     ]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("holds no yusuan dataset"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, "holds no yusuan dataset");
 }
 
 #[test]
 fn bad_input_leaves_the_dataset_untouched() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    assert!(ingest(&data, &[HENAN]).status.success());
+    let (tmp, data) = henan_dataset();
     let before = snapshot(&data);
 
     let write = |name: &str, bytes: &[u8]| {
@@ -227,12 +235,7 @@ fn bad_input_leaves_the_dataset_untouched() {
     std::fs::create_dir(&other).unwrap();
     std::fs::write(other.join("keep.txt"), "x").unwrap();
     let o = ingest(&other, &[HENAN]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("holds no yusuan dataset"),
-        "{}",
-        stderr(&o)
-    );
+    assert_fails(&o, "holds no yusuan dataset");
 }
 
 #[test]
@@ -267,9 +270,7 @@ fn truncated_document_is_ingested_with_warnings() {
 
 #[test]
 fn incompatible_dataset_is_refused() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    assert!(ingest(&data, &[HENAN]).status.success());
+    let (tmp, data) = henan_dataset();
     let marker = data.join("_yusuan.json");
     let text = std::fs::read_to_string(&marker)
         .unwrap()
@@ -331,9 +332,7 @@ fn files_read_back_with_the_parquet_crate_alone() {
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use datafusion::parquet::basic::Compression;
 
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    assert!(ingest(&data, &[HENAN]).status.success());
+    let (tmp, data) = henan_dataset();
     let file = data.join("line_items/year=2024/part-0.parquet");
     let builder =
         ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).unwrap()).unwrap();

@@ -296,20 +296,7 @@ mod tests {
     }
 
     // 合计, 基本小计, 工资福利, 对个人, 商品服务, 资本性, 项目小计, 其他运转类, 特定目标类
-    const EXPENDITURE: &[Constraint] = &[
-        Constraint::Sum {
-            total: 0,
-            parts: &[1, 6],
-        },
-        Constraint::Sum {
-            total: 1,
-            parts: &[2, 3, 4, 5],
-        },
-        Constraint::Sum {
-            total: 6,
-            parts: &[7, 8],
-        },
-    ];
+    const EXPENDITURE: &[Constraint] = crate::ingest::layout::EXPENDITURE.constraints;
 
     #[test]
     fn follows_tab_positions_when_consistent() {
