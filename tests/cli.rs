@@ -150,7 +150,7 @@ fn ingest_then_query() {
 
 #[test]
 fn reingest_replaces_rows() {
-    let (tmp, data) = henan_dataset();
+    let (_tmp, data) = henan_dataset();
     let before = sql_csv(&data, "select count(*) as n from line_items");
     let o = ingest(&data, &[HENAN]);
     assert!(o.status.success());
@@ -270,7 +270,7 @@ fn truncated_document_is_ingested_with_warnings() {
 
 #[test]
 fn incompatible_dataset_is_refused() {
-    let (tmp, data) = henan_dataset();
+    let (_tmp, data) = henan_dataset();
     let marker = data.join("_yusuan.json");
     let text = std::fs::read_to_string(&marker)
         .unwrap()
@@ -332,7 +332,7 @@ fn files_read_back_with_the_parquet_crate_alone() {
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     use datafusion::parquet::basic::Compression;
 
-    let (tmp, data) = henan_dataset();
+    let (_tmp, data) = henan_dataset();
     let file = data.join("line_items/year=2024/part-0.parquet");
     let builder =
         ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).unwrap()).unwrap();
