@@ -390,3 +390,30 @@ fn files_read_back_with_the_parquet_crate_alone() {
         "one row per amount cell of tests/golden/henan_2024_amounts.txt"
     );
 }
+
+#[test]
+fn a_header_repeated_on_the_next_page_is_not_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let path = tmp.path().join("paged.txt");
+    let header = "类\t款\t项\t单位代码\t单位(科目名称)\t合计\t基本支出\t项目支出";
+    std::fs::write(
+        &path,
+        format!(
+            "# 2025年某某中心预算说明\n\n# 2025年单位支出预算表\n\n单位:元\n\n{header}\n\t\t\t\t合计\t300.00\t100.00\t200.00\n201\t01\t01\t\t行政运行\t100.00\t100.00\t\n\n{header}\n201\t01\t02\t\t一般行政管理事务\t200.00\t\t200.00\n"
+        ),
+    )
+    .unwrap();
+    let o = ingest(&data, &[path.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        sql_csv(
+            &data,
+            "select function_code, row_label, column_key, amount from line_items order by row_no, column_key"
+        ),
+        "function_code,row_label,column_key,amount\n\
+         ,合计,basic,100.00\n,合计,project,200.00\n,合计,total,300.00\n\
+         2010101,行政运行,basic,100.00\n2010101,行政运行,total,100.00\n\
+         2010102,一般行政管理事务,project,200.00\n2010102,一般行政管理事务,total,200.00\n"
+    );
+}

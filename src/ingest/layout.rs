@@ -6,6 +6,8 @@
 //! layout of a kind is fixed here and only *verified* against the header; values are
 //! placed under these columns by `ingest::place`. Owns no parsing.
 
+use std::borrow::Cow;
+
 use crate::model::{ColumnMeaning, TableKind};
 
 use super::place::Constraint;
@@ -17,6 +19,80 @@ pub struct Layout {
     pub constraints: &'static [Constraint],
     /// Words the header block must contain (spaces removed) for the layout to apply.
     pub header_words: &'static [&'static str],
+    /// Breakdown columns some tables leave out: a group is kept only when the header
+    /// names at least one of its words.
+    pub optional: &'static [Optional],
+}
+
+/// A group of breakdown columns and the header words that show it is printed.
+#[derive(Debug)]
+pub struct Optional {
+    pub columns: &'static [usize],
+    pub words: &'static [&'static str],
+}
+
+/// The columns one printed table actually has, with the arithmetic among them.
+#[derive(Debug, Clone)]
+pub struct Columns {
+    pub columns: Vec<ColumnMeaning>,
+    pub constraints: Vec<Constraint>,
+}
+
+impl Layout {
+    /// Every column of the layout.
+    pub fn all(&self) -> Columns {
+        Columns {
+            columns: self.columns.to_vec(),
+            constraints: self.constraints.to_vec(),
+        }
+    }
+
+    /// The columns a table with this header has: optional groups the header does not name
+    /// are left out, with the constraints that only they took part in. Returns the labels
+    /// of the columns left out.
+    pub fn resolve(&self, header: &str) -> (Columns, Vec<&'static str>) {
+        let header = header.replace('単', "单");
+        let dropped: Vec<usize> = self
+            .optional
+            .iter()
+            .filter(|g| !g.words.iter().any(|w| header.contains(w)))
+            .flat_map(|g| g.columns.iter().copied())
+            .collect();
+        if dropped.is_empty() {
+            return (self.all(), vec![]);
+        }
+        let keep: Vec<usize> = (0..self.columns.len())
+            .filter(|i| !dropped.contains(i))
+            .collect();
+        let new = |old: usize| keep.iter().position(|&k| k == old);
+        let constraints = self
+            .constraints
+            .iter()
+            .filter_map(|c| match c {
+                Constraint::Sum { total, parts } => {
+                    let parts: Vec<usize> = parts.iter().filter_map(|&p| new(p)).collect();
+                    let total = new(*total)?;
+                    (!parts.is_empty()).then(|| Constraint::Sum {
+                        total,
+                        parts: Cow::Owned(parts),
+                    })
+                }
+                Constraint::AtMost { part, whole } => Some(Constraint::AtMost {
+                    part: new(*part)?,
+                    whole: new(*whole)?,
+                }),
+            })
+            .collect();
+        let columns = keep.iter().map(|&i| self.columns[i]).collect();
+        let labels = dropped.iter().map(|&i| self.columns[i].label).collect();
+        (
+            Columns {
+                columns,
+                constraints,
+            },
+            labels,
+        )
+    }
 }
 
 const fn col(key: &'static str, label: &'static str) -> ColumnMeaning {
@@ -69,11 +145,12 @@ pub const FISCAL_RIGHT: Layout = Layout {
     constraints: &[
         Constraint::Sum {
             total: 0,
-            parts: &[1, 3, 4],
+            parts: Cow::Borrowed(&[1, 3, 4]),
         },
         Constraint::AtMost { part: 2, whole: 1 },
     ],
     header_words: &["合计", "一般公", "政府性基金"],
+    optional: &[],
 };
 
 const EXPENDITURE_COLUMNS: &[ColumnMeaning] = &[
@@ -101,15 +178,15 @@ const EXPENDITURE_COLUMNS: &[ColumnMeaning] = &[
 const EXPENDITURE_CONSTRAINTS: &[Constraint] = &[
     Constraint::Sum {
         total: 0,
-        parts: &[1, 6],
+        parts: Cow::Borrowed(&[1, 6]),
     },
     Constraint::Sum {
         total: 1,
-        parts: &[2, 3, 4, 5],
+        parts: Cow::Borrowed(&[2, 3, 4, 5]),
     },
     Constraint::Sum {
         total: 6,
-        parts: &[7, 8],
+        parts: Cow::Borrowed(&[7, 8]),
     },
 ];
 
@@ -118,6 +195,23 @@ pub const EXPENDITURE: Layout = Layout {
     columns: EXPENDITURE_COLUMNS,
     constraints: EXPENDITURE_CONSTRAINTS,
     header_words: &["基本支出", "项目支出", "合计"],
+    optional: &[
+        Optional {
+            columns: &[2, 3, 4, 5],
+            words: &[
+                "工资福利",
+                "对个人",
+                "商品和服务",
+                "资本性",
+                "人员经费",
+                "公用经费",
+            ],
+        },
+        Optional {
+            columns: &[7, 8],
+            words: &["其他运转", "特定目标"],
+        },
+    ],
 };
 
 /// 单位收入预算表.
@@ -169,19 +263,20 @@ pub const INCOME: Layout = Layout {
     constraints: &[
         Constraint::Sum {
             total: 0,
-            parts: &[1, 12],
+            parts: Cow::Borrowed(&[1, 12]),
         },
         Constraint::Sum {
             total: 1,
-            parts: &[2, 4, 5, 6, 7, 8, 9, 10, 11],
+            parts: Cow::Borrowed(&[2, 4, 5, 6, 7, 8, 9, 10, 11]),
         },
         Constraint::AtMost { part: 3, whole: 2 },
         Constraint::Sum {
             total: 12,
-            parts: &[13, 14, 15, 16, 17],
+            parts: Cow::Borrowed(&[13, 14, 15, 16, 17]),
         },
     ],
     header_words: &["单位代码", "总计", "合计"],
+    optional: &[],
 };
 
 /// 一般公共预算基本支出预算表: 合计 · 人员经费 · 公用经费.
@@ -193,9 +288,10 @@ pub const GPB_BASIC: Layout = Layout {
     ],
     constraints: &[Constraint::Sum {
         total: 0,
-        parts: &[1, 2],
+        parts: Cow::Borrowed(&[1, 2]),
     }],
     header_words: &["人员经费", "公用经费"],
+    optional: &[],
 };
 
 /// 支出经济分类汇总表: 总计 and its fund sources.
@@ -217,11 +313,12 @@ pub const ECON_SUMMARY: Layout = Layout {
     constraints: &[
         Constraint::Sum {
             total: 0,
-            parts: &[1, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+            parts: Cow::Borrowed(&[1, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
         },
         Constraint::AtMost { part: 2, whole: 1 },
     ],
     header_words: &["经济分类", "总计", "一般公"],
+    optional: &[],
 };
 
 /// 一般公共预算"三公"经费预算表.
@@ -237,14 +334,18 @@ pub const THREE_PUBLIC: Layout = Layout {
     constraints: &[
         Constraint::Sum {
             total: 0,
-            parts: &[1, 2, 5],
+            parts: Cow::Borrowed(&[1, 2, 5]),
         },
         Constraint::Sum {
             total: 2,
-            parts: &[3, 4],
+            parts: Cow::Borrowed(&[3, 4]),
         },
     ],
     header_words: &["因公出国", "公务用车", "公务接待"],
+    optional: &[Optional {
+        columns: &[3, 4],
+        words: &["购置费", "运行费", "运行维护费"],
+    }],
 };
 
 /// 行政(事业)单位机构运转经费预算表: 合计 and its fund sources.
@@ -297,22 +398,23 @@ pub const OPERATING_COST: Layout = Layout {
     constraints: &[
         Constraint::Sum {
             total: 0,
-            parts: &[1, 9, 12, 13, 14, 20, 21, 22],
+            parts: Cow::Borrowed(&[1, 9, 12, 13, 14, 20, 21, 22]),
         },
         Constraint::Sum {
             total: 1,
-            parts: &[2, 3, 4, 5, 6, 7, 8],
+            parts: Cow::Borrowed(&[2, 3, 4, 5, 6, 7, 8]),
         },
         Constraint::Sum {
             total: 9,
-            parts: &[10, 11],
+            parts: Cow::Borrowed(&[10, 11]),
         },
         Constraint::Sum {
             total: 14,
-            parts: &[15, 16, 17, 18, 19],
+            parts: Cow::Borrowed(&[15, 16, 17, 18, 19]),
         },
     ],
     header_words: &["单位代码", "项目类别", "合计"],
+    optional: &[],
 };
 
 /// 项目支出预算表: 合计 · 本年拨款 by fund · 财政拨款结转结余 by fund · 专户 · 单位资金.
@@ -342,9 +444,10 @@ pub const PROJECT_EXPENDITURE: Layout = Layout {
     ],
     constraints: &[Constraint::Sum {
         total: 0,
-        parts: &[1, 2, 3, 4, 5, 6, 7, 8],
+        parts: Cow::Borrowed(&[1, 2, 3, 4, 5, 6, 7, 8]),
     }],
     header_words: &["项目名称", "合计"],
+    optional: &[],
 };
 
 /// 项目绩效目标表: the money columns between the project and its indicators.
@@ -357,9 +460,10 @@ pub const PERFORMANCE_FUNDS: Layout = Layout {
     ],
     constraints: &[Constraint::Sum {
         total: 0,
-        parts: &[1, 2, 3],
+        parts: Cow::Borrowed(&[1, 2, 3]),
     }],
     header_words: &["三级指标", "指标值"],
+    optional: &[],
 };
 
 /// The layout of a kind whose rows are parsed as code rows.

@@ -131,6 +131,7 @@ pub fn parse_performance(
     projects: &mut Vec<Project>,
     indicators: &mut Vec<PerformanceIndicator>,
 ) -> usize {
+    let funds = PERFORMANCE_FUNDS.all();
     let mut anchors: Vec<Anchor> = Vec::new();
     let mut body: Vec<&TableLine> = Vec::new();
     let mut row_no = 0;
@@ -149,28 +150,12 @@ pub fn parse_performance(
                 .filter(|a| a.idx >= 2)
                 .cloned()
                 .collect();
-            let placed = place_amounts(
-                ctx,
-                t,
-                line.line,
-                &line.raw,
-                &amounts,
-                2,
-                &PERFORMANCE_FUNDS,
-            );
+            let placed = place_amounts(ctx, t, line.line, &line.raw, &amounts, 2, &funds);
             let meta = RowMeta {
                 unit_code: Some(first.to_string()),
                 ..RowMeta::new(RowKind::Unit, name)
             };
-            push_items(
-                items,
-                t,
-                row_no as i32,
-                line.line,
-                &meta,
-                &PERFORMANCE_FUNDS,
-                placed,
-            );
+            push_items(items, t, row_no as i32, line.line, &meta, &funds, placed);
             continue;
         }
         if is_project_code(first) {
@@ -284,15 +269,8 @@ pub fn parse_performance(
         ));
         names.push(name.clone());
         let line = body.iter().find(|l| l.seq == a.seq).expect("anchor line");
-        let mut placed = place_amounts(
-            ctx,
-            t,
-            a.line,
-            &a.amounts_raw,
-            &fund_cells(line),
-            2,
-            &PERFORMANCE_FUNDS,
-        );
+        let mut placed =
+            place_amounts(ctx, t, a.line, &a.amounts_raw, &fund_cells(line), 2, &funds);
         if let Some(repeat) = a.repeat.and_then(|r| body.iter().find(|l| l.seq == r)) {
             let mut scratch = Ctx::default();
             let again = place_amounts(
@@ -302,7 +280,7 @@ pub fn parse_performance(
                 &repeat.raw,
                 &fund_cells(repeat),
                 2,
-                &PERFORMANCE_FUNDS,
+                &funds,
             );
             let adds_up = |p: &[(usize, rust_decimal::Decimal, String)]| {
                 let v = |k| {
@@ -345,15 +323,7 @@ pub fn parse_performance(
             project_code: Some(a.code.clone()),
             ..RowMeta::new(RowKind::Project, name.clone())
         };
-        push_items(
-            items,
-            t,
-            row_no as i32,
-            a.line,
-            &meta,
-            &PERFORMANCE_FUNDS,
-            placed,
-        );
+        push_items(items, t, row_no as i32, a.line, &meta, &funds, placed);
     }
     // Indicators.
     for (a, line) in pending {

@@ -11,17 +11,19 @@
 //!
 //! This module knows nothing about table kinds; `ingest::layout` supplies the columns.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
 use super::amount::Printed;
 
 /// An arithmetic relation between the columns of one row (blank columns count as 0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Constraint {
     /// `cols[total] = Σ cols[parts]`.
     Sum {
         total: usize,
-        parts: &'static [usize],
+        parts: Cow<'static, [usize]>,
     },
     /// `cols[part] ≤ cols[whole]` (a 其中 column).
     AtMost { part: usize, whole: usize },
@@ -42,8 +44,9 @@ pub struct Placement {
     pub columns: Vec<usize>,
     /// Value of each token (differs from the printed value only for completed truncations).
     pub values: Vec<Decimal>,
-    /// Constraints that do not hold exactly, with `true` when off by rounding only.
-    pub violations: Vec<(Constraint, bool)>,
+    /// Indices of the constraints that do not hold exactly, with `true` when off by
+    /// rounding only.
+    pub violations: Vec<(usize, bool)>,
     /// Another assignment of different columns scored the same.
     pub ambiguous: bool,
     /// Tokens whose truncated value was completed.
@@ -221,12 +224,13 @@ fn shifts(tokens: &[Token], columns: &[usize]) -> (usize, usize) {
     (changes, displacement)
 }
 
+/// The constraints that do not hold, by index, with `true` when off by rounding only.
 fn check(
     columns: &[usize],
     values: &[Decimal],
     n_cols: usize,
     constraints: &[Constraint],
-) -> Vec<(Constraint, bool)> {
+) -> Vec<(usize, bool)> {
     let mut row = vec![Decimal::ZERO; n_cols];
     for (&c, &v) in columns.iter().zip(values) {
         row[c] = v;
@@ -234,20 +238,15 @@ fn check(
     let rounding = Decimal::new(1, 2);
     constraints
         .iter()
-        .filter_map(|&constraint| match constraint {
+        .enumerate()
+        .filter_map(|(i, constraint)| match constraint {
             Constraint::Sum { total, parts } => {
                 let sum: Decimal = parts.iter().map(|&p| row[p]).sum();
-                let diff = (row[total] - sum).abs();
-                (diff != Decimal::ZERO).then(|| {
-                    (
-                        constraint,
-                        diff <= rounding * Decimal::from(parts.len().max(1)),
-                    )
-                })
+                let diff = (row[*total] - sum).abs();
+                (diff != Decimal::ZERO)
+                    .then(|| (i, diff <= rounding * Decimal::from(parts.len().max(1))))
             }
-            Constraint::AtMost { part, whole } => {
-                (row[part] > row[whole]).then_some((constraint, false))
-            }
+            Constraint::AtMost { part, whole } => (row[*part] > row[*whole]).then_some((i, false)),
         })
         .collect()
 }
@@ -322,7 +321,7 @@ mod tests {
         // 总计, 一般公共预算小计, 其中财政拨款
         let c = &[Constraint::Sum {
             total: 0,
-            parts: &[1],
+            parts: Cow::Borrowed(&[1]),
         }];
         let t = tokens(&["48. 4", "48. 43", "48. 43"]);
         let p = place(&t, 3, c, 2).unwrap();

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use super::Ctx;
 use super::amount::MoneyUnit;
 use super::cells::{AmountCell, TableLine, compact, shows_wrap};
-use super::layout::{Layout, code_table_layout};
+use super::layout::Columns;
 use super::place::{Constraint, Token, place};
 use crate::model::classification::{is_dept_econ_code, is_gov_econ_code, join_function_code};
 use crate::model::{LineItem, Project, RowKind, TableKind};
@@ -415,7 +415,8 @@ pub struct TableCtx<'a> {
     pub table_no: i32,
     pub unit: MoneyUnit,
     pub decimals: u32,
-    pub layout: &'a Layout,
+    /// The table's amount columns (its kind's layout, as the header shows it).
+    pub columns: &'a Columns,
 }
 
 /// What a row says about itself, shared by all its line items.
@@ -460,7 +461,7 @@ pub fn push_items(
     row_no: i32,
     line: usize,
     meta: &RowMeta,
-    layout: &Layout,
+    layout: &Columns,
     placed: Vec<(usize, Decimal, String)>,
 ) {
     for (col, amount, text) in placed {
@@ -496,7 +497,7 @@ pub fn place_amounts(
     raw: &str,
     amounts: &[AmountCell],
     slot_base: usize,
-    layout: &Layout,
+    layout: &Columns,
 ) -> Vec<(usize, Decimal, String)> {
     let mut tokens = Vec::new();
     let mut unreadable = Vec::new();
@@ -525,7 +526,7 @@ pub fn place_amounts(
     let Some(placement) = place(
         &tokens,
         layout.columns.len(),
-        layout.constraints,
+        &layout.constraints,
         t.decimals,
     ) else {
         ctx.warn(
@@ -558,7 +559,7 @@ pub fn place_amounts(
         .violations
         .iter()
         .filter(|(_, near)| !near)
-        .map(|(c, _)| describe(layout, *c))
+        .map(|(c, _)| describe(layout, &layout.constraints[*c]))
         .collect();
     if !far.is_empty() {
         ctx.warn(
@@ -597,11 +598,11 @@ pub fn place_amounts(
     out
 }
 
-fn describe(layout: &Layout, c: Constraint) -> String {
+fn describe(layout: &Columns, c: &Constraint) -> String {
     match c {
         Constraint::Sum { total, parts } => format!(
             "{} ≠ {}",
-            layout.columns[total].label,
+            layout.columns[*total].label,
             parts
                 .iter()
                 .map(|&p| layout.columns[p].label)
@@ -611,7 +612,7 @@ fn describe(layout: &Layout, c: Constraint) -> String {
         Constraint::AtMost { part, whole } => {
             format!(
                 "{} > {}",
-                layout.columns[part].label, layout.columns[whole].label
+                layout.columns[*part].label, layout.columns[*whole].label
             )
         }
     }
@@ -646,7 +647,7 @@ pub fn parse_code_table(
     projects: &mut Vec<Project>,
 ) -> usize {
     let rows = assemble(ctx, t.kind, lines);
-    let layout = code_table_layout(t.kind).unwrap_or(t.layout);
+    let layout = t.columns;
     let mut row_no = 0;
     for row in &rows {
         row_no += 1;

@@ -5,7 +5,7 @@
 
 use super::Ctx;
 use super::cells::{AmountCell, TableLine};
-use super::layout::{FISCAL_RIGHT, Layout, SIDE_AMOUNT};
+use super::layout::{Columns, FISCAL_RIGHT, SIDE_AMOUNT};
 use super::rows::{RowMeta, TableCtx, place_amounts, push_items};
 use crate::model::classification::{function_class_by_name, strip_enumerator};
 use crate::model::{LineItem, RowKind, TableKind};
@@ -133,15 +133,14 @@ pub fn parse_summary(
     lines: &[TableLine],
     items: &mut Vec<LineItem>,
 ) -> usize {
-    const LEFT: Layout = Layout {
-        columns: &[SIDE_AMOUNT],
-        constraints: &[],
-        header_words: &[],
+    let left = Columns {
+        columns: vec![SIDE_AMOUNT],
+        constraints: vec![],
     };
-    let right: &Layout = if t.kind == TableKind::FiscalSummary {
-        &FISCAL_RIGHT
+    let right = if t.kind == TableKind::FiscalSummary {
+        FISCAL_RIGHT.all()
     } else {
-        &LEFT
+        left.clone()
     };
     let mut carryover = false;
     let mut row_no = 0;
@@ -154,7 +153,7 @@ pub fn parse_summary(
         row_no += 1;
         for g in gs {
             let income = g.label_idx == 0 && !g.label.is_empty();
-            let layout = if income { &LEFT } else { right };
+            let layout = if income { &left } else { &right };
             let label = super::cells::compact(g.label);
             let (row_kind, line_key, function_code, flow) = if income {
                 let key = income_key(&label, carryover);

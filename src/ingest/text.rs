@@ -352,6 +352,15 @@ fn parse_block(
         }
         expect_name = false;
         let line = TableLine::new(*no, seq, raw);
+        // A table continued on the next page may repeat its header lines.
+        let repeated_header = !data.is_empty()
+            && line.amounts.is_empty()
+            && line.codes.is_empty()
+            && compact(raw).chars().count() >= 4
+            && header.contains(&compact(raw));
+        if repeated_header {
+            continue;
+        }
         seq += 1;
         let is_data = !data.is_empty()
             || line.amounts.iter().any(|a| a.parsed.is_ok())
@@ -366,6 +375,7 @@ fn parse_block(
     let unit = unit.unwrap_or(doc_unit);
     let decimals = common_decimals(&data);
     let layout = code_table_layout(block.kind).unwrap_or(&EXPENDITURE);
+    let (columns, left_out) = layout.resolve(&header);
     let check_words: &[&str] = match block.kind {
         TableKind::IncomeExpenditureSummary => &["收入", "支出"],
         TableKind::FiscalSummary => &["收入", "支出", "一般公"],
@@ -390,12 +400,24 @@ fn parse_block(
             &block.title,
         );
     }
+    if !left_out.is_empty() && !header.is_empty() {
+        ctx.warn(
+            block.title_line,
+            Some(block.kind),
+            "columns_absent",
+            format!(
+                "the header prints no {}; those columns are not expected",
+                left_out.join("、")
+            ),
+            &block.title,
+        );
+    }
     let t = TableCtx {
         kind: block.kind,
         table_no,
         unit,
         decimals,
-        layout,
+        columns: &columns,
     };
     let before = items.len();
     let rows = match block.kind {
