@@ -72,7 +72,7 @@ impl Layout {
                 Constraint::Sum { total, parts } => {
                     let parts: Vec<usize> = parts.iter().filter_map(|&p| new(p)).collect();
                     let total = new(*total)?;
-                    (!parts.is_empty()).then(|| Constraint::Sum {
+                    (!parts.is_empty()).then_some(Constraint::Sum {
                         total,
                         parts: Cow::Owned(parts),
                     })

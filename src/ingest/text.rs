@@ -374,8 +374,12 @@ fn parse_block(
     let unit_inferred = unit.is_none();
     let unit = unit.unwrap_or(doc_unit);
     let decimals = common_decimals(&data);
-    let layout = code_table_layout(block.kind).unwrap_or(&EXPENDITURE);
-    let (columns, left_out) = layout.resolve(&header);
+    let code_layout = code_table_layout(block.kind);
+    let layout = code_layout.unwrap_or(&EXPENDITURE);
+    let (columns, left_out) = match code_layout {
+        Some(l) => l.resolve(&header),
+        None => (layout.all(), vec![]),
+    };
     let check_words: &[&str] = match block.kind {
         TableKind::IncomeExpenditureSummary => &["收入", "支出"],
         TableKind::FiscalSummary => &["收入", "支出", "一般公"],
