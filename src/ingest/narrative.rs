@@ -17,7 +17,8 @@ use super::amount::{MoneyUnit, parse_printed};
 use crate::model::NarrativeFact;
 
 static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(\d+(?:\.\d+)?)(万元|亿元|元|%|个项目|个|辆|台\(套\)|台|套|人|家)").unwrap()
+    Regex::new(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(万元|亿元|元|%|个项目|个|辆|台\(套\)|台|套|人|家)")
+        .unwrap()
 });
 static YEAR_PREFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^.*?\d{4}年度?").unwrap());
 
@@ -330,6 +331,20 @@ mod tests {
             "### (一)机构运行经费支出预算情况\n\n机构运行经费支出预算22.68万元,主要保障运转。预算数比2023年增加8.69万元。\n",
         );
         assert_eq!(k[1], ("operating_cost.total.change".into(), "8.69".into()));
+    }
+
+    #[test]
+    fn reads_thousands_separators() {
+        let k = keys(
+            "### 一、收入支出预算总体情况说明\n\n某局2025年收入总计1,234.56万元,支出总计12,345元。\n",
+        );
+        assert_eq!(
+            k,
+            vec![
+                ("summary.income_total".into(), "1234.56".into()),
+                ("summary.expenditure_total".into(), "12345".into()),
+            ]
+        );
     }
 
     #[test]

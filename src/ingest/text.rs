@@ -198,11 +198,16 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
 
     // Unit name and code.
     let unit_name = most_common(&unit_names).unwrap_or_else(|| unit_from_title(&title));
+    // The most specific code of the first unit printed (605001 rather than its 部门 code
+    // 605; in a 部门 document, the department's own first row).
     let unit_code = items
         .iter()
         .filter(|it| it.row_kind == RowKind::Unit)
         .filter_map(|it| it.row_unit_code.clone())
-        .max_by_key(|c| c.len());
+        .fold(None::<String>, |best, c| match best {
+            Some(b) if b.len() >= c.len() => Some(b),
+            _ => Some(c),
+        });
     let scope =
         if title.contains("部门预算") || title.contains("部门决算") || unit_name.ends_with("部门")
         {
