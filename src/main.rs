@@ -14,7 +14,7 @@ async fn main() -> ExitCode {
         Ok(cli::Status::Failed) => ExitCode::from(2),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("yusuan: {err:#}");
+            eprintln!("yusuan: {}", cli::render_error(&err));
             ExitCode::from(2)
         }
     }

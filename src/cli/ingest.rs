@@ -68,7 +68,7 @@ pub fn parse_all(
                 failed += 1;
                 if report_errors {
                     progress.finish();
-                    eprintln!("yusuan: {:#}", anyhow::Error::from(e));
+                    eprintln!("yusuan: {}", super::render_error(&anyhow::Error::from(e)));
                 }
             }
         }

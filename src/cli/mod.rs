@@ -130,6 +130,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<Status> {
     }
 }
 
+/// An error and its causes on one line, leaving out causes whose text the error already
+/// repeats (DataFusion errors include their source in their own message).
+pub fn render_error(err: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if out.contains(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
+}
+
 /// The default dataset directory.
 pub fn default_data_dir() -> PathBuf {
     PathBuf::from("yusuan-data")

@@ -121,7 +121,7 @@ async fn shell(engine: &Engine, format: Format) -> anyhow::Result<Status> {
                         ".help" => println!("{HELP}"),
                         ".tables" => {
                             if let Err(e) = exec_text(engine, "select table_name, table_type from information_schema.tables where table_schema = 'public' order by 1", format, &mut std::io::stdout()).await {
-                                eprintln!("Error: {e:#}");
+                                eprintln!("Error: {}", super::render_error(&e));
                             }
                         }
                         other => eprintln!("Error: unknown command '{other}'; try .help"),
@@ -137,7 +137,7 @@ async fn shell(engine: &Engine, format: Format) -> anyhow::Result<Status> {
                     let sql = std::mem::take(&mut buffer);
                     let _ = rl.add_history_entry(sql.trim());
                     if let Err(e) = exec_text(engine, &sql, format, &mut std::io::stdout()).await {
-                        eprintln!("Error: {e:#}");
+                        eprintln!("Error: {}", super::render_error(&e));
                     }
                 }
             }
