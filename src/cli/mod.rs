@@ -43,6 +43,21 @@ the ingest_warnings table.")]
 Without --data (and without $YUSUAN_DATA), ./yusuan-data is used if it holds a dataset,
 else the bundled sample (datasets/), ingested on first use into a cache directory.")]
     Sql(SqlArgs),
+    /// Show the text layer of a PDF as yusuan reads it: lines and spans with x-positions.
+    #[command(after_help = "Examples:
+  yusuan pdf-lines datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf --page 10
+For writing golden files and diagnosing layouts: every span with its x-range in PDF points.")]
+    PdfLines(PdfLinesArgs),
+}
+
+/// `yusuan pdf-lines`.
+#[derive(Debug, clap::Args)]
+pub struct PdfLinesArgs {
+    /// Only this page (1-based).
+    #[arg(long)]
+    pub page: Option<u32>,
+    /// The PDF file.
+    pub file: PathBuf,
 }
 
 /// Where the dataset is.
@@ -127,6 +142,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Ingest(args) => ingest::run(args).await,
         Command::Sql(args) => sql::run(args).await,
+        Command::PdfLines(args) => pdf_lines(&args),
     }
 }
 
@@ -145,6 +161,34 @@ pub fn render_error(err: &anyhow::Error) -> String {
         out.push_str(&text);
     }
     out
+}
+
+fn pdf_lines(args: &PdfLinesArgs) -> anyhow::Result<Status> {
+    use std::io::Write;
+    let bytes = std::fs::read(&args.file)?;
+    let pages = yusuan::ingest::pdf::read_pages(&args.file, &bytes)?;
+    let mut out = std::io::stdout().lock();
+    for page in pages
+        .iter()
+        .filter(|p| args.page.is_none_or(|n| n == p.number))
+    {
+        for line in yusuan::ingest::pdf::page_lines(page) {
+            let spans: Vec<String> = line
+                .spans
+                .iter()
+                .map(|s| format!("[{:.0}-{:.0}] {}", s.x0, s.x1, s.text))
+                .collect();
+            writeln!(
+                out,
+                "p{} y{:.1} s{:.1}: {}",
+                line.page,
+                line.y,
+                line.size,
+                spans.join("  ")
+            )?;
+        }
+    }
+    Ok(Status::Ok)
 }
 
 /// The default dataset directory.

@@ -9,6 +9,7 @@ pub mod amount;
 pub mod cells;
 pub mod layout;
 pub mod narrative;
+pub mod pdf;
 pub mod performance;
 pub mod place;
 pub mod rows;
@@ -117,9 +118,14 @@ pub fn parse_file(path: &Path, overrides: &Overrides) -> Result<SourceDocument> 
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     if bytes.starts_with(b"%PDF") {
+        // Scans, encrypted and unreadable PDFs are refused with their own reason.
+        let pages = pdf::read_pages(path, &bytes)?;
         return Err(Error::NotADisclosure {
             path: path.to_path_buf(),
-            reason: "PDF input is not supported yet; give the disclosure text".into(),
+            reason: format!(
+                "PDF disclosures ({} pages with a text layer) cannot be ingested yet: table reading for PDFs is in progress; `yusuan pdf-lines` shows the text layer",
+                pages.len()
+            ),
         });
     }
     if !TEXT_EXTENSIONS.contains(&ext.as_str()) && !ext.is_empty() {

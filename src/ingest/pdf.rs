@@ -1,0 +1,226 @@
+//! The PDF text layer: glyphs with their positions, rebuilt into lines and spans.
+//!
+//! Owns reading a PDF (through `pdf-extract`, pure Rust on `lopdf`) and the geometry:
+//! glyphs → lines (same baseline) → spans (runs of glyphs without a gap). Blank table cells
+//! leave no glyphs, so later stages place a span under a column by its x-position, never
+//! by counting spans. Knows nothing about tables or budgets.
+//!
+//! A PDF without a text layer (a scan) is refused, and so is one that cannot be read; the
+//! extractor's panics on malformed fonts are caught and reported as errors.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+
+use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+
+use crate::error::{Error, Result};
+
+/// One glyph: its origin (PDF user space, y up), advance width and font size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub size: f64,
+    pub text: String,
+}
+
+/// The glyphs of one page.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// 1-based page number.
+    pub number: u32,
+    pub width: f64,
+    pub height: f64,
+    pub glyphs: Vec<Glyph>,
+}
+
+/// A run of glyphs on one line with no gap wider than a fraction of the font size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Span {
+    pub x0: f64,
+    pub x1: f64,
+    pub text: String,
+}
+
+/// Glyphs sharing a baseline, left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub page: u32,
+    /// Baseline, PDF user space (larger is higher on the page).
+    pub y: f64,
+    /// Typical font size on the line.
+    pub size: f64,
+    pub spans: Vec<Span>,
+}
+
+impl Line {
+    /// The line's text, spans joined by a single space.
+    pub fn text(&self) -> String {
+        self.spans
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// The line's text without any white space.
+    pub fn compact(&self) -> String {
+        self.spans
+            .iter()
+            .flat_map(|s| s.text.chars())
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+}
+
+struct Collector {
+    pages: Vec<Page>,
+}
+
+impl OutputDev for Collector {
+    fn begin_page(
+        &mut self,
+        page_num: u32,
+        media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> std::result::Result<(), OutputError> {
+        self.pages.push(Page {
+            number: page_num,
+            width: media_box.urx - media_box.llx,
+            height: media_box.ury - media_box.lly,
+            glyphs: Vec::new(),
+        });
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> std::result::Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        text: &str,
+    ) -> std::result::Result<(), OutputError> {
+        // The font size as rendered: the text matrix applied to (size, size).
+        let vx = font_size * (trm.m11 + trm.m21);
+        let vy = font_size * (trm.m12 + trm.m22);
+        let size = (vx * vy).abs().sqrt();
+        if let Some(page) = self.pages.last_mut()
+            && !text.is_empty()
+        {
+            page.glyphs.push(Glyph {
+                x: trm.m31,
+                y: trm.m32,
+                width: width * size,
+                size,
+                text: text.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    fn begin_word(&mut self) -> std::result::Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_word(&mut self) -> std::result::Result<(), OutputError> {
+        Ok(())
+    }
+
+    fn end_line(&mut self) -> std::result::Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// Reads the text layer of a PDF.
+pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
+    let fail = |reason: String| Error::NotADisclosure {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let doc = pdf_extract::Document::load_mem(bytes)
+        .map_err(|e| fail(format!("not a readable PDF: {e}")))?;
+    if doc.is_encrypted() {
+        return Err(fail("the PDF is encrypted; decrypt it first".into()));
+    }
+    let mut collector = Collector { pages: Vec::new() };
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        pdf_extract::output_doc(&doc, &mut collector)
+    }));
+    match outcome {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => return Err(fail(format!("the PDF's text layer cannot be read: {e}"))),
+        Err(_) => {
+            return Err(fail(
+                "the PDF's text layer cannot be read (the extractor failed on its fonts)".into(),
+            ));
+        }
+    }
+    let glyphs: usize = collector.pages.iter().map(|p| p.glyphs.len()).sum();
+    if glyphs == 0 {
+        return Err(fail(format!(
+            "the PDF has no text layer ({} pages of images, probably a scan); yusuan reads text, not images — OCR it first",
+            collector.pages.len()
+        )));
+    }
+    Ok(collector.pages)
+}
+
+/// Rebuilds a page's lines: glyphs grouped by baseline, then split into spans where the
+/// gap to the next glyph exceeds `gap` × the font size.
+pub fn page_lines(page: &Page) -> Vec<Line> {
+    let mut glyphs: Vec<&Glyph> = page
+        .glyphs
+        .iter()
+        .filter(|g| !g.text.trim().is_empty())
+        .collect();
+    glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut rows: Vec<Vec<&Glyph>> = Vec::new();
+    for g in glyphs {
+        match rows.last_mut() {
+            Some(row) if (row[0].y - g.y).abs() <= 0.35 * row[0].size.max(g.size) => row.push(g),
+            _ => rows.push(vec![g]),
+        }
+    }
+    let mut lines = Vec::with_capacity(rows.len());
+    for mut row in rows {
+        let y = row[0].y;
+        row.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let size = median(row.iter().map(|g| g.size).collect());
+        let mut spans: Vec<Span> = Vec::new();
+        for g in row {
+            let x1 = g.x + g.width.max(0.0);
+            match spans.last_mut() {
+                Some(s) if g.x - s.x1 <= 0.45 * size && g.x >= s.x0 - 0.1 * size => {
+                    s.text.push_str(&g.text);
+                    s.x1 = s.x1.max(x1);
+                }
+                _ => spans.push(Span {
+                    x0: g.x,
+                    x1,
+                    text: g.text.clone(),
+                }),
+            }
+        }
+        lines.push(Line {
+            page: page.number,
+            y,
+            size,
+            spans,
+        });
+    }
+    lines
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
