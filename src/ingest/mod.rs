@@ -73,8 +73,11 @@ pub fn division_name(code: &str) -> Option<&'static str> {
 /// File extensions read as the disclosure text format.
 pub const TEXT_EXTENSIONS: &[&str] = &["txt", "md"];
 
+/// File extensions a directory walk picks up.
+const INPUT_EXTENSIONS: &[&str] = &["txt", "md", "pdf"];
+
 /// Expands files and directories (recursively) into the list of files to ingest, sorted.
-/// Directory entries with an unknown extension are skipped; a file named explicitly is
+/// Directory entries other than `.txt`, `.md` and `.pdf` are skipped; a file named explicitly is
 /// always returned (and refused later if its format is unknown).
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
@@ -101,7 +104,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         } else if path
             .extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| TEXT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+            .is_some_and(|e| INPUT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         {
             out.push(path);
         }

@@ -23,6 +23,8 @@ pub struct Glyph {
     pub width: f64,
     pub size: f64,
     pub text: String,
+    /// Which text-showing operation drew it (cells are usually drawn by separate ones).
+    pub op: u32,
 }
 
 /// The glyphs of one page.
@@ -76,6 +78,7 @@ impl Line {
 
 struct Collector {
     pages: Vec<Page>,
+    op: u32,
 }
 
 impl OutputDev for Collector {
@@ -119,12 +122,14 @@ impl OutputDev for Collector {
                 width: width * size,
                 size,
                 text: text.to_string(),
+                op: self.op,
             });
         }
         Ok(())
     }
 
     fn begin_word(&mut self) -> std::result::Result<(), OutputError> {
+        self.op += 1;
         Ok(())
     }
 
@@ -148,7 +153,10 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
     if doc.is_encrypted() {
         return Err(fail("the PDF is encrypted; decrypt it first".into()));
     }
-    let mut collector = Collector { pages: Vec::new() };
+    let mut collector = Collector {
+        pages: Vec::new(),
+        op: 0,
+    };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
     }));
@@ -171,8 +179,22 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
     Ok(collector.pages)
 }
 
+fn numeric(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '%' | '-'))
+}
+
+/// A span that reads as a printed amount (`31,214,205.80`, `0.00`).
+fn amount_like(text: &str) -> bool {
+    text.chars().count() >= 3
+        && numeric(text)
+        && text.contains(['.', ','])
+        && text.chars().any(|c| c.is_ascii_digit())
+}
+
 /// Rebuilds a page's lines: glyphs grouped by baseline, then split into spans where the
-/// gap to the next glyph exceeds `gap` × the font size.
+/// gap to the next glyph exceeds 0.45 × the font size, or where a number drawn by one
+/// operation abuts text drawn by another (a right-aligned amount touching the next cell).
 pub fn page_lines(page: &Page) -> Vec<Line> {
     let mut glyphs: Vec<&Glyph> = page
         .glyphs
@@ -193,10 +215,16 @@ pub fn page_lines(page: &Page) -> Vec<Line> {
         row.sort_by(|a, b| a.x.total_cmp(&b.x));
         let size = median(row.iter().map(|g| g.size).collect());
         let mut spans: Vec<Span> = Vec::new();
+        let mut prev: Option<&Glyph> = None;
         for g in row {
             let x1 = g.x + g.width.max(0.0);
+            let amount_ends = spans.last().is_some_and(|s| amount_like(&s.text))
+                && prev.is_some_and(|p| p.op != g.op)
+                && !numeric(&g.text);
+            let same_cell = !amount_ends;
+            prev = Some(g);
             match spans.last_mut() {
-                Some(s) if g.x - s.x1 <= 0.45 * size && g.x >= s.x0 - 0.1 * size => {
+                Some(s) if g.x - s.x1 <= 0.45 * size && g.x >= s.x0 - 0.1 * size && same_cell => {
                     s.text.push_str(&g.text);
                     s.x1 = s.x1.max(x1);
                 }
