@@ -14,6 +14,7 @@ pub mod performance;
 pub mod place;
 pub mod rows;
 pub mod summary;
+pub mod table;
 pub mod text;
 
 use std::path::{Path, PathBuf};

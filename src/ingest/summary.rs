@@ -5,10 +5,10 @@
 
 use super::Ctx;
 use super::cells::{AmountCell, TableLine};
-use super::layout::{Columns, FISCAL_RIGHT, SIDE_AMOUNT};
+use super::layout::{Columns, SIDE_AMOUNT};
 use super::rows::{RowMeta, TableCtx, place_amounts, push_items};
 use crate::model::classification::{function_class_by_name, strip_enumerator};
-use crate::model::{LineItem, RowKind, TableKind};
+use crate::model::{LineItem, RowKind};
 
 /// The canonical key of an income line; `carryover` is true below a 上年结转 line.
 pub fn income_key(label: &str, carryover: bool) -> Option<String> {
@@ -137,11 +137,7 @@ pub fn parse_summary(
         columns: vec![SIDE_AMOUNT],
         constraints: vec![],
     };
-    let right = if t.kind == TableKind::FiscalSummary {
-        FISCAL_RIGHT.all()
-    } else {
-        left.clone()
-    };
+    let right = t.columns;
     let mut carryover = false;
     let mut row_no = 0;
     let mut saw_total = false;
@@ -153,7 +149,7 @@ pub fn parse_summary(
         row_no += 1;
         for g in gs {
             let income = g.label_idx == 0 && !g.label.is_empty();
-            let layout = if income { &left } else { &right };
+            let layout = if income { &left } else { right };
             let label = super::cells::compact(g.label);
             let (row_kind, line_key, function_code, flow) = if income {
                 let key = income_key(&label, carryover);

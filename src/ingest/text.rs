@@ -14,12 +14,14 @@ use regex::Regex;
 
 use super::amount::MoneyUnit;
 use super::cells::{TableLine, compact};
-use super::layout::{EXPENDITURE, code_table_layout};
-use super::rows::{TableCtx, parse_code_table};
-use super::{Ctx, Overrides, narrative, performance, summary};
+use super::layout::{
+    Columns, EXPENDITURE, FISCAL_RIGHT, PERFORMANCE_FUNDS, SIDE_AMOUNT, code_table_layout,
+};
+use super::table::{Outputs, RawTable, read_table};
+use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
 use crate::model::{
-    DocumentKind, DocumentMeta, LineItem, ParsedDocument, RowKind, Scope, SourceTable, TableKind,
+    DocumentKind, DocumentMeta, ParsedDocument, RowKind, Scope, SourceTable, TableKind,
 };
 
 static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").unwrap());
@@ -157,21 +159,11 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     };
 
     let mut tables = Vec::new();
-    let mut items: Vec<LineItem> = Vec::new();
-    let mut projects = Vec::new();
-    let mut indicators = Vec::new();
+    let mut out = Outputs::default();
     let mut unit_names: Vec<String> = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
         let table_no = i as i32 + 1;
-        let (table, names) = parse_block(
-            &mut ctx,
-            block,
-            table_no,
-            doc_unit,
-            &mut items,
-            &mut projects,
-            &mut indicators,
-        );
+        let (table, names) = parse_block(&mut ctx, block, table_no, doc_unit, &mut out);
         unit_names.extend(names);
         tables.push(table);
     }
@@ -200,7 +192,8 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     let unit_name = most_common(&unit_names).unwrap_or_else(|| unit_from_title(&title));
     // The most specific code of the first unit printed (605001 rather than its 部门 code
     // 605; in a 部门 document, the department's own first row).
-    let unit_code = items
+    let unit_code = out
+        .items
         .iter()
         .filter(|it| it.row_kind == RowKind::Unit)
         .filter_map(|it| it.row_unit_code.clone())
@@ -215,7 +208,7 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
         } else {
             Scope::Unit
         };
-    let (region, region_code) = region_of(overrides, &projects, &unit_name);
+    let (region, region_code) = region_of(overrides, &out.projects, &unit_name);
     let narrative_lines: Vec<(usize, &str)> = lines
         .iter()
         .copied()
@@ -236,10 +229,10 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
             amount_unit: doc_unit.label(),
         },
         tables,
-        line_items: items,
+        line_items: out.items,
         facts,
-        projects,
-        indicators,
+        projects: out.projects,
+        indicators: out.indicators,
         warnings: ctx.warnings,
     })
 }
@@ -307,9 +300,7 @@ fn parse_block(
     block: &Block,
     table_no: i32,
     doc_unit: MoneyUnit,
-    items: &mut Vec<LineItem>,
-    projects: &mut Vec<crate::model::Project>,
-    indicators: &mut Vec<crate::model::PerformanceIndicator>,
+    out: &mut Outputs,
 ) -> (SourceTable, Vec<String>) {
     let mut unit = None;
     let mut note: Option<String> = None;
@@ -378,18 +369,12 @@ fn parse_block(
     }
     let unit_inferred = unit.is_none();
     let unit = unit.unwrap_or(doc_unit);
-    let decimals = common_decimals(&data);
-    let code_layout = code_table_layout(block.kind);
-    let layout = code_layout.unwrap_or(&EXPENDITURE);
-    let (columns, left_out) = match code_layout {
-        Some(l) => l.resolve(&header),
-        None => (layout.all(), vec![]),
-    };
+    let (columns, left_out) = text_columns(block.kind, &header);
     let check_words: &[&str] = match block.kind {
         TableKind::IncomeExpenditureSummary => &["收入", "支出"],
         TableKind::FiscalSummary => &["收入", "支出", "一般公"],
         TableKind::PerformanceTargets => super::layout::PERFORMANCE_FUNDS.header_words,
-        _ => layout.header_words,
+        k => code_table_layout(k).unwrap_or(&EXPENDITURE).header_words,
     };
     let missing: Vec<&str> = check_words
         .iter()
@@ -421,67 +406,33 @@ fn parse_block(
             &block.title,
         );
     }
-    let t = TableCtx {
+    let raw = RawTable {
         kind: block.kind,
+        title: block.title.clone(),
+        title_line: block.title_line,
         table_no,
         unit,
-        decimals,
-        columns: &columns,
+        unit_inferred,
+        note,
+        columns,
+        data,
     };
-    let before = items.len();
-    let rows = match block.kind {
-        TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary => {
-            summary::parse_summary(ctx, &t, &data, items)
-        }
-        TableKind::PerformanceTargets => {
-            performance::parse_performance(ctx, &t, &data, items, projects, indicators)
-        }
-        _ => parse_code_table(ctx, &t, &data, items, projects),
-    };
-    let amount_count = (items.len() - before) as i32;
-    let is_empty = amount_count == 0;
-    if is_empty && note.is_none() {
-        ctx.warn(
-            block.title_line,
-            Some(block.kind),
-            "table_empty",
-            format!(
-                "{} has no amounts and no note saying why",
-                block.kind.label()
-            ),
-            &block.title,
-        );
-    }
-    (
-        SourceTable {
-            table_no,
-            table_kind: block.kind,
-            title: compact(&block.title),
-            source_line: block.title_line as i32,
-            unit: unit.label(),
-            unit_inferred,
-            row_count: rows as i32,
-            amount_count,
-            note,
-            is_empty,
-        },
-        names,
-    )
+    (read_table(ctx, &raw, out), names)
 }
 
-/// The number of decimals most amounts of a table are printed with.
-fn common_decimals(data: &[TableLine]) -> u32 {
-    let mut counts = [0usize; 7];
-    for l in data {
-        for a in &l.amounts {
-            if let Ok(p) = &a.parsed {
-                counts[p.decimals.min(6) as usize] += 1;
-            }
-        }
+/// The columns of a text-format table: its kind's fixed layout, less the breakdown groups
+/// the header does not show.
+fn text_columns(kind: TableKind, header: &str) -> (Columns, Vec<&'static str>) {
+    match kind {
+        TableKind::IncomeExpenditureSummary => (
+            Columns {
+                columns: vec![SIDE_AMOUNT],
+                constraints: vec![],
+            },
+            vec![],
+        ),
+        TableKind::FiscalSummary => (FISCAL_RIGHT.all(), vec![]),
+        TableKind::PerformanceTargets => (PERFORMANCE_FUNDS.all(), vec![]),
+        k => code_table_layout(k).unwrap_or(&EXPENDITURE).resolve(header),
     }
-    counts
-        .iter()
-        .enumerate()
-        .max_by_key(|(d, c)| (**c, *d))
-        .map_or(2, |(d, _)| d as u32)
 }

@@ -1,0 +1,101 @@
+//! One table, whatever its source: the data lines (cells at their column positions) and
+//! the meaning of its amount columns in, line items, projects and indicators out. Shared
+//! by the text and PDF readers, which differ only in how they find lines and columns.
+
+use super::Ctx;
+use super::amount::MoneyUnit;
+use super::cells::{TableLine, compact};
+use super::layout::Columns;
+use super::rows::{TableCtx, parse_code_table};
+use super::{performance, summary};
+use crate::model::{LineItem, PerformanceIndicator, Project, SourceTable, TableKind};
+
+/// A table as found in a source, before its rows are interpreted.
+#[derive(Debug, Clone)]
+pub struct RawTable {
+    pub kind: TableKind,
+    pub title: String,
+    /// Line of the title (text format) or its position in the document (PDF).
+    pub title_line: usize,
+    pub table_no: i32,
+    pub unit: MoneyUnit,
+    pub unit_inferred: bool,
+    pub note: Option<String>,
+    /// The amount columns (for two-sided summary tables: those of the right side).
+    pub columns: Columns,
+    pub data: Vec<TableLine>,
+}
+
+/// What the tables of a document yield.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    pub items: Vec<LineItem>,
+    pub projects: Vec<Project>,
+    pub indicators: Vec<PerformanceIndicator>,
+}
+
+/// Reads one table's rows into `out`.
+pub fn read_table(ctx: &mut Ctx, raw: &RawTable, out: &mut Outputs) -> SourceTable {
+    let t = TableCtx {
+        kind: raw.kind,
+        table_no: raw.table_no,
+        unit: raw.unit,
+        decimals: common_decimals(&raw.data),
+        columns: &raw.columns,
+    };
+    let before = out.items.len();
+    let rows = match raw.kind {
+        TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary => {
+            summary::parse_summary(ctx, &t, &raw.data, &mut out.items)
+        }
+        TableKind::PerformanceTargets => performance::parse_performance(
+            ctx,
+            &t,
+            &raw.data,
+            &mut out.items,
+            &mut out.projects,
+            &mut out.indicators,
+        ),
+        _ => parse_code_table(ctx, &t, &raw.data, &mut out.items, &mut out.projects),
+    };
+    let amount_count = (out.items.len() - before) as i32;
+    let is_empty = amount_count == 0;
+    if is_empty && raw.note.is_none() {
+        ctx.warn(
+            raw.title_line,
+            Some(raw.kind),
+            "table_empty",
+            format!("{} has no amounts and no note saying why", raw.kind.label()),
+            &raw.title,
+        );
+    }
+    SourceTable {
+        table_no: raw.table_no,
+        table_kind: raw.kind,
+        title: compact(&raw.title),
+        source_line: raw.title_line as i32,
+        unit: raw.unit.label(),
+        unit_inferred: raw.unit_inferred,
+        row_count: rows as i32,
+        amount_count,
+        note: raw.note.clone(),
+        is_empty,
+    }
+}
+
+/// The number of decimals most amounts of a table are printed with.
+fn common_decimals(data: &[TableLine]) -> u32 {
+    let mut counts = [0usize; 7];
+    for l in data {
+        for a in &l.amounts {
+            if let Ok(p) = &a.parsed {
+                counts[p.decimals.min(6) as usize] += 1;
+            }
+        }
+    }
+    counts
+        .iter()
+        .enumerate()
+        .max_by_key(|(d, c)| (**c, *d))
+        .map_or(2, |(d, _)| d as u32)
+}
