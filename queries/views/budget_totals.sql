@@ -25,7 +25,10 @@ SELECT
     max(CASE WHEN l.table_kind = 'gpb_basic_expenditure' AND l.row_kind = 'total' AND l.column_key = 'personnel' THEN l.amount END) AS personnel_total,
     max(CASE WHEN l.table_kind = 'gpb_basic_expenditure' AND l.row_kind = 'total' AND l.column_key = 'public' THEN l.amount END) AS public_total,
     max(CASE WHEN l.table_kind = 'three_public' AND l.row_kind = 'total' AND l.column_key = 'total' THEN l.amount END) AS three_public_total,
-    max(CASE WHEN l.table_kind = 'operating_cost' AND l.row_kind = 'total' AND l.column_key = 'total' THEN l.amount END) AS operating_cost,
+    coalesce(
+        max(CASE WHEN l.table_kind = 'operating_cost' AND l.row_kind = 'total' AND l.column_key = 'total' THEN l.amount END),
+        max(CASE WHEN l.table_kind = 'three_public' AND l.column_key = 'operating_cost' THEN l.amount END)
+    ) AS operating_cost,
     max(p.project_count) AS project_count,
     max(p.project_list_total) AS project_list_total
 FROM documents d

@@ -10,6 +10,7 @@ pub mod cells;
 pub mod layout;
 pub mod narrative;
 pub mod pdf;
+pub mod pdfdoc;
 pub mod performance;
 pub mod place;
 pub mod rows;
@@ -71,6 +72,21 @@ pub fn division_name(code: &str) -> Option<&'static str> {
     })
 }
 
+/// The administrative division a name starts with (`上海市普陀区财政局` → 310107 上海市普陀区),
+/// the longest match in the bundled division list.
+pub fn division_prefix(text: &str) -> Option<(&'static str, &'static str)> {
+    DIVISIONS
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&'static str> = l.split(',').collect();
+            (f.len() >= 3).then(|| (f[0], f[1], f[2]))
+        })
+        .filter(|(_, name, full)| text.starts_with(full) || text.starts_with(name))
+        .max_by_key(|(_, _, full)| full.len())
+        .map(|(code, _, full)| (code, full))
+}
+
 /// File extensions read as the disclosure text format.
 pub const TEXT_EXTENSIONS: &[&str] = &["txt", "md"];
 
@@ -122,14 +138,14 @@ pub fn parse_file(path: &Path, overrides: &Overrides) -> Result<SourceDocument> 
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     if bytes.starts_with(b"%PDF") {
-        // Scans, encrypted and unreadable PDFs are refused with their own reason.
-        let pages = pdf::read_pages(path, &bytes)?;
-        return Err(Error::NotADisclosure {
-            path: path.to_path_buf(),
-            reason: format!(
-                "PDF disclosures ({} pages with a text layer) cannot be ingested yet: table reading for PDFs is in progress; `yusuan pdf-lines` shows the text layer",
-                pages.len()
-            ),
+        let parsed = pdfdoc::parse_pdf(path, &bytes, overrides)?;
+        let content_hash = hex(&Sha256::digest(&bytes));
+        return Ok(SourceDocument {
+            doc_id: content_hash[..16].to_string(),
+            content_hash,
+            source_path: path.display().to_string(),
+            format: "pdf",
+            parsed,
         });
     }
     if !TEXT_EXTENSIONS.contains(&ext.as_str()) && !ext.is_empty() {

@@ -43,6 +43,7 @@ fn topic_of(heading: &str) -> &'static str {
         ("绩效", "performance"),
         ("国有资产", "assets"),
         ("转移支付", "transfers"),
+        ("编制说明", "summary"),
     ];
     rules
         .iter()
@@ -52,6 +53,9 @@ fn topic_of(heading: &str) -> &'static str {
 
 /// Phrase → item, most specific first.
 fn item_of(label: &str) -> Option<&'static str> {
+    if label.contains("（项）") || label.contains("(项)") {
+        return Some("function_item");
+    }
     let rules: &[(&str, &str)] = &[
         ("收入总计", "income_total"),
         ("支出总计", "expenditure_total"),
@@ -64,6 +68,11 @@ fn item_of(label: &str) -> Option<&'static str> {
         ("一般公共预算拨款收入", "gpb_income"),
         ("财政拨款收入", "fiscal_income"),
         ("财政拨款支出", "fiscal_expenditure"),
+        ("一般公共预算拨款支出", "gpb_expenditure"),
+        ("政府性基金拨款支出", "gov_fund_expenditure"),
+        ("国有资本经营预算拨款支出", "soe_expenditure"),
+        ("收入预算", "income_total"),
+        ("支出预算", "expenditure_total"),
         ("人员经费", "personnel"),
         ("公用经费", "public"),
         ("基本支出", "basic"),

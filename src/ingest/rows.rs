@@ -95,11 +95,14 @@ fn digits(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
+/// `301` `02` → `30102`; a 款 printed without its leading zero (`2`) is `02`.
 fn join_econ(parts: &[&str]) -> Option<String> {
     match parts {
         [one] if digits(one) && matches!(one.len(), 3 | 5) => Some(one.to_string()),
-        [class, item] if digits(class) && digits(item) && class.len() == 3 && item.len() == 2 => {
-            Some(format!("{class}{item}"))
+        [class, item]
+            if digits(class) && digits(item) && class.len() == 3 && matches!(item.len(), 1 | 2) =>
+        {
+            Some(format!("{class}{item:0>2}"))
         }
         _ => None,
     }
@@ -154,6 +157,7 @@ pub fn key_of(kind: TableKind, texts: &[(usize, String)], codes: &[(usize, Strin
     let seg0_refs: Vec<&str> = seg0.iter().map(String::as_str).collect();
     match kind {
         TableKind::Expenditure
+        | TableKind::Income
         | TableKind::GpbExpenditure
         | TableKind::GovFundExpenditure
         | TableKind::SoeExpenditure => {
@@ -210,10 +214,12 @@ fn is_continuation(kind: TableKind, prev: &Row, line: &TableLine, key: &Key) -> 
     if *key != Key::None && *key == prev.key {
         return amounts_compatible(&prev.amounts, &line.amounts);
     }
+    // A line without a key of its own continues the row above only when its amounts are
+    // debris or repeat that row's: two keyless rows with their own amounts stay two rows.
     let debris = line.amounts.iter().all(|a| a.parsed.is_err());
     *key == Key::None
         && line.amounts.len() == prev.amounts.len()
-        && (prev.key == Key::None || debris || first_values_equal(&prev.amounts, &line.amounts))
+        && (debris || first_values_equal(&prev.amounts, &line.amounts))
 }
 
 fn merge_continuation(ctx: &mut Ctx, kind: TableKind, row: &mut Row, line: &TableLine) {

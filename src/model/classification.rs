@@ -33,6 +33,7 @@ pub fn parent_code(code: &str) -> Option<&str> {
 /// assert_eq!(join_function_code(&["201", "03", "50"]).as_deref(), Some("2010350"));
 /// assert_eq!(join_function_code(&["208", "05"]).as_deref(), Some("20805"));
 /// assert_eq!(join_function_code(&["2010350"]).as_deref(), Some("2010350"));
+/// assert_eq!(join_function_code(&["208", "5", "1"]).as_deref(), Some("2080501"));
 /// assert_eq!(join_function_code(&["605"]), None);
 /// ```
 pub fn join_function_code(parts: &[&str]) -> Option<String> {
@@ -48,11 +49,16 @@ pub fn join_function_code(parts: &[&str]) -> Option<String> {
     let code = if parts.len() == 1 {
         parts[0].to_string()
     } else {
-        let shape_ok = parts[0].len() == 3 && parts[1..].iter().all(|p| p.len() == 2);
+        // 款/项 are two digits; a table in 元 sometimes drops the leading zero (`2` for `02`).
+        let shape_ok = parts[0].len() == 3 && parts[1..].iter().all(|p| matches!(p.len(), 1 | 2));
         if !shape_ok || parts.len() > 3 {
             return None;
         }
-        parts.concat()
+        let mut code = parts[0].to_string();
+        for p in &parts[1..] {
+            code.push_str(&format!("{p:0>2}"));
+        }
+        code
     };
     function_level(&code).map(|_| code)
 }

@@ -147,10 +147,10 @@ impl TableKind {
             TableKind::PerformanceTargets
         } else if has("项目支出") {
             TableKind::ProjectExpenditure
-        } else if has("运转经费") || has("运行经费") {
-            TableKind::OperatingCost
         } else if has("三公") {
             TableKind::ThreePublic
+        } else if has("运转经费") || has("运行经费") {
+            TableKind::OperatingCost
         } else if has("国有资本经营") {
             TableKind::SoeExpenditure
         } else if has("政府性基金") {

@@ -1,0 +1,674 @@
+//! Disclosure PDFs: the document structure rebuilt from the text layer's geometry.
+//!
+//! Owns finding titles (large-font lines naming a standard table), table extents (to the
+//! next title or heading, over pages), header bands and their leaf columns, the meaning of
+//! each column read from its header text, and the placement of every span under the column
+//! its x-position falls in. The rows themselves are read by `ingest::table`, as for text.
+//! See `docs/pdf.md`.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::amount::MoneyUnit;
+use super::cells::{TableLine, compact};
+use super::layout::{Columns, SIDE_AMOUNT};
+use super::pdf::{Line, Span, page_lines, read_pages};
+use super::place::Constraint;
+use super::table::{Outputs, RawTable, read_table};
+use super::{Ctx, Overrides, narrative};
+use crate::error::{Error, Result};
+use crate::model::{
+    ColumnMeaning, DocumentKind, DocumentMeta, ParsedDocument, RowKind, Scope, SourceTable,
+    TableKind,
+};
+
+/// A line of the document with its 1-based position (as `yusuan pdf-lines --numbered`).
+#[derive(Debug, Clone)]
+struct DocLine {
+    no: usize,
+    line: Line,
+}
+
+impl DocLine {
+    fn compact(&self) -> String {
+        self.line.compact()
+    }
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    if v.is_empty() {
+        return 0.0;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+fn has_leaders(text: &str) -> bool {
+    text.contains('…') || text.contains("....") || text.contains("···")
+}
+
+/// True for spans that read as amounts (`31,214,205.80`, `0.95`, `-`).
+fn is_amount(text: &str) -> bool {
+    let t = text.trim();
+    t == "-"
+        || (t.chars().any(|c| c.is_ascii_digit())
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-'))
+            && (t.contains('.') || t.contains(',') || t.len() >= 4 || t == "0"))
+}
+
+fn is_total_label(text: &str) -> bool {
+    matches!(compact(text).as_str(), "合计" | "总计")
+}
+
+/// A leaf header cell: the bottom of a header column, with the text stacked above it
+/// that belongs to the same cell.
+#[derive(Debug, Clone)]
+struct Leaf {
+    x0: f64,
+    x1: f64,
+    text: String,
+}
+
+impl Leaf {
+    fn centre(&self) -> f64 {
+        (self.x0 + self.x1) / 2.0
+    }
+}
+
+/// Rebuilds leaf header cells from the header band: a span continues the span below it
+/// when it is the only one above it, close (one line apart) and overlapping; otherwise a
+/// span with spans below it is a group header and not a column.
+fn leaves(band: &[&Line]) -> Vec<Leaf> {
+    struct Piece {
+        y: f64,
+        size: f64,
+        span: Span,
+    }
+    let pieces: Vec<Piece> = band
+        .iter()
+        .flat_map(|l| {
+            l.spans.iter().map(|s| Piece {
+                y: l.y,
+                size: l.size,
+                span: s.clone(),
+            })
+        })
+        .collect();
+    let overlaps = |a: &Span, b: &Span| a.x0 < b.x1 - 1.0 && b.x0 < a.x1 - 1.0;
+    // With more than one header line, the top line holds group headers (项目, 收入预算,
+    // 本年支出 …) whose text is narrower than the columns they span.
+    let top = pieces.iter().map(|p| p.y).fold(f64::MIN, f64::max);
+    let multi_line = pieces.iter().any(|p| p.y < top - 0.5);
+    let is_group_line = |y: f64| multi_line && (y - top).abs() <= 0.5;
+    let mut leaves = Vec::new();
+    for (i, p) in pieces.iter().enumerate() {
+        let below: Vec<usize> = (0..pieces.len())
+            .filter(|&j| pieces[j].y < p.y - 0.5 && overlaps(&pieces[j].span, &p.span))
+            .collect();
+        if !below.is_empty() || is_group_line(p.y) {
+            continue;
+        }
+        // Stack the pieces above this one that continue it.
+        let mut text = p.span.text.clone();
+        let mut current = i;
+        loop {
+            let above: Vec<usize> = (0..pieces.len())
+                .filter(|&j| {
+                    pieces[j].y > pieces[current].y + 0.5
+                        && overlaps(&pieces[j].span, &pieces[current].span)
+                })
+                .collect();
+            let Some(&nearest) = above
+                .iter()
+                .min_by(|&&a, &&b| pieces[a].y.total_cmp(&pieces[b].y))
+            else {
+                break;
+            };
+            let n = &pieces[nearest];
+            let close = n.y - pieces[current].y <= 1.6 * n.size.max(pieces[current].size)
+                && !is_group_line(n.y);
+            let only_child = (0..pieces.len())
+                .filter(|&j| {
+                    pieces[j].y < n.y - 0.5
+                        && pieces[j].y >= pieces[current].y - 0.5
+                        && overlaps(&pieces[j].span, &n.span)
+                })
+                .count()
+                == 1;
+            if !(close && only_child) {
+                break;
+            }
+            text = format!("{}{text}", n.span.text);
+            current = nearest;
+        }
+        leaves.push(Leaf {
+            x0: p.span.x0,
+            x1: p.span.x1,
+            text: compact(&text),
+        });
+    }
+    leaves.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    leaves
+}
+
+/// The column a span falls in: the leaf whose centre is nearest the span's centre.
+fn leaf_of(leaves: &[Leaf], span: &Span) -> usize {
+    let c = (span.x0 + span.x1) / 2.0;
+    (0..leaves.len())
+        .min_by(|&a, &b| {
+            (leaves[a].centre() - c)
+                .abs()
+                .total_cmp(&(leaves[b].centre() - c).abs())
+        })
+        .unwrap_or(0)
+}
+
+fn is_label_leaf(text: &str) -> bool {
+    text.contains("名称") || text == "项目" || text.ends_with("项目") && text.len() <= 12
+}
+
+fn is_code_leaf(text: &str) -> bool {
+    matches!(text, "类" | "款" | "项" | "编码" | "代码")
+        || text.ends_with("编码")
+        || text.ends_with("代码")
+}
+
+/// What an amount column means, read from its header text.
+fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
+    let m = |key: &'static str, label: &'static str| ColumnMeaning {
+        key,
+        label,
+        fund: None,
+        expense_kind: None,
+        cost_kind: None,
+    };
+    let fund = |key: &'static str, label: &'static str, f: &'static str| ColumnMeaning {
+        fund: Some(f),
+        ..m(key, label)
+    };
+    let t = text;
+    if kind == TableKind::ThreePublic {
+        return Some(if t.contains("机关运行") || t.contains("机构运行") {
+            m("operating_cost", "机关运行经费")
+        } else if t.contains("因公出国") {
+            m("abroad", "因公出国(境)费")
+        } else if t.contains("接待") {
+            m("reception", "公务接待费")
+        } else if t.contains("购置") && !t.contains("运行") {
+            m("car.purchase", "公务用车购置费")
+        } else if t.contains("运行") && !t.contains("购置") {
+            m("car.operation", "公务用车运行费")
+        } else if t == "小计" || t.contains("购置及运行") {
+            m("car", "公务用车购置及运行费")
+        } else if t.contains("合计") || t.contains("总计") {
+            m("total", "\"三公\"经费合计")
+        } else {
+            return None;
+        });
+    }
+    Some(if t.contains("合计") || t.contains("总计") {
+        m("total", "合计")
+    } else if t == "预算数" || t == "金额" {
+        SIDE_AMOUNT
+    } else if t.contains("基本支出") {
+        ColumnMeaning {
+            expense_kind: Some("basic"),
+            ..m("basic", "基本支出")
+        }
+    } else if t.contains("项目支出") {
+        ColumnMeaning {
+            expense_kind: Some("project"),
+            ..m("project", "项目支出")
+        }
+    } else if t.contains("人员经费") {
+        ColumnMeaning {
+            expense_kind: Some("basic"),
+            cost_kind: Some("personnel"),
+            ..m("personnel", "人员经费")
+        }
+    } else if t.contains("公用经费") {
+        ColumnMeaning {
+            expense_kind: Some("basic"),
+            cost_kind: Some("public"),
+            ..m("public", "公用经费")
+        }
+    } else if t.contains("财政拨款") {
+        fund("fiscal", "财政拨款收入", "fiscal")
+    } else if t.contains("一般公共预算") {
+        fund("gpb", "一般公共预算", "gpb")
+    } else if t.contains("政府性基金") {
+        fund("gov_fund", "政府性基金预算", "gov_fund")
+    } else if t.contains("国有资本经营") {
+        fund("soe", "国有资本经营预算", "soe")
+    } else if t.contains("事业单位经营") {
+        fund("operating", "事业单位经营收入", "operating")
+    } else if t.contains("事业收入") {
+        fund("business", "事业收入", "business")
+    } else if t.contains("其他收入") {
+        fund("other", "其他收入", "other")
+    } else if t.contains("财政专户") {
+        fund("special_account", "财政专户管理资金", "special_account")
+    } else if t.contains("上年结转") {
+        fund("carryover", "上年结转", "carryover")
+    } else {
+        return None;
+    })
+}
+
+/// The arithmetic among a table's columns, from their meanings.
+fn constraints(cols: &[ColumnMeaning]) -> Vec<Constraint> {
+    let at = |key: &str| cols.iter().position(|c| c.key == key);
+    let mut out = Vec::new();
+    let mut sum = |total: Option<usize>, parts: Vec<Option<usize>>| {
+        let parts: Vec<usize> = parts.into_iter().flatten().collect();
+        if let Some(t) = total
+            && parts.len() >= 2
+        {
+            out.push(Constraint::Sum {
+                total: t,
+                parts: std::borrow::Cow::Owned(parts),
+            });
+        }
+    };
+    sum(at("total"), vec![at("basic"), at("project")]);
+    sum(at("total"), vec![at("personnel"), at("public")]);
+    sum(at("total"), vec![at("abroad"), at("reception"), at("car")]);
+    sum(at("car"), vec![at("car.purchase"), at("car.operation")]);
+    let funds: Vec<Option<usize>> = [
+        "fiscal",
+        "gpb",
+        "gov_fund",
+        "soe",
+        "business",
+        "operating",
+        "other",
+        "special_account",
+        "carryover",
+    ]
+    .iter()
+    .map(|k| at(k))
+    .collect();
+    let fiscal_parts = at("fiscal").is_some() && at("gpb").is_some();
+    if !fiscal_parts {
+        sum(at("total"), funds);
+    }
+    out
+}
+
+/// Reads a disclosure PDF.
+pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<ParsedDocument> {
+    let pages = read_pages(path, bytes)?;
+    let mut lines: Vec<DocLine> = Vec::new();
+    for page in &pages {
+        for line in page_lines(page) {
+            lines.push(DocLine {
+                no: lines.len() + 1,
+                line,
+            });
+        }
+    }
+    let body_size = median(lines.iter().map(|l| l.line.size).collect());
+    let is_heading = |l: &DocLine| l.line.size >= body_size * 1.2 && !has_leaders(&l.compact());
+    let not = |reason: String| Error::NotADisclosure {
+        path: path.to_path_buf(),
+        reason,
+    };
+
+    // Table titles.
+    let titles: Vec<(usize, TableKind)> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| is_heading(l) && l.compact().chars().count() <= 50)
+        .filter_map(|(i, l)| TableKind::from_title(&l.compact()).map(|k| (i, k)))
+        .collect();
+    let cover: String = lines
+        .iter()
+        .filter(|l| l.line.page == pages[0].number)
+        .map(|l| l.compact())
+        .collect::<Vec<_>>()
+        .join("\n");
+    if titles.is_empty() {
+        return Err(not(if cover.contains("预算") || cover.contains("决算") {
+            "no disclosure table found in the PDF (expected titles such as 收支预算总表, 支出预算总表)".into()
+        } else {
+            "not a budget disclosure: the first page names no 预算/决算 and no disclosure table was found".into()
+        }));
+    }
+    let mut ctx = Ctx::default();
+    let mut out = Outputs::default();
+    let mut tables: Vec<SourceTable> = Vec::new();
+    let mut unit_names: Vec<String> = Vec::new();
+    let mut in_table = vec![false; lines.len()];
+    let mut doc_unit: Option<MoneyUnit> = None;
+    for (n, &(start, kind)) in titles.iter().enumerate() {
+        let next_title = titles.get(n + 1).map_or(lines.len(), |t| t.0);
+        // The table ends at the next title, or at the next heading that is not one.
+        let end = (start + 1..next_title)
+            .find(|&i| is_heading(&lines[i]))
+            .unwrap_or(next_title);
+        for flag in &mut in_table[start..end] {
+            *flag = true;
+        }
+        let block: Vec<&DocLine> = lines[start + 1..end].iter().collect();
+        let title = lines[start].compact();
+        let raw = read_block(
+            &mut ctx,
+            kind,
+            &title,
+            lines[start].no,
+            tables.len() as i32 + 1,
+            &block,
+            &mut unit_names,
+        );
+        if doc_unit.is_none() && !raw.unit_inferred {
+            doc_unit = Some(raw.unit);
+        }
+        tables.push(read_table(&mut ctx, &raw, &mut out));
+    }
+
+    // Metadata.
+    let title = lines
+        .iter()
+        .filter(|l| l.line.page == pages[0].number)
+        .max_by(|a, b| a.line.size.total_cmp(&b.line.size))
+        .map(|l| l.compact())
+        .unwrap_or_default();
+    let all_titles: Vec<String> = titles.iter().map(|(i, _)| lines[*i].compact()).collect();
+    let kind = if title.contains("决算")
+        || all_titles.iter().filter(|t| t.contains("决算")).count() * 2 > all_titles.len()
+    {
+        DocumentKind::FinalAccounts
+    } else {
+        DocumentKind::Budget
+    };
+    let year_re = regex::Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex");
+    let year = match overrides.year {
+        Some(y) => y,
+        None => std::iter::once(title.as_str())
+            .chain(all_titles.iter().map(String::as_str))
+            .chain(std::iter::once(cover.as_str()))
+            .find_map(|t| year_re.captures(t).and_then(|c| c[1].parse().ok()))
+            .ok_or_else(|| {
+                not(
+                    "no year (such as 2024年) on the cover or in any table title; pass --year"
+                        .into(),
+                )
+            })?,
+    };
+    for l in lines.iter().filter(|l| l.line.page == pages[0].number) {
+        let c = l.compact();
+        for key in [
+            "预算主管部门：",
+            "预算主管部门:",
+            "主管部门：",
+            "部门名称：",
+            "单位名称：",
+        ] {
+            if let Some(rest) = c.strip_prefix(key)
+                && !rest.is_empty()
+            {
+                unit_names.insert(0, rest.to_string());
+                unit_names.insert(0, rest.to_string());
+            }
+        }
+    }
+    let unit_name = most_common(&unit_names).unwrap_or_else(|| title.clone());
+    let scope = if title.contains("单位预算") && !title.contains("部门") {
+        Scope::Unit
+    } else {
+        Scope::Department
+    };
+    let (region, region_code) = match &overrides.region {
+        Some(r) => (Some(r.clone()), None),
+        None => super::division_prefix(&title)
+            .or_else(|| super::division_prefix(&unit_name))
+            .map_or((None, None), |(code, name)| {
+                (Some(name.to_string()), Some(code.to_string()))
+            }),
+    };
+    let narrative_lines: Vec<(usize, String)> = lines
+        .iter()
+        .filter(|l| !in_table[l.no - 1] && l.line.page != pages[0].number)
+        .map(|l| {
+            let text = l.line.text();
+            if is_heading(l) || looks_like_section(&l.compact()) {
+                (l.no, format!("### {text}"))
+            } else {
+                (l.no, text)
+            }
+        })
+        .collect();
+    let refs: Vec<(usize, &str)> = narrative_lines
+        .iter()
+        .map(|(n, t)| (*n, t.as_str()))
+        .collect();
+    let facts = narrative::extract_facts(&refs);
+    let unit_code = out
+        .items
+        .iter()
+        .filter(|it| it.row_kind == RowKind::Unit)
+        .find_map(|it| it.row_unit_code.clone());
+    Ok(ParsedDocument {
+        meta: DocumentMeta {
+            title,
+            kind,
+            scope,
+            year,
+            region,
+            region_code,
+            unit_name,
+            unit_code,
+            amount_unit: doc_unit.unwrap_or(MoneyUnit::Yuan).label(),
+        },
+        tables,
+        line_items: out.items,
+        facts,
+        projects: out.projects,
+        indicators: out.indicators,
+        warnings: ctx.warnings,
+    })
+}
+
+/// `一、…`, `（三）…` headings of the narrative, printed in the body size.
+fn looks_like_section(c: &str) -> bool {
+    let numerals = "一二三四五六七八九十";
+    let mut chars = c.chars();
+    let first = chars.next().unwrap_or(' ');
+    let second = chars.next().unwrap_or(' ');
+    c.chars().count() <= 30
+        && !c.contains('。')
+        && ((numerals.contains(first) && second == '、')
+            || ((first == '（' || first == '(') && numerals.contains(second)))
+}
+
+fn most_common(names: &[String]) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for n in names {
+        *counts.entry(n.as_str()).or_default() += 1;
+    }
+    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    v.first().map(|(n, _)| n.to_string())
+}
+
+/// Reads one table's lines: unit, notes, header band (first page), data lines (all pages),
+/// each data line rebuilt with its spans at their columns.
+fn read_block(
+    ctx: &mut Ctx,
+    kind: TableKind,
+    title: &str,
+    title_no: usize,
+    table_no: i32,
+    block: &[&DocLine],
+    unit_names: &mut Vec<String>,
+) -> RawTable {
+    let mut unit = None;
+    let mut note: Option<String> = None;
+    let mut header: Vec<&Line> = Vec::new();
+    let mut data: Vec<&DocLine> = Vec::new();
+    let mut page = None;
+    let mut data_started_on_page = false;
+    for l in block {
+        let c = l.compact();
+        if page != Some(l.line.page) {
+            page = Some(l.line.page);
+            data_started_on_page = false;
+        }
+        if let Some(u) = MoneyUnit::from_statement(&c) {
+            unit = Some(u);
+        }
+        for key in [
+            "编制部门：",
+            "编制部门:",
+            "编制单位：",
+            "编制单位:",
+            "部门：",
+            "单位名称：",
+        ] {
+            if let Some(rest) = l
+                .line
+                .spans
+                .first()
+                .and_then(|s| compact(&s.text).strip_prefix(key).map(str::to_string))
+                && !rest.is_empty()
+            {
+                unit_names.push(rest);
+            }
+        }
+        if c.starts_with("编制")
+            || c.starts_with("部门：")
+            || MoneyUnit::from_statement(&c).is_some() && l.line.spans.len() <= 2
+        {
+            continue;
+        }
+        if c.starts_with("注") || c.starts_with("说明") || c.starts_with("备注") {
+            note = Some(match note.take() {
+                Some(n) => format!("{n}\n{c}"),
+                None => c,
+            });
+            continue;
+        }
+        let has_amount = l.line.spans.iter().any(|s| is_amount(&s.text));
+        // A 合计 line with no other text (a header line naming 合计 among its columns is not).
+        let texts: Vec<&Span> = l
+            .line
+            .spans
+            .iter()
+            .filter(|s| !is_amount(&s.text))
+            .collect();
+        let total_row = texts.len() == 1 && is_total_label(&texts[0].text);
+        if has_amount || total_row || data_started_on_page {
+            data_started_on_page = true;
+            data.push(l);
+        } else if data.is_empty() {
+            header.push(&l.line);
+        }
+        // Header lines repeated on a continuation page are neither header nor data.
+    }
+    let leaves = leaves(&header);
+    let label_idx = leaves.iter().position(|l| is_label_leaf(&l.text));
+    let two_sided = matches!(
+        kind,
+        TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary
+    );
+    let amount_leaves: Vec<usize> = match (two_sided, label_idx) {
+        (true, _) => {
+            // The right side's columns follow its own 项目 column.
+            let second = leaves
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| is_label_leaf(&l.text))
+                .nth(1)
+                .map(|(i, _)| i);
+            second.map_or(vec![], |s| (s + 1..leaves.len()).collect())
+        }
+        (false, Some(li)) => (li + 1..leaves.len()).collect(),
+        (false, None) => (0..leaves.len())
+            .filter(|&i| !is_code_leaf(&leaves[i].text))
+            .collect(),
+    };
+    let mut cols = Vec::new();
+    let mut unknown = Vec::new();
+    for &i in &amount_leaves {
+        match meaning(kind, &leaves[i].text) {
+            Some(m) => cols.push(m),
+            None => unknown.push(leaves[i].text.clone()),
+        }
+    }
+    let unit_inferred = unit.is_none();
+    let unit = unit.unwrap_or(MoneyUnit::Yuan);
+    if unit_inferred {
+        ctx.warn(
+            title_no,
+            Some(kind),
+            "unit_assumed",
+            format!(
+                "{} states no unit (单位：元/万元); assumed 元",
+                kind.label()
+            ),
+            title,
+        );
+    }
+    let mut raw = RawTable {
+        kind,
+        title: title.to_string(),
+        title_line: title_no,
+        table_no,
+        unit,
+        unit_inferred,
+        note,
+        columns: Columns {
+            constraints: constraints(&cols),
+            columns: cols,
+        },
+        data: vec![],
+    };
+    if !unknown.is_empty()
+        || leaves.is_empty()
+        || (raw.columns.columns.is_empty() && !data.is_empty())
+    {
+        ctx.warn(
+            title_no,
+            Some(kind),
+            "header_unrecognized",
+            format!(
+                "{}: header columns not recognised ({}); the table's amounts were not read",
+                kind.label(),
+                if unknown.is_empty() {
+                    "no header".to_string()
+                } else {
+                    unknown.join("、")
+                }
+            ),
+            title,
+        );
+        return raw;
+    }
+    // Rebuild each data line with its spans at their columns.
+    for (seq, l) in data.into_iter().enumerate() {
+        let mut cells: Vec<String> = vec![String::new(); leaves.len()];
+        for s in &l.line.spans {
+            let mut i = leaf_of(&leaves, s);
+            // Names are text and sit in the label column (left-aligned, they may start
+            // nearer a code column's centre); codes and amounts are placed by position.
+            let digits = s
+                .text
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-'));
+            if !digits
+                && !two_sided
+                && let Some(li) = label_idx
+            {
+                i = li;
+            }
+            if !cells[i].is_empty() {
+                cells[i].push(' ');
+            }
+            cells[i].push_str(&s.text);
+        }
+        let line = cells.join("\t");
+        raw.data.push(TableLine::new(l.no, seq, &line));
+    }
+    raw
+}
