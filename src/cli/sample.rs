@@ -24,14 +24,18 @@ pub fn source_dir() -> PathBuf {
 /// Returns the sample dataset's directory, building it if needed.
 pub fn dataset() -> anyhow::Result<PathBuf> {
     let src = source_dir();
-    let text = src.join("text");
-    if !text.is_dir() {
+    let dirs: Vec<PathBuf> = ["text", "pdf"]
+        .iter()
+        .map(|d| src.join(d))
+        .filter(|d| d.is_dir())
+        .collect();
+    if dirs.is_empty() {
         bail!(
-            "no dataset given and the bundled sample is missing ({} not found); pass --data DIR",
-            text.display()
+            "no dataset given and the bundled sample is missing ({} has no text/ or pdf/); pass --data DIR",
+            src.display()
         );
     }
-    let files = collect_inputs(&[text])?;
+    let files = collect_inputs(&dirs)?;
     let mut h = Sha256::new();
     h.update(format!("{PARSER_VERSION}/{SCHEMA_VERSION}"));
     for f in &files {
@@ -64,7 +68,13 @@ pub fn dataset() -> anyhow::Result<PathBuf> {
     let tmp = base.join(format!(".sample-{fp}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
-    let (docs, _) = parse_all(&files, &Overrides::default(), true);
+    let (docs, failed) = parse_all(&files, &Overrides::default(), false);
+    if failed > 0 && std::io::stderr().is_terminal() {
+        eprintln!(
+            "yusuan: {failed} of {} sample files are not readable yet (see `yusuan ingest datasets/`)",
+            files.len()
+        );
+    }
     let ds = Dataset::open_or_create(&tmp)?;
     ds.commit(&docs, now_micros())?;
     match std::fs::rename(&tmp, &target) {

@@ -6,6 +6,7 @@
 //! refused with a message naming the file.
 
 pub mod amount;
+pub mod balance;
 pub mod cells;
 pub mod layout;
 pub mod narrative;

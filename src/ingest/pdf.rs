@@ -196,35 +196,41 @@ fn amount_like(text: &str) -> bool {
 /// gap to the next glyph exceeds 0.45 × the font size, or where a number drawn by one
 /// operation abuts text drawn by another (a right-aligned amount touching the next cell).
 pub fn page_lines(page: &Page) -> Vec<Line> {
-    let mut glyphs: Vec<&Glyph> = page
+    // Glyphs keep their drawing order: within a line it is the reading order even where
+    // a font's widths misplace glyphs (digits overlapping the 万元 after them).
+    let mut glyphs: Vec<(usize, &Glyph)> = page
         .glyphs
         .iter()
-        .filter(|g| !g.text.trim().is_empty())
+        .enumerate()
+        .filter(|(_, g)| !g.text.trim().is_empty())
         .collect();
-    glyphs.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
-    let mut rows: Vec<Vec<&Glyph>> = Vec::new();
+    glyphs.sort_by(|(_, a), (_, b)| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut rows: Vec<Vec<(usize, &Glyph)>> = Vec::new();
     for g in glyphs {
         match rows.last_mut() {
-            Some(row) if (row[0].y - g.y).abs() <= 0.35 * row[0].size.max(g.size) => row.push(g),
+            Some(row) if (row[0].1.y - g.1.y).abs() <= 0.35 * row[0].1.size.max(g.1.size) => {
+                row.push(g)
+            }
             _ => rows.push(vec![g]),
         }
     }
     let mut lines = Vec::with_capacity(rows.len());
     for mut row in rows {
-        let y = row[0].y;
-        row.sort_by(|a, b| a.x.total_cmp(&b.x));
-        let size = median(row.iter().map(|g| g.size).collect());
+        let y = row[0].1.y;
+        row.sort_by_key(|(i, _)| *i);
+        let size = median(row.iter().map(|(_, g)| g.size).collect());
         let mut spans: Vec<Span> = Vec::new();
         let mut prev: Option<&Glyph> = None;
-        for g in row {
+        for (_, g) in row {
             let x1 = g.x + g.width.max(0.0);
             let amount_ends = spans.last().is_some_and(|s| amount_like(&s.text))
                 && prev.is_some_and(|p| p.op != g.op)
                 && !numeric(&g.text);
-            let same_cell = !amount_ends;
+            let backwards = prev.is_some_and(|p| g.x < p.x - 0.25 * size);
+            let joins = |s: &Span| g.x - s.x1 <= 0.45 * size && !backwards && !amount_ends;
             prev = Some(g);
             match spans.last_mut() {
-                Some(s) if g.x - s.x1 <= 0.45 * size && g.x >= s.x0 - 0.1 * size && same_cell => {
+                Some(s) if joins(s) => {
                     s.text.push_str(&g.text);
                     s.x1 = s.x1.max(x1);
                 }
@@ -235,6 +241,7 @@ pub fn page_lines(page: &Page) -> Vec<Line> {
                 }),
             }
         }
+        spans.sort_by(|a, b| a.x0.total_cmp(&b.x0));
         lines.push(Line {
             page: page.number,
             y,

@@ -315,11 +315,12 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         reason,
     };
 
-    // Table titles.
+    // Table titles: a line that is nothing but a table's name, printed larger than the body
+    // text (not an entry of the contents, not a sentence citing the table).
     let titles: Vec<(usize, TableKind)> = lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| is_heading(l) && l.compact().chars().count() <= 50)
+        .filter(|(_, l)| is_title_like(&l.compact()) && l.line.size >= body_size * 1.05)
         .filter_map(|(i, l)| TableKind::from_title(&l.compact()).map(|k| (i, k)))
         .collect();
     let cover: String = lines
@@ -343,9 +344,17 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
     let mut doc_unit: Option<MoneyUnit> = None;
     for (n, &(start, kind)) in titles.iter().enumerate() {
         let next_title = titles.get(n + 1).map_or(lines.len(), |t| t.0);
-        // The table ends at the next title, or at the next heading that is not one.
+        // The table ends at the next title, at a larger heading, or where a page begins
+        // with prose (the narrative resuming after the tables).
         let end = (start + 1..next_title)
-            .find(|&i| is_heading(&lines[i]))
+            .find(|&i| {
+                lines[i].line.size > lines[start].line.size * 1.05
+                    || (lines[i].line.page != lines[i - 1].line.page
+                        && is_prose(&lines[i].compact()))
+                    || (is_heading(&lines[i])
+                        && TableKind::from_title(&lines[i].compact()).is_none()
+                        && lines[i].line.page != lines[start].line.page)
+            })
             .unwrap_or(next_title);
         for flag in &mut in_table[start..end] {
             *flag = true;
@@ -365,6 +374,32 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             doc_unit = Some(raw.unit);
         }
         tables.push(read_table(&mut ctx, &raw, &mut out));
+    }
+
+    // A PDF whose tables do not add up as read was not understood: refuse it rather than
+    // store misplaced numbers.
+    let unread: Vec<String> = ctx
+        .warnings
+        .iter()
+        .filter(|w| w.code == "header_unrecognized")
+        .map(|w| w.message.clone())
+        .collect();
+    if !unread.is_empty() {
+        return Err(not(format!(
+            "the layout of its tables is not supported yet: {}",
+            unread.join("; ")
+        )));
+    }
+    let unbalanced = super::balance::imbalances(&out.items);
+    if !unbalanced.is_empty() {
+        return Err(not(format!(
+            "the layout of its tables was not understood — as read they do not add up: {}",
+            unbalanced
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        )));
     }
 
     // Metadata.
@@ -468,6 +503,35 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         indicators: out.indicators,
         warnings: ctx.warnings,
     })
+}
+
+/// A line that could be a table title: short, no sentence punctuation, no enumerator of
+/// a contents entry (`一、收支预算总表`), no dot leaders.
+fn is_title_like(c: &str) -> bool {
+    let n = c.chars().count();
+    let enumerated = {
+        let first = c.chars().next().unwrap_or(' ');
+        "一二三四五六七八九十".contains(first) && c.chars().take(4).any(|ch| ch == '、')
+            || first.is_ascii_digit() && c.chars().take(3).any(|ch| matches!(ch, '.' | '．' | '、'))
+            || first == '（'
+            || first == '('
+    };
+    let reference = ["详见", "见", "参见", "附"]
+        .iter()
+        .any(|p| c.starts_with(p));
+    (4..=50).contains(&n)
+        && !enumerated
+        && !reference
+        && !has_leaders(c)
+        && !c.contains(['，', '。', '；', '《', ','])
+}
+
+/// A line of running text (a sentence), not a table cell.
+fn is_prose(c: &str) -> bool {
+    c.chars().count() >= 12
+        && c.contains(['，', '。', '；'])
+        && !c.starts_with('注')
+        && !c.starts_with("说明")
 }
 
 /// `一、…`, `（三）…` headings of the narrative, printed in the body size.
