@@ -11,7 +11,9 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+use pdf_extract::{
+    ColorSpace, MediaBox, OutputDev, OutputError, Path as PdfPath, PathOp, Transform,
+};
 
 use crate::error::{Error, Result};
 
@@ -27,7 +29,39 @@ pub struct Glyph {
     pub op: u32,
 }
 
-/// The glyphs of one page.
+/// A straight horizontal or vertical line drawn on a page (a table rule), in user space
+/// with `x0 <= x1` and `y0 <= y1`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rule {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Rule {
+    fn new(a: (f64, f64), b: (f64, f64)) -> Option<Rule> {
+        let r = Rule {
+            x0: a.0.min(b.0),
+            y0: a.1.min(b.1),
+            x1: a.0.max(b.0),
+            y1: a.1.max(b.1),
+        };
+        (r.is_horizontal() || r.is_vertical()).then_some(r)
+    }
+
+    /// A horizontal rule (at least 5 points long, at most 2 thick).
+    pub fn is_horizontal(&self) -> bool {
+        self.y1 - self.y0 <= 2.0 && self.x1 - self.x0 >= 5.0
+    }
+
+    /// A vertical rule.
+    pub fn is_vertical(&self) -> bool {
+        self.x1 - self.x0 <= 2.0 && self.y1 - self.y0 >= 5.0
+    }
+}
+
+/// The glyphs and rules of one page.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
     /// 1-based page number.
@@ -35,6 +69,7 @@ pub struct Page {
     pub width: f64,
     pub height: f64,
     pub glyphs: Vec<Glyph>,
+    pub rules: Vec<Rule>,
 }
 
 /// A run of glyphs on one line with no gap wider than a fraction of the font size.
@@ -93,6 +128,7 @@ impl OutputDev for Collector {
             width: media_box.urx - media_box.llx,
             height: media_box.ury - media_box.lly,
             glyphs: Vec::new(),
+            rules: Vec::new(),
         });
         Ok(())
     }
@@ -139,6 +175,69 @@ impl OutputDev for Collector {
 
     fn end_line(&mut self) -> std::result::Result<(), OutputError> {
         Ok(())
+    }
+
+    fn stroke(
+        &mut self,
+        ctm: &Transform,
+        _colorspace: &ColorSpace,
+        _color: &[f64],
+        path: &PdfPath,
+    ) -> std::result::Result<(), OutputError> {
+        self.rules_of(ctm, path);
+        Ok(())
+    }
+
+    fn fill(
+        &mut self,
+        ctm: &Transform,
+        _colorspace: &ColorSpace,
+        _color: &[f64],
+        path: &PdfPath,
+    ) -> std::result::Result<(), OutputError> {
+        // Thin filled rectangles are rules too.
+        self.rules_of(ctm, path);
+        Ok(())
+    }
+}
+
+impl Collector {
+    fn rules_of(&mut self, ctm: &Transform, path: &PdfPath) {
+        let at = |x: f64, y: f64| {
+            (
+                x * ctm.m11 + y * ctm.m21 + ctm.m31,
+                x * ctm.m12 + y * ctm.m22 + ctm.m32,
+            )
+        };
+        let Some(page) = self.pages.last_mut() else {
+            return;
+        };
+        let mut current = (0.0, 0.0);
+        for op in &path.ops {
+            match *op {
+                PathOp::MoveTo(x, y) => current = at(x, y),
+                PathOp::LineTo(x, y) => {
+                    let next = at(x, y);
+                    page.rules.extend(Rule::new(current, next));
+                    current = next;
+                }
+                PathOp::Rect(x, y, w, h) => {
+                    let (a, b) = (at(x, y), at(x + w, y + h));
+                    match Rule::new(a, b) {
+                        Some(r) => page.rules.push(r),
+                        None => {
+                            // A cell's outline: its four edges.
+                            page.rules.extend(Rule::new(a, (b.0, a.1)));
+                            page.rules.extend(Rule::new((a.0, b.1), b));
+                            page.rules.extend(Rule::new(a, (a.0, b.1)));
+                            page.rules.extend(Rule::new((b.0, a.1), b));
+                        }
+                    }
+                }
+                PathOp::CurveTo(_, _, _, _, x, y) => current = at(x, y),
+                PathOp::Close => {}
+            }
+        }
     }
 }
 

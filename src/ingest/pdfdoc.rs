@@ -12,7 +12,7 @@ use std::path::Path;
 use super::amount::MoneyUnit;
 use super::cells::{TableLine, compact};
 use super::layout::{Columns, SIDE_AMOUNT};
-use super::pdf::{Line, Span, page_lines, read_pages};
+use super::pdf::{Line, Page, Span, page_lines, read_pages};
 use super::place::Constraint;
 use super::table::{Outputs, RawTable, read_table};
 use super::{Ctx, Overrides, narrative};
@@ -317,11 +317,30 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
 
     // Table titles: a line that is nothing but a table's name, printed larger than the body
     // text (not an entry of the contents, not a sentence citing the table).
+    // A title is confirmed by what follows it: the table's unit or its 编制部门 line.
+    let confirmed = |i: usize| {
+        lines[i + 1..]
+            .iter()
+            .take(5)
+            .take_while(|l| l.line.page == lines[i].line.page)
+            .any(|l| {
+                let c = l.compact();
+                MoneyUnit::from_statement(&c).is_some()
+                    || ["编制部门", "编制单位", "部门名称", "部门：", "单位名称"]
+                        .iter()
+                        .any(|p| c.starts_with(p))
+            })
+    };
     let titles: Vec<(usize, TableKind)> = lines
         .iter()
         .enumerate()
-        .filter(|(_, l)| is_title_like(&l.compact()) && l.line.size >= body_size * 1.05)
-        .filter_map(|(i, l)| TableKind::from_title(&l.compact()).map(|k| (i, k)))
+        .filter_map(|(i, l)| {
+            let c = crate::model::classification::strip_enumerator(&l.compact());
+            if !is_title_like(&c) || l.line.size < body_size * 0.95 || !confirmed(i) {
+                return None;
+            }
+            TableKind::from_title(&c).map(|k| (i, k))
+        })
         .collect();
     let cover: String = lines
         .iter()
@@ -368,6 +387,7 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             lines[start].no,
             tables.len() as i32 + 1,
             &block,
+            &pages,
             &mut unit_names,
         );
         if doc_unit.is_none() && !raw.unit_inferred {
@@ -556,8 +576,198 @@ fn most_common(names: &[String]) -> Option<String> {
     v.first().map(|(n, _)| n.to_string())
 }
 
+/// A ruled table read from its grid: leaf columns with their header text, and each data
+/// row's cell texts at the leaf columns' positions.
+#[derive(Debug)]
+struct Grid {
+    leaves: Vec<Leaf>,
+    rows: Vec<(usize, Vec<String>)>,
+}
+
+fn cluster(mut v: Vec<f64>, tolerance: f64) -> Vec<f64> {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let mut out: Vec<f64> = Vec::new();
+    for x in v {
+        match out.last() {
+            Some(&last) if x - last <= tolerance => {}
+            _ => out.push(x),
+        }
+    }
+    out
+}
+
+/// One band between two horizontal rules: its cells (between the vertical rules crossing
+/// it) with the text inside each.
+struct Band {
+    top_line: usize,
+    cells: Vec<(f64, f64, String)>,
+    has_amount: bool,
+}
+
+/// The bands of one page's part of a table.
+fn bands(page: &Page, lines: &[&DocLine]) -> Vec<Band> {
+    let (Some(top), Some(bottom)) = (
+        lines
+            .iter()
+            .map(|l| l.line.y + l.line.size)
+            .reduce(f64::max),
+        lines.iter().map(|l| l.line.y).reduce(f64::min),
+    ) else {
+        return vec![];
+    };
+    let size = median(lines.iter().map(|l| l.line.size).collect()).max(6.0);
+    let hs = cluster(
+        page.rules
+            .iter()
+            .filter(|r| {
+                r.is_horizontal() && r.y0 <= top + 0.5 * size && r.y0 >= bottom - 2.5 * size
+            })
+            .map(|r| r.y0)
+            .collect(),
+        1.0,
+    );
+    let mut out = Vec::new();
+    for w in hs.windows(2).rev() {
+        let (lo, hi) = (w[0], w[1]);
+        let mid = (lo + hi) / 2.0;
+        let xs = cluster(
+            page.rules
+                .iter()
+                .filter(|r| r.is_vertical() && r.y0 <= mid && r.y1 >= mid)
+                .map(|r| r.x0)
+                .collect(),
+            1.5,
+        );
+        if xs.len() < 2 {
+            continue;
+        }
+        let inside: Vec<&&DocLine> = lines
+            .iter()
+            .filter(|l| l.line.y > lo && l.line.y < hi)
+            .collect();
+        let Some(top_line) = inside.first().map(|l| l.no) else {
+            continue;
+        };
+        let mut cells: Vec<(f64, f64, String)> =
+            xs.windows(2).map(|c| (c[0], c[1], String::new())).collect();
+        let mut has_amount = false;
+        for l in &inside {
+            for sp in &l.line.spans {
+                let c = (sp.x0 + sp.x1) / 2.0;
+                if let Some(cell) = cells.iter_mut().find(|(a, b, _)| c >= *a && c <= *b) {
+                    cell.2.push_str(&compact(&sp.text));
+                    has_amount |= is_amount(&sp.text);
+                }
+            }
+        }
+        out.push(Band {
+            top_line,
+            cells,
+            has_amount,
+        });
+    }
+    out
+}
+
+/// Reads a ruled table: bands of every page; the data band with the most cells defines
+/// the columns; header bands (above the first data band) name them.
+fn grid_rows(
+    block: &[&DocLine],
+    pages: &[Page],
+    header: &[&Line],
+    data: &[&DocLine],
+) -> Option<Grid> {
+    if data.is_empty() {
+        return None;
+    }
+    let mut all: Vec<Band> = Vec::new();
+    let mut page_numbers: Vec<u32> = block.iter().map(|l| l.line.page).collect();
+    page_numbers.dedup();
+    for n in page_numbers {
+        let page = pages.iter().find(|p| p.number == n)?;
+        let on_page: Vec<&DocLine> = block
+            .iter()
+            .copied()
+            .filter(|l| {
+                l.line.page == n
+                    && (data.iter().any(|d| d.no == l.no)
+                        || header.iter().any(|h| std::ptr::eq(*h, &l.line)))
+            })
+            .collect();
+        all.extend(bands(page, &on_page));
+    }
+    let first_data = all
+        .iter()
+        .position(|b| b.has_amount || b.cells.iter().any(|c| is_total_label(&c.2)))?;
+    let model = all[first_data..]
+        .iter()
+        .filter(|b| b.has_amount)
+        .max_by_key(|b| b.cells.len())?;
+    if model.cells.len() < 2 {
+        return None;
+    }
+    let columns: Vec<(f64, f64)> = model.cells.iter().map(|(a, b, _)| (*a, *b)).collect();
+    let column_of = |a: f64, b: f64| {
+        let c = (a + b) / 2.0;
+        columns.iter().position(|(x0, x1)| c >= *x0 && c <= *x1)
+    };
+    // Header text of each column: the lowest header band cell over it.
+    let mut leaves: Vec<Leaf> = columns
+        .iter()
+        .map(|(a, b)| Leaf {
+            x0: *a,
+            x1: *b,
+            text: String::new(),
+        })
+        .collect();
+    for band in &all[..first_data] {
+        for (i, (x0, x1)) in columns.iter().enumerate() {
+            let c = (x0 + x1) / 2.0;
+            if let Some(cell) = band
+                .cells
+                .iter()
+                .find(|(a, b, t)| c >= *a && c <= *b && !t.is_empty())
+            {
+                leaves[i].text = cell.2.clone();
+            }
+        }
+    }
+    if leaves.iter().any(|l| l.text.is_empty()) {
+        return None;
+    }
+    let mut rows = Vec::new();
+    for band in &all[first_data..] {
+        if !band.has_amount && band.cells.iter().all(|c| c.2.is_empty()) {
+            continue;
+        }
+        // A header repeated on a continuation page: every cell equals the header's.
+        if band
+            .cells
+            .iter()
+            .filter(|c| !c.2.is_empty())
+            .all(|c| leaves.iter().any(|l| l.text == c.2))
+            && !band.has_amount
+        {
+            continue;
+        }
+        let mut cells = vec![String::new(); columns.len()];
+        for (a, b, t) in &band.cells {
+            if t.is_empty() {
+                continue;
+            }
+            match column_of(*a, *b) {
+                Some(i) => cells[i].push_str(t),
+                None => return None,
+            }
+        }
+        rows.push((band.top_line, cells));
+    }
+    Some(Grid { leaves, rows })
+}
+
 /// Reads one table's lines: unit, notes, header band (first page), data lines (all pages),
 /// each data line rebuilt with its spans at their columns.
+#[allow(clippy::too_many_arguments)]
 fn read_block(
     ctx: &mut Ctx,
     kind: TableKind,
@@ -565,6 +775,7 @@ fn read_block(
     title_no: usize,
     table_no: i32,
     block: &[&DocLine],
+    pages: &[Page],
     unit_names: &mut Vec<String>,
 ) -> RawTable {
     let mut unit = None;
@@ -630,7 +841,13 @@ fn read_block(
         }
         // Header lines repeated on a continuation page are neither header nor data.
     }
-    let leaves = leaves(&header);
+    // Ruled tables are read cell by cell from their grid (wrapped cells stay whole);
+    // others by the x-position of each span under the header's leaf columns.
+    let grid = grid_rows(block, pages, &header, &data);
+    let leaves = match &grid {
+        Some(g) => g.leaves.clone(),
+        None => leaves(&header),
+    };
     let label_idx = leaves.iter().position(|l| is_label_leaf(&l.text));
     let two_sided = matches!(
         kind,
@@ -707,6 +924,12 @@ fn read_block(
             ),
             title,
         );
+        return raw;
+    }
+    if let Some(g) = grid {
+        for (seq, (no, cells)) in g.rows.into_iter().enumerate() {
+            raw.data.push(TableLine::new(no, seq, &cells.join("\t")));
+        }
         return raw;
     }
     // Rebuild each data line with its spans at their columns.
