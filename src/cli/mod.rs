@@ -56,6 +56,9 @@ pub struct PdfLinesArgs {
     /// Only this page (1-based).
     #[arg(long)]
     pub page: Option<u32>,
+    /// Show the tables as read instead: title, header columns, and each row's cells.
+    #[arg(long)]
+    pub tables: bool,
     /// The PDF file.
     pub file: PathBuf,
 }
@@ -166,8 +169,28 @@ pub fn render_error(err: &anyhow::Error) -> String {
 fn pdf_lines(args: &PdfLinesArgs) -> anyhow::Result<Status> {
     use std::io::Write;
     let bytes = std::fs::read(&args.file)?;
-    let pages = yusuan::ingest::pdf::read_pages(&args.file, &bytes)?;
     let mut out = std::io::stdout().lock();
+    if args.tables {
+        for t in yusuan::ingest::pdfdoc::raw_tables(&args.file, &bytes)? {
+            writeln!(
+                out,
+                "== table {} line {}: {} ({}, {})",
+                t.table_no,
+                t.title_line,
+                t.title,
+                t.kind.as_str(),
+                t.unit.label()
+            )?;
+            writeln!(out, "   header: {}", t.header.join(" | "))?;
+            let cols: Vec<&str> = t.columns.columns.iter().map(|c| c.key).collect();
+            writeln!(out, "   amount columns: {}", cols.join(", "))?;
+            for l in &t.data {
+                writeln!(out, "   {:>5}: {}", l.line, l.cells.join(" | "))?;
+            }
+        }
+        return Ok(Status::Ok);
+    }
+    let pages = yusuan::ingest::pdf::read_pages(&args.file, &bytes)?;
     for page in pages
         .iter()
         .filter(|p| args.page.is_none_or(|n| n == p.number))

@@ -189,7 +189,11 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
     };
     let t = text;
     if kind == TableKind::ThreePublic {
-        return Some(if t.contains("机关运行") || t.contains("机构运行") {
+        return Some(if t.contains("会议费") {
+            m("meeting", "会议费")
+        } else if t.contains("培训费") {
+            m("training", "培训费")
+        } else if t.contains("机关运行") || t.contains("机构运行") {
             m("operating_cost", "机关运行经费")
         } else if t.contains("因公出国") {
             m("abroad", "因公出国(境)费")
@@ -251,6 +255,10 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
         fund("special_account", "财政专户管理资金", "special_account")
     } else if t.contains("上年结转") {
         fund("carryover", "上年结转", "carryover")
+    } else if t.contains("预留机动经费") {
+        m("reserve", "单位预留机动经费")
+    } else if t.contains("结转下年") {
+        m("carryover_next", "结转下年资金")
     } else {
         return None;
     })
@@ -271,7 +279,15 @@ fn constraints(cols: &[ColumnMeaning]) -> Vec<Constraint> {
             });
         }
     };
-    sum(at("total"), vec![at("basic"), at("project")]);
+    sum(
+        at("total"),
+        vec![
+            at("basic"),
+            at("project"),
+            at("reserve"),
+            at("carryover_next"),
+        ],
+    );
     sum(at("total"), vec![at("personnel"), at("public")]);
     sum(at("total"), vec![at("abroad"), at("reception"), at("car")]);
     sum(at("car"), vec![at("car.purchase"), at("car.operation")]);
@@ -296,8 +312,27 @@ fn constraints(cols: &[ColumnMeaning]) -> Vec<Constraint> {
     out
 }
 
-/// Reads a disclosure PDF.
-pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<ParsedDocument> {
+/// The lines of a PDF and where its tables are.
+struct Structure {
+    pages: Vec<Page>,
+    lines: Vec<DocLine>,
+    body_size: f64,
+    titles: Vec<(usize, TableKind)>,
+}
+
+impl Structure {
+    fn is_heading(&self, l: &DocLine) -> bool {
+        l.line.size >= self.body_size * 1.2 && !has_leaders(&l.compact())
+    }
+
+    /// The lines of table `n` (after its title).
+    fn block(&self, n: usize) -> (usize, usize) {
+        let end = table_end(&self.lines, &self.titles, n, &|l| self.is_heading(l));
+        (self.titles[n].0, end)
+    }
+}
+
+fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
     let pages = read_pages(path, bytes)?;
     let mut lines: Vec<DocLine> = Vec::new();
     for page in &pages {
@@ -309,15 +344,9 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         }
     }
     let body_size = median(lines.iter().map(|l| l.line.size).collect());
-    let is_heading = |l: &DocLine| l.line.size >= body_size * 1.2 && !has_leaders(&l.compact());
-    let not = |reason: String| Error::NotADisclosure {
-        path: path.to_path_buf(),
-        reason,
-    };
-
-    // Table titles: a line that is nothing but a table's name, printed larger than the body
-    // text (not an entry of the contents, not a sentence citing the table).
-    // A title is confirmed by what follows it: the table's unit or its 编制部门 line.
+    // Table titles: a line that is nothing but a table's name (not a contents entry with
+    // leaders, not a sentence citing the table), confirmed by what follows it: the
+    // table's unit or its 编制部门 line.
     let confirmed = |i: usize| {
         lines[i + 1..]
             .iter()
@@ -342,6 +371,52 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             TableKind::from_title(&c).map(|k| (i, k))
         })
         .collect();
+    Ok(Structure {
+        pages,
+        lines,
+        body_size,
+        titles,
+    })
+}
+
+/// The tables of a PDF as read, before their rows are interpreted: for `yusuan pdf-lines
+/// --tables`, which shows why a table was or was not understood.
+pub fn raw_tables(path: &Path, bytes: &[u8]) -> Result<Vec<RawTable>> {
+    let st = structure(path, bytes)?;
+    let mut ctx = Ctx::default();
+    let mut names = Vec::new();
+    Ok((0..st.titles.len())
+        .map(|n| {
+            let (start, end) = st.block(n);
+            let block: Vec<&DocLine> = st.lines[start + 1..end].iter().collect();
+            read_block(
+                &mut ctx,
+                st.titles[n].1,
+                &st.lines[start].compact(),
+                st.lines[start].no,
+                n as i32 + 1,
+                &block,
+                &st.pages,
+                &mut names,
+            )
+        })
+        .collect())
+}
+
+/// Reads a disclosure PDF.
+pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<ParsedDocument> {
+    let st = structure(path, bytes)?;
+    let Structure {
+        ref pages,
+        ref lines,
+        ref titles,
+        ..
+    } = st;
+    let is_heading = |l: &DocLine| st.is_heading(l);
+    let not = |reason: String| Error::NotADisclosure {
+        path: path.to_path_buf(),
+        reason,
+    };
     let cover: String = lines
         .iter()
         .filter(|l| l.line.page == pages[0].number)
@@ -362,19 +437,7 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
     let mut in_table = vec![false; lines.len()];
     let mut doc_unit: Option<MoneyUnit> = None;
     for (n, &(start, kind)) in titles.iter().enumerate() {
-        let next_title = titles.get(n + 1).map_or(lines.len(), |t| t.0);
-        // The table ends at the next title, at a larger heading, or where a page begins
-        // with prose (the narrative resuming after the tables).
-        let end = (start + 1..next_title)
-            .find(|&i| {
-                lines[i].line.size > lines[start].line.size * 1.05
-                    || (lines[i].line.page != lines[i - 1].line.page
-                        && is_prose(&lines[i].compact()))
-                    || (is_heading(&lines[i])
-                        && TableKind::from_title(&lines[i].compact()).is_none()
-                        && lines[i].line.page != lines[start].line.page)
-            })
-            .unwrap_or(next_title);
+        let (_, end) = st.block(n);
         for flag in &mut in_table[start..end] {
             *flag = true;
         }
@@ -387,7 +450,7 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             lines[start].no,
             tables.len() as i32 + 1,
             &block,
-            &pages,
+            pages,
             &mut unit_names,
         );
         if doc_unit.is_none() && !raw.unit_inferred {
@@ -523,6 +586,27 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         indicators: out.indicators,
         warnings: ctx.warnings,
     })
+}
+
+/// Where the table whose title is `titles[n]` ends: at the next title, at a larger
+/// heading, or where a page begins with prose (the narrative resuming after the tables).
+fn table_end(
+    lines: &[DocLine],
+    titles: &[(usize, TableKind)],
+    n: usize,
+    is_heading: &dyn Fn(&DocLine) -> bool,
+) -> usize {
+    let start = titles[n].0;
+    let next_title = titles.get(n + 1).map_or(lines.len(), |t| t.0);
+    (start + 1..next_title)
+        .find(|&i| {
+            lines[i].line.size > lines[start].line.size * 1.05
+                || (lines[i].line.page != lines[i - 1].line.page && is_prose(&lines[i].compact()))
+                || (is_heading(&lines[i])
+                    && TableKind::from_title(&lines[i].compact()).is_none()
+                    && lines[i].line.page != lines[start].line.page)
+        })
+        .unwrap_or(next_title)
 }
 
 /// A line that could be a table title: short, no sentence punctuation, no enumerator of
@@ -862,7 +946,12 @@ fn read_block(
                 .filter(|(_, l)| is_label_leaf(&l.text))
                 .nth(1)
                 .map(|(i, _)| i);
-            second.map_or(vec![], |s| (s + 1..leaves.len()).collect())
+            // (Jiangsu prints a third side, 支出用途, with its own label column.)
+            second.map_or(vec![], |s| {
+                (s + 1..leaves.len())
+                    .take_while(|&i| !is_label_leaf(&leaves[i].text))
+                    .collect()
+            })
         }
         (false, Some(li)) => (li + 1..leaves.len()).collect(),
         (false, None) => (0..leaves.len())
@@ -903,6 +992,7 @@ fn read_block(
             constraints: constraints(&cols),
             columns: cols,
         },
+        header: leaves.iter().map(|l| l.text.clone()).collect(),
         data: vec![],
     };
     if !unknown.is_empty()

@@ -23,7 +23,7 @@ pub fn income_key(label: &str, carryover: bool) -> Option<String> {
     if l.contains("总计") {
         return Some("INC_TOTAL".into());
     }
-    if l == "本年收入" || l.contains("本年收入合计") {
+    if l == "本年收入" || l.contains("本年收入合计") || l.contains("当年收入小计") {
         return Some("INC_YEAR_TOTAL".into());
     }
     if l.contains("收入合计") {
@@ -65,6 +65,9 @@ pub fn income_key(label: &str, carryover: bool) -> Option<String> {
     if l.contains("其他收入") {
         return Some("INC_OTHER".into());
     }
+    if l == "其他资金" {
+        return Some("INC_OTHER_FUNDS".into());
+    }
     if l.contains("财政拨款") {
         return Some("INC_FISCAL".into());
     }
@@ -80,8 +83,16 @@ pub fn expenditure_key(label: &str) -> Option<&'static str> {
         Some("EXP_YEAR_TOTAL")
     } else if l.contains("支出合计") {
         Some("EXP_TOTAL")
+    } else if l.contains("当年支出小计") {
+        Some("EXP_YEAR_TOTAL")
     } else if l.contains("结转") || l.contains("结余") {
         Some("EXP_CARRYOVER")
+    } else if l == "基本支出" {
+        Some("EXP_BASIC")
+    } else if l == "项目支出" {
+        Some("EXP_PROJECT")
+    } else if l.contains("预留机动经费") {
+        Some("EXP_RESERVE")
     } else {
         None
     }

@@ -23,6 +23,8 @@ pub struct RawTable {
     pub note: Option<String>,
     /// The amount columns (for two-sided summary tables: those of the right side).
     pub columns: Columns,
+    /// The header text of every column as read (for diagnostics; may be empty).
+    pub header: Vec<String>,
     pub data: Vec<TableLine>,
 }
 

@@ -415,6 +415,7 @@ fn parse_block(
         unit_inferred,
         note,
         columns,
+        header: vec![],
         data,
     };
     (read_table(ctx, &raw, out), names)
