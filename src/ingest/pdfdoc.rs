@@ -685,6 +685,8 @@ fn cluster(mut v: Vec<f64>, tolerance: f64) -> Vec<f64> {
 struct Band {
     top_line: usize,
     cells: Vec<(f64, f64, String)>,
+    /// Per cell: no rule above it, so it continues the cell above (a merged cell).
+    open_top: Vec<bool>,
     has_amount: bool,
 }
 
@@ -704,7 +706,7 @@ fn bands(page: &Page, lines: &[&DocLine]) -> Vec<Band> {
         page.rules
             .iter()
             .filter(|r| {
-                r.is_horizontal() && r.y0 <= top + 0.5 * size && r.y0 >= bottom - 2.5 * size
+                r.is_horizontal() && r.y0 <= top + 1.5 * size && r.y0 >= bottom - 2.5 * size
             })
             .map(|r| r.y0)
             .collect(),
@@ -744,9 +746,19 @@ fn bands(page: &Page, lines: &[&DocLine]) -> Vec<Band> {
                 }
             }
         }
+        let open_top = cells
+            .iter()
+            .map(|(a, b, _)| {
+                let c = (a + b) / 2.0;
+                !page.rules.iter().any(|r| {
+                    r.is_horizontal() && (r.y0 - hi).abs() <= 1.0 && r.x0 <= c && r.x1 >= c
+                })
+            })
+            .collect();
         out.push(Band {
             top_line,
             cells,
+            open_top,
             has_amount,
         });
     }
@@ -820,6 +832,8 @@ fn grid_rows(
         return None;
     }
     let mut rows = Vec::new();
+    // (row index, column) of cells that continue the cell above them.
+    let mut continued: Vec<(usize, usize)> = Vec::new();
     for band in &all[first_data..] {
         if !band.has_amount && band.cells.iter().all(|c| c.2.is_empty()) {
             continue;
@@ -835,16 +849,37 @@ fn grid_rows(
             continue;
         }
         let mut cells = vec![String::new(); columns.len()];
-        for (a, b, t) in &band.cells {
-            if t.is_empty() {
-                continue;
+        for (k, (a, b, t)) in band.cells.iter().enumerate() {
+            let Some(i) = column_of(*a, *b) else {
+                return None;
+            };
+            if band.open_top.get(k).copied().unwrap_or(false) && !rows.is_empty() {
+                continued.push((rows.len(), i));
             }
-            match column_of(*a, *b) {
-                Some(i) => cells[i].push_str(t),
-                None => return None,
-            }
+            cells[i].push_str(t);
         }
         rows.push((band.top_line, cells));
+    }
+    // A label cell merged over several rows (its text centred in one of them) labels each.
+    let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (column, first row, last row)
+    for &(r, c) in &continued {
+        match runs
+            .iter_mut()
+            .find(|(col, _, last)| *col == c && *last + 1 == r)
+        {
+            Some(run) => run.2 = r,
+            None => runs.push((c, r - 1, r)),
+        }
+    }
+    for (c, first, last) in runs {
+        let texts: Vec<String> = (first..=last).map(|r| rows[r].1[c].clone()).collect();
+        if texts.iter().any(|t| is_amount(t)) {
+            continue;
+        }
+        let joined: String = texts.concat();
+        for row in &mut rows[first..=last] {
+            row.1[c] = joined.clone();
+        }
     }
     Some(Grid { leaves, rows })
 }
@@ -932,7 +967,17 @@ fn read_block(
         Some(g) => g.leaves.clone(),
         None => leaves(&header),
     };
-    let label_idx = leaves.iter().position(|l| is_label_leaf(&l.text));
+    // The label column; a label split over several columns (项目名称 over 类别/项目) ends
+    // at the last of them.
+    let label_idx = leaves
+        .iter()
+        .position(|l| is_label_leaf(&l.text))
+        .map(|first| {
+            (first..leaves.len())
+                .take_while(|&i| is_label_leaf(&leaves[i].text))
+                .last()
+                .unwrap_or(first)
+        });
     let two_sided = matches!(
         kind,
         TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary

@@ -692,6 +692,19 @@ pub fn parse_code_table(
                     (RowKind::Econ, None, None, None, dept.clone(), gov.clone())
                 }
                 Key::Project(_) => (RowKind::Project, None, None, None, None, None),
+                Key::None if t.kind == TableKind::Income && !row.texts.is_empty() => {
+                    // An income table by source (Jiangsu): 类别 and 项目 columns, keyed like
+                    // the lines of a summary table.
+                    let parts: Vec<String> = row.texts.iter().map(|(_, t)| compact(t)).collect();
+                    let sub = parts.last().cloned().unwrap_or_default();
+                    let key = if parts.len() == 1 || sub == "小计" {
+                        super::summary::income_key(&parts[0], false)
+                    } else {
+                        super::summary::income_key(&sub, false)
+                    };
+                    name = parts.join("/");
+                    (RowKind::Line, key, None, None, None, None)
+                }
                 Key::None => {
                     if !placed.is_empty() {
                         ctx.warn(
