@@ -850,9 +850,7 @@ fn grid_rows(
         }
         let mut cells = vec![String::new(); columns.len()];
         for (k, (a, b, t)) in band.cells.iter().enumerate() {
-            let Some(i) = column_of(*a, *b) else {
-                return None;
-            };
+            let i = column_of(*a, *b)?;
             if band.open_top.get(k).copied().unwrap_or(false) && !rows.is_empty() {
                 continued.push((rows.len(), i));
             }
