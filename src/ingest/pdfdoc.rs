@@ -792,9 +792,18 @@ fn grid_rows(
             .collect();
         all.extend(bands(page, &on_page));
     }
-    let first_data = all
-        .iter()
-        .position(|b| b.has_amount || b.cells.iter().any(|c| is_total_label(&c.2)))?;
+    // The first data band: amounts, or a 合计 row with no other text (a header naming
+    // 合计 among its columns is not one).
+    let total_only = |b: &Band| {
+        let texts: Vec<&str> = b
+            .cells
+            .iter()
+            .map(|c| c.2.as_str())
+            .filter(|t| !t.is_empty())
+            .collect();
+        texts.len() == 1 && is_total_label(texts[0])
+    };
+    let first_data = all.iter().position(|b| b.has_amount || total_only(b))?;
     let model = all[first_data..]
         .iter()
         .filter(|b| b.has_amount)
