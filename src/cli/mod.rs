@@ -191,11 +191,16 @@ fn pdf_lines(args: &PdfLinesArgs) -> anyhow::Result<Status> {
         return Ok(Status::Ok);
     }
     let pages = yusuan::ingest::pdf::read_pages(&args.file, &bytes)?;
-    for page in pages
-        .iter()
-        .filter(|p| args.page.is_none_or(|n| n == p.number))
-    {
-        for line in yusuan::ingest::pdf::page_lines(page) {
+    // Lines are numbered through the document: warnings and `source_line` use these numbers.
+    let mut no = 0;
+    for page in &pages {
+        let lines = yusuan::ingest::pdf::page_lines(page);
+        if args.page.is_some_and(|n| n != page.number) {
+            no += lines.len();
+            continue;
+        }
+        for line in lines {
+            no += 1;
             let spans: Vec<String> = line
                 .spans
                 .iter()
@@ -203,7 +208,7 @@ fn pdf_lines(args: &PdfLinesArgs) -> anyhow::Result<Status> {
                 .collect();
             writeln!(
                 out,
-                "p{} y{:.1} s{:.1}: {}",
+                "{no:>5} p{} y{:.1} s{:.1}: {}",
                 line.page,
                 line.y,
                 line.size,

@@ -213,6 +213,9 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
     }
     Some(if t.contains("合计") || t.contains("总计") {
         m("total", "合计")
+    } else if kind == TableKind::OperatingCost && (t.contains("运行经费") || t.contains("运转经费"))
+    {
+        m("total", "机关运行经费")
     } else if t == "预算数" || t == "金额" {
         SIDE_AMOUNT
     } else if t.contains("基本支出") {
@@ -461,11 +464,30 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
 
     // A PDF whose tables do not add up as read was not understood: refuse it rather than
     // store misplaced numbers.
+    // While PDF support grows family by family (docs/pdf.md), a PDF is ingested only when
+    // every table reads cleanly: an unrecognised header or any doubt about a row's
+    // structure refuses the whole document instead of storing a misplaced number.
+    const DOUBTS: &[&str] = &[
+        "header_unrecognized",
+        "text_unattached",
+        "text_echo",
+        "row_unbalanced",
+        "placement_ambiguous",
+        "code_missing",
+        "total_missing",
+        "too_many_amounts",
+    ];
     let unread: Vec<String> = ctx
         .warnings
         .iter()
-        .filter(|w| w.code == "header_unrecognized")
-        .map(|w| w.message.clone())
+        .filter(|w| DOUBTS.contains(&w.code))
+        .map(|w| match w.table_kind {
+            Some(k) if w.code != "header_unrecognized" => format!("{}: {}", k.label(), w.message),
+            _ => w.message.clone(),
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .take(6)
         .collect();
     if !unread.is_empty() {
         return Err(not(format!(
@@ -976,15 +998,24 @@ fn read_block(
     };
     // The label column; a label split over several columns (项目名称 over 类别/项目) ends
     // at the last of them.
-    let label_idx = leaves
-        .iter()
-        .position(|l| is_label_leaf(&l.text))
-        .map(|first| {
-            (first..leaves.len())
-                .take_while(|&i| is_label_leaf(&leaves[i].text))
-                .last()
-                .unwrap_or(first)
-        });
+    let label_idx = if kind == TableKind::Procurement {
+        // 采购品目 · 专项名称 · 经济科目 · 采购物品名称 · 采购组织形式 · 总计: every column
+        // before the first amount column describes the row.
+        leaves
+            .iter()
+            .position(|l| meaning(kind, &l.text).is_some())
+            .and_then(|i| i.checked_sub(1))
+    } else {
+        leaves
+            .iter()
+            .position(|l| is_label_leaf(&l.text))
+            .map(|first| {
+                (first..leaves.len())
+                    .take_while(|&i| is_label_leaf(&leaves[i].text))
+                    .last()
+                    .unwrap_or(first)
+            })
+    };
     let two_sided = matches!(
         kind,
         TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary
@@ -1014,6 +1045,12 @@ fn read_block(
     let mut unknown = Vec::new();
     for &i in &amount_leaves {
         match meaning(kind, &leaves[i].text) {
+            // A code table's single 金额 column is its total.
+            Some(m) if m.key == "amount" && !two_sided => cols.push(ColumnMeaning {
+                key: "total",
+                label: "合计",
+                ..m
+            }),
             Some(m) => cols.push(m),
             None => unknown.push(leaves[i].text.clone()),
         }

@@ -74,11 +74,13 @@ pub enum TableKind {
     ProjectExpenditure,
     /// 项目绩效目标表
     PerformanceTargets,
+    /// 政府采购支出预算表
+    Procurement,
 }
 
 impl TableKind {
     /// Every kind, in the order of the 13-table set.
-    pub const ALL: [TableKind; 13] = [
+    pub const ALL: [TableKind; 14] = [
         TableKind::IncomeExpenditureSummary,
         TableKind::Income,
         TableKind::Expenditure,
@@ -92,6 +94,7 @@ impl TableKind {
         TableKind::OperatingCost,
         TableKind::ProjectExpenditure,
         TableKind::PerformanceTargets,
+        TableKind::Procurement,
     ];
 
     /// The value stored in `table_kind` columns.
@@ -110,6 +113,7 @@ impl TableKind {
             TableKind::OperatingCost => "operating_cost",
             TableKind::ProjectExpenditure => "project_expenditure",
             TableKind::PerformanceTargets => "performance_targets",
+            TableKind::Procurement => "procurement",
         }
     }
 
@@ -129,6 +133,7 @@ impl TableKind {
             TableKind::OperatingCost => "机构运转经费预算表",
             TableKind::ProjectExpenditure => "项目支出预算表",
             TableKind::PerformanceTargets => "项目绩效目标表",
+            TableKind::Procurement => "政府采购支出预算表",
         }
     }
 
@@ -145,6 +150,8 @@ impl TableKind {
         let has = |s: &str| t.contains(s);
         let kind = if has("绩效目标") {
             TableKind::PerformanceTargets
+        } else if has("政府采购") {
+            TableKind::Procurement
         } else if has("项目支出") {
             TableKind::ProjectExpenditure
         } else if has("三公") {
