@@ -351,7 +351,8 @@ pub fn page_lines(page: &Page) -> Vec<Line> {
     lines
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// The median of `v` (0 when empty).
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     if v.is_empty() {
         return 0.0;
     }

@@ -6,20 +6,18 @@
 //! its x-position falls in. The rows themselves are read by `ingest::table`, as for text.
 //! See `docs/pdf.md`.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::amount::MoneyUnit;
 use super::cells::{TableLine, compact};
 use super::layout::{Columns, SIDE_AMOUNT};
-use super::pdf::{Line, Page, Span, page_lines, read_pages};
+use super::pdf::{Line, Page, Span, median, page_lines, read_pages};
 use super::place::Constraint;
 use super::table::{Outputs, RawTable, read_table};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
 use crate::model::{
-    ColumnMeaning, DocumentKind, DocumentMeta, ParsedDocument, RowKind, Scope, SourceTable,
-    TableKind,
+    ColumnMeaning, DocumentMeta, ParsedDocument, RowKind, Scope, SourceTable, TableKind,
 };
 
 /// A line of the document with its 1-based position (as `yusuan pdf-lines --numbered`).
@@ -33,14 +31,6 @@ impl DocLine {
     fn compact(&self) -> String {
         self.line.compact()
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
 }
 
 fn has_leaders(text: &str) -> bool {
@@ -515,26 +505,17 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         .map(|l| l.compact())
         .unwrap_or_default();
     let all_titles: Vec<String> = titles.iter().map(|(i, _)| lines[*i].compact()).collect();
-    let kind = if title.contains("决算")
-        || all_titles.iter().filter(|t| t.contains("决算")).count() * 2 > all_titles.len()
-    {
-        DocumentKind::FinalAccounts
-    } else {
-        DocumentKind::Budget
-    };
-    let year_re = regex::Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex");
+    let kind = super::document_kind(&title, &all_titles);
     let year = match overrides.year {
         Some(y) => y,
-        None => std::iter::once(title.as_str())
-            .chain(all_titles.iter().map(String::as_str))
-            .chain(std::iter::once(cover.as_str()))
-            .find_map(|t| year_re.captures(t).and_then(|c| c[1].parse().ok()))
-            .ok_or_else(|| {
-                not(
-                    "no year (such as 2024年) on the cover or in any table title; pass --year"
-                        .into(),
-                )
-            })?,
+        None => super::first_year(
+            std::iter::once(title.as_str())
+                .chain(all_titles.iter().map(String::as_str))
+                .chain(std::iter::once(cover.as_str())),
+        )
+        .ok_or_else(|| {
+            not("no year (such as 2024年) on the cover or in any table title; pass --year".into())
+        })?,
     };
     for l in lines.iter().filter(|l| l.line.page == pages[0].number) {
         let c = l.compact();
@@ -553,7 +534,7 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             }
         }
     }
-    let unit_name = most_common(&unit_names).unwrap_or_else(|| title.clone());
+    let unit_name = super::most_common(&unit_names).unwrap_or_else(|| title.clone());
     let scope = if title.contains("单位预算") && !title.contains("部门") {
         Scope::Unit
     } else {
@@ -670,16 +651,6 @@ fn looks_like_section(c: &str) -> bool {
         && !c.contains('。')
         && ((numerals.contains(first) && second == '、')
             || ((first == '（' || first == '(') && numerals.contains(second)))
-}
-
-fn most_common(names: &[String]) -> Option<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for n in names {
-        *counts.entry(n.as_str()).or_default() += 1;
-    }
-    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v.first().map(|(n, _)| n.to_string())
 }
 
 /// A ruled table read from its grid: leaf columns with their header text, and each data

@@ -8,9 +8,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::amount::MoneyUnit;
 use super::cells::{TableLine, compact};
@@ -20,11 +17,7 @@ use super::layout::{
 use super::table::{Outputs, RawTable, read_table};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
-use crate::model::{
-    DocumentKind, DocumentMeta, ParsedDocument, RowKind, Scope, SourceTable, TableKind,
-};
-
-static YEAR: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").unwrap());
+use crate::model::{DocumentMeta, ParsedDocument, RowKind, Scope, SourceTable, TableKind};
 
 struct Block {
     kind: TableKind,
@@ -114,23 +107,21 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
 
     let mut ctx = Ctx::default();
     // Document kind.
-    let final_titles = blocks.iter().filter(|b| b.title.contains("决算")).count();
-    let kind = if title.contains("决算") || final_titles * 2 > blocks.len() {
-        DocumentKind::FinalAccounts
-    } else {
-        DocumentKind::Budget
-    };
+    let table_titles: Vec<String> = blocks.iter().map(|b| b.title.clone()).collect();
+    let kind = super::document_kind(&title, &table_titles);
     // Year.
     let year = match overrides.year {
         Some(y) => y,
-        None => std::iter::once(title.as_str())
-            .chain(blocks.iter().map(|b| b.title.as_str()))
-            .find_map(|t| YEAR.captures(t).and_then(|c| c[1].parse().ok()))
-            .ok_or_else(|| Error::Parse {
-                path: path.to_path_buf(),
-                line: title_line,
-                reason: format!("no year (such as 2024年) in the title '{title}' or any table title; pass --year"),
-            })?,
+        None => super::first_year(
+            std::iter::once(title.as_str()).chain(blocks.iter().map(|b| b.title.as_str())),
+        )
+        .ok_or_else(|| Error::Parse {
+            path: path.to_path_buf(),
+            line: title_line,
+            reason: format!(
+                "no year (such as 2024年) in the title '{title}' or any table title; pass --year"
+            ),
+        })?,
     };
     // The document's amount unit: the first unit statement anywhere.
     let doc_unit = lines.iter().find_map(|(_, l)| MoneyUnit::from_statement(l));
@@ -189,7 +180,7 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     }
 
     // Unit name and code.
-    let unit_name = most_common(&unit_names).unwrap_or_else(|| unit_from_title(&title));
+    let unit_name = super::most_common(&unit_names).unwrap_or_else(|| unit_from_title(&title));
     // The most specific code of the first unit printed (605001 rather than its 部门 code
     // 605; in a 部门 document, the department's own first row).
     let unit_code = out
@@ -237,19 +228,9 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     })
 }
 
-fn most_common(names: &[String]) -> Option<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for n in names {
-        *counts.entry(n.as_str()).or_default() += 1;
-    }
-    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v.first().map(|(n, _)| n.to_string())
-}
-
 fn unit_from_title(title: &str) -> String {
     let t = compact(title);
-    let t = YEAR.replace(&t, "");
+    let t = super::YEAR.replace(&t, "");
     let t = t.trim_start_matches('度');
     for end in ["部门预算", "单位预算", "预算说明", "预算公开", "预算"] {
         if let Some(pos) = t.find(end) {
