@@ -705,6 +705,16 @@ pub fn parse_code_table(
                     name = parts.join("/");
                     (RowKind::Line, key, None, None, None, None)
                 }
+                Key::None if t.kind == TableKind::Procurement => {
+                    // 政府采购 rows are described by their text columns, not by a code.
+                    name = row
+                        .texts
+                        .iter()
+                        .map(|(_, t)| compact(t))
+                        .collect::<Vec<_>>()
+                        .join("/");
+                    (RowKind::Line, None, None, None, None, None)
+                }
                 Key::None => {
                     if !placed.is_empty() {
                         ctx.warn(
