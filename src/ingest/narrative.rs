@@ -223,12 +223,11 @@ pub fn extract_facts(lines: &[(usize, &str)]) -> Vec<NarrativeFact> {
                     } else {
                         ("value", clean_label(clause))
                     }
-                } else if let Some(d) = change {
+                } else if change.is_some() {
                     let word = ["增加", "增长", "减少", "下降", "降低", "上升"]
                         .iter()
                         .find_map(|w| clause.find(w))
                         .unwrap_or(clause.len());
-                    let _ = d;
                     ("change", clean_label(&clause[..word]))
                 } else {
                     ("value", clean_label(clause))

@@ -100,8 +100,7 @@ pub fn place(
         columns: Vec::with_capacity(k),
     };
     search.columns_from(0, 0);
-    let (score, columns, values) = search.best?;
-    let _ = score;
+    let (_, columns, values) = search.best?;
     let violations = check(&columns, &values, n_cols, constraints);
     let completed = (0..k)
         .filter(|&i| values[i] != tokens[i].printed.value)
