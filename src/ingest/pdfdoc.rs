@@ -16,9 +16,7 @@ use super::place::Constraint;
 use super::table::{Outputs, RawTable, read_table};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
-use crate::model::{
-    ColumnMeaning, DocumentMeta, ParsedDocument, RowKind, Scope, SourceTable, TableKind,
-};
+use crate::model::{ColumnMeaning, DocumentMeta, ParsedDocument, Scope, SourceTable, TableKind};
 
 /// A line of the document with its 1-based position (as `yusuan pdf-lines --numbered`).
 #[derive(Debug, Clone)]
@@ -565,13 +563,9 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         .map(|(n, t)| (*n, t.as_str()))
         .collect();
     let facts = narrative::extract_facts(&refs);
-    let unit_code = out
-        .items
-        .iter()
-        .filter(|it| it.row_kind == RowKind::Unit)
-        .find_map(|it| it.row_unit_code.clone());
-    Ok(ParsedDocument {
-        meta: DocumentMeta {
+    let unit_code = out.unit_code();
+    Ok(out.into_document(
+        DocumentMeta {
             title,
             kind,
             scope,
@@ -583,12 +577,9 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             amount_unit: doc_unit.unwrap_or(MoneyUnit::Yuan).label(),
         },
         tables,
-        line_items: out.items,
         facts,
-        projects: out.projects,
-        indicators: out.indicators,
-        warnings: ctx.warnings,
-    })
+        ctx.warnings,
+    ))
 }
 
 /// Where the table whose title is `titles[n]` ends: at the next title, at a larger

@@ -8,7 +8,10 @@ use super::cells::{TableLine, compact};
 use super::layout::Columns;
 use super::rows::{TableCtx, parse_code_table};
 use super::{performance, summary};
-use crate::model::{LineItem, PerformanceIndicator, Project, SourceTable, TableKind};
+use crate::model::{
+    DocumentMeta, IngestWarning, LineItem, NarrativeFact, ParsedDocument, PerformanceIndicator,
+    Project, RowKind, SourceTable, TableKind,
+};
 
 /// A table as found in a source, before its rows are interpreted.
 #[derive(Debug, Clone)]
@@ -34,6 +37,41 @@ pub struct Outputs {
     pub items: Vec<LineItem>,
     pub projects: Vec<Project>,
     pub indicators: Vec<PerformanceIndicator>,
+}
+
+impl Outputs {
+    /// The document's unit code: the most specific code among the unit rows, the first
+    /// printed on ties (605001 rather than its 部门 code 605; in a 部门 document, the
+    /// department's own row).
+    pub fn unit_code(&self) -> Option<String> {
+        self.items
+            .iter()
+            .filter(|it| it.row_kind == RowKind::Unit)
+            .filter_map(|it| it.row_unit_code.clone())
+            .fold(None::<String>, |best, c| match best {
+                Some(b) if b.len() >= c.len() => Some(b),
+                _ => Some(c),
+            })
+    }
+
+    /// Assembles the parsed document.
+    pub fn into_document(
+        self,
+        meta: DocumentMeta,
+        tables: Vec<SourceTable>,
+        facts: Vec<NarrativeFact>,
+        warnings: Vec<IngestWarning>,
+    ) -> ParsedDocument {
+        ParsedDocument {
+            meta,
+            tables,
+            line_items: self.items,
+            facts,
+            projects: self.projects,
+            indicators: self.indicators,
+            warnings,
+        }
+    }
 }
 
 /// Reads one table's rows into `out`.

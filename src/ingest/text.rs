@@ -17,7 +17,7 @@ use super::layout::{
 use super::table::{Outputs, RawTable, read_table};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
-use crate::model::{DocumentMeta, ParsedDocument, RowKind, Scope, SourceTable, TableKind};
+use crate::model::{DocumentMeta, ParsedDocument, Scope, SourceTable, TableKind};
 
 struct Block {
     kind: TableKind,
@@ -181,17 +181,7 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
 
     // Unit name and code.
     let unit_name = super::most_common(&unit_names).unwrap_or_else(|| unit_from_title(&title));
-    // The most specific code of the first unit printed (605001 rather than its 部门 code
-    // 605; in a 部门 document, the department's own first row).
-    let unit_code = out
-        .items
-        .iter()
-        .filter(|it| it.row_kind == RowKind::Unit)
-        .filter_map(|it| it.row_unit_code.clone())
-        .fold(None::<String>, |best, c| match best {
-            Some(b) if b.len() >= c.len() => Some(b),
-            _ => Some(c),
-        });
+    let unit_code = out.unit_code();
     let scope =
         if title.contains("部门预算") || title.contains("部门决算") || unit_name.ends_with("部门")
         {
@@ -207,8 +197,8 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
         .collect();
     let facts = narrative::extract_facts(&narrative_lines);
 
-    Ok(ParsedDocument {
-        meta: DocumentMeta {
+    Ok(out.into_document(
+        DocumentMeta {
             title,
             kind,
             scope,
@@ -220,12 +210,9 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
             amount_unit: doc_unit.label(),
         },
         tables,
-        line_items: out.items,
         facts,
-        projects: out.projects,
-        indicators: out.indicators,
-        warnings: ctx.warnings,
-    })
+        ctx.warnings,
+    ))
 }
 
 fn unit_from_title(title: &str) -> String {
