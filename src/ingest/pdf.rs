@@ -114,6 +114,45 @@ impl Line {
 struct Collector {
     pages: Vec<Page>,
     op: u32,
+    /// The quarter turn (0–3, counter-clockwise) of each glyph of the current page.
+    turns: Vec<u8>,
+}
+
+/// The quarter turn (0–3, counter-clockwise) that a text matrix's x-axis makes with the
+/// page's x-axis.
+fn quarter_turn(trm: &Transform) -> u8 {
+    let angle = trm.m12.atan2(trm.m11).to_degrees();
+    (((angle / 90.0).round() as i64).rem_euclid(4)) as u8
+}
+
+impl Page {
+    /// Turns a page whose text mostly runs at a quarter turn `turn` (a landscape table
+    /// printed on a portrait page, or a rotated page) so that its text runs left to right:
+    /// glyphs and rules are rotated by `-turn` quarter turns and the page's size swapped.
+    fn upright(&mut self, turn: u8) {
+        let (w, h) = (self.width, self.height);
+        let map = |x: f64, y: f64| match turn {
+            1 => (y, w - x),
+            2 => (w - x, h - y),
+            3 => (h - y, x),
+            _ => (x, y),
+        };
+        for g in &mut self.glyphs {
+            (g.x, g.y) = map(g.x, g.y);
+        }
+        for r in &mut self.rules {
+            let (a, b) = (map(r.x0, r.y0), map(r.x1, r.y1));
+            *r = Rule {
+                x0: a.0.min(b.0),
+                y0: a.1.min(b.1),
+                x1: a.0.max(b.0),
+                y1: a.1.max(b.1),
+            };
+        }
+        if turn % 2 == 1 {
+            (self.width, self.height) = (h, w);
+        }
+    }
 }
 
 impl OutputDev for Collector {
@@ -134,6 +173,20 @@ impl OutputDev for Collector {
     }
 
     fn end_page(&mut self) -> std::result::Result<(), OutputError> {
+        let mut counts = [0usize; 4];
+        for &t in &self.turns {
+            counts[t as usize] += 1;
+        }
+        // Ties (and empty pages) keep the page as it is.
+        let turn = (0..4u8)
+            .max_by_key(|&t| (counts[t as usize], t == 0))
+            .unwrap_or(0);
+        if turn != 0
+            && let Some(page) = self.pages.last_mut()
+        {
+            page.upright(turn);
+        }
+        self.turns.clear();
         Ok(())
     }
 
@@ -160,6 +213,7 @@ impl OutputDev for Collector {
                 text: text.to_string(),
                 op: self.op,
             });
+            self.turns.push(quarter_turn(trm));
         }
         Ok(())
     }
@@ -255,6 +309,7 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
     let mut collector = Collector {
         pages: Vec::new(),
         op: 0,
+        turns: Vec::new(),
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
