@@ -56,6 +56,8 @@ struct Leaf {
     x0: f64,
     x1: f64,
     text: String,
+    /// The group header cell spanning this one ("三公"经费 over its 小计), if any.
+    parent: String,
 }
 
 impl Leaf {
@@ -99,6 +101,7 @@ fn leaves(band: &[&Line]) -> Vec<Leaf> {
         }
         // Stack the pieces above this one that continue it.
         let mut text = p.span.text.clone();
+        let mut parent = String::new();
         let mut current = i;
         loop {
             let above: Vec<usize> = (0..pieces.len())
@@ -125,6 +128,7 @@ fn leaves(band: &[&Line]) -> Vec<Leaf> {
                 .count()
                 == 1;
             if !(close && only_child) {
+                parent = compact(&n.span.text);
                 break;
             }
             text = format!("{}{text}", n.span.text);
@@ -134,6 +138,7 @@ fn leaves(band: &[&Line]) -> Vec<Leaf> {
             x0: p.span.x0,
             x1: p.span.x1,
             text: compact(&text),
+            parent,
         });
     }
     leaves.sort_by(|a, b| a.x0.total_cmp(&b.x0));
@@ -191,6 +196,8 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
             m("car.purchase", "公务用车购置费")
         } else if t.contains("运行") && !t.contains("购置") {
             m("car.operation", "公务用车运行费")
+        } else if t.contains("三公") && t.ends_with("小计") {
+            m("total", "\"三公\"经费合计")
         } else if t == "小计" || t.contains("购置及运行") {
             m("car", "公务用车购置及运行费")
         } else if t.contains("合计") || t.contains("总计") {
@@ -281,6 +288,10 @@ fn constraints(cols: &[ColumnMeaning]) -> Vec<Constraint> {
     );
     sum(at("total"), vec![at("personnel"), at("public")]);
     sum(at("total"), vec![at("abroad"), at("reception"), at("car")]);
+    sum(
+        at("grand_total"),
+        vec![at("total"), at("meeting"), at("training")],
+    );
     sum(at("car"), vec![at("car.purchase"), at("car.operation")]);
     let funds: Vec<Option<usize>> = [
         "fiscal",
@@ -807,6 +818,7 @@ fn grid_rows(
             x0: *a,
             x1: *b,
             text: String::new(),
+            parent: String::new(),
         })
         .collect();
     for band in &all[..first_data] {
@@ -817,7 +829,10 @@ fn grid_rows(
                 .iter()
                 .find(|(a, b, t)| c >= *a && c <= *b && !t.is_empty())
             {
-                leaves[i].text = cell.2.clone();
+                let text = std::mem::replace(&mut leaves[i].text, cell.2.clone());
+                if !text.is_empty() {
+                    leaves[i].parent = text;
+                }
             }
         }
     }
@@ -1006,7 +1021,13 @@ fn read_block(
     let mut cols = Vec::new();
     let mut unknown = Vec::new();
     for &i in &amount_leaves {
-        match meaning(kind, &leaves[i].text) {
+        // A 小计 is the subtotal of the group header above it.
+        let text = if leaves[i].text == "小计" {
+            format!("{}{}", leaves[i].parent, leaves[i].text)
+        } else {
+            leaves[i].text.clone()
+        };
+        match meaning(kind, &text) {
             // A code table's single 金额 column is its total.
             Some(m) if m.key == "amount" && !two_sided => cols.push(ColumnMeaning {
                 key: "total",
@@ -1015,6 +1036,13 @@ fn read_block(
             }),
             Some(m) => cols.push(m),
             None => unknown.push(leaves[i].text.clone()),
+        }
+    }
+    // Jiangsu's 合计 is "三公"经费 + 会议费 + 培训费 beside a "三公"经费 小计.
+    if kind == TableKind::ThreePublic && cols.iter().filter(|c| c.key == "total").count() == 2 {
+        if let Some(c) = cols.iter_mut().find(|c| c.key == "total") {
+            c.key = "grand_total";
+            c.label = "合计(\"三公\"经费、会议费、培训费)";
         }
     }
     let unit_inferred = unit.is_none();
