@@ -8,7 +8,8 @@
 pub mod amount;
 pub mod balance;
 pub mod cells;
-pub mod layout;
+pub mod grouped;
+mod layout;
 pub mod narrative;
 pub mod pdf;
 pub mod pdfdoc;

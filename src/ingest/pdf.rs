@@ -346,6 +346,14 @@ fn amount_like(text: &str) -> bool {
         && text.chars().any(|c| c.is_ascii_digit())
 }
 
+/// An amount that ends with its two decimals (`1,305.25`).
+fn two_decimals(text: &str) -> bool {
+    amount_like(text)
+        && text
+            .rsplit_once('.')
+            .is_some_and(|(_, d)| d.len() == 2 && d.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// Rebuilds a page's lines: glyphs grouped by baseline, then split into spans where the
 /// gap to the next glyph exceeds 0.45 × the font size, or where a number drawn by one
 /// operation abuts text drawn by another (a right-aligned amount touching the next cell).
@@ -380,8 +388,15 @@ pub fn page_lines(page: &Page) -> Vec<Line> {
             let amount_ends = spans.last().is_some_and(|s| amount_like(&s.text))
                 && prev.is_some_and(|p| p.op != g.op)
                 && !numeric(&g.text);
+            // A digit drawn by another operation after an amount with its two decimals
+            // starts the next cell (fonts with wrong widths make the two touch).
+            let amount_complete = spans.last().is_some_and(|s| two_decimals(&s.text))
+                && prev.is_some_and(|p| p.op != g.op)
+                && g.text.starts_with(|c: char| c.is_ascii_digit());
             let backwards = prev.is_some_and(|p| g.x < p.x - 0.25 * size);
-            let joins = |s: &Span| g.x - s.x1 <= 0.45 * size && !backwards && !amount_ends;
+            let joins = |s: &Span| {
+                g.x - s.x1 <= 0.45 * size && !backwards && !amount_ends && !amount_complete
+            };
             prev = Some(g);
             match spans.last_mut() {
                 Some(s) if joins(s) => {

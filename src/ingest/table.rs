@@ -6,6 +6,7 @@ use super::Ctx;
 use super::amount::MoneyUnit;
 use super::cells::{TableLine, compact};
 use super::layout::Columns;
+use super::grouped;
 use super::rows::{TableCtx, parse_code_table};
 use super::{performance, summary};
 use crate::model::{
@@ -96,6 +97,9 @@ pub fn read_table(ctx: &mut Ctx, raw: &RawTable, out: &mut Outputs) -> SourceTab
             &mut out.projects,
             &mut out.indicators,
         ),
+        kind if grouped::is_grouped_income(kind, &raw.data) => {
+            grouped::parse_grouped_income(ctx, &t, &raw.data, &mut out.items)
+        }
         _ => parse_code_table(ctx, &t, &raw.data, &mut out.items, &mut out.projects),
     };
     let amount_count = (out.items.len() - before) as i32;

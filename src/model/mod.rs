@@ -144,6 +144,14 @@ impl TableKind {
             .chars()
             .filter(|c| !c.is_whitespace() && !matches!(c, '"' | '“' | '”' | '\''))
             .collect();
+        // A qualifier after the name: 财政拨款支出预算表（功能科目）.
+        let t = match t.strip_suffix(['）', ')']) {
+            Some(rest) => rest
+                .rfind(['（', '('])
+                .map_or(t.as_str(), |i| &rest[..i])
+                .to_string(),
+            None => t,
+        };
         if !t.ends_with('表') {
             return None;
         }
