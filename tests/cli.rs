@@ -318,10 +318,12 @@ fn sql_without_data_uses_the_bundled_sample() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    // The Henan text and the two Shanghai PDFs (the Jiangsu PDFs are not readable yet).
+    // The Henan text, the Shanghai PDFs and the Jiangsu PDFs read so far (收入合计 as
+    // printed: 10,150.48 万元, 156,211,123 元, 31,214,205.80 元, 827.29 万元).
     assert_eq!(
         stdout(&o),
         "unit_name,income_total\n\
+         江苏省政协办公厅,101504800.00\n\
          上海市普陀区人民政府万里街道办事处,156211123.00\n\
          上海市普陀区财政局,31214205.80\n\
          洛龙区政务服务中心(本级),8272900.00\n"

@@ -56,8 +56,6 @@ struct Leaf {
     x0: f64,
     x1: f64,
     text: String,
-    /// The group header cell spanning this one ("三公"经费 over its 小计), if any.
-    parent: String,
 }
 
 impl Leaf {
@@ -101,7 +99,6 @@ fn leaves(band: &[&Line]) -> Vec<Leaf> {
         }
         // Stack the pieces above this one that continue it.
         let mut text = p.span.text.clone();
-        let mut parent = String::new();
         let mut current = i;
         loop {
             let above: Vec<usize> = (0..pieces.len())
@@ -128,7 +125,6 @@ fn leaves(band: &[&Line]) -> Vec<Leaf> {
                 .count()
                 == 1;
             if !(close && only_child) {
-                parent = compact(&n.span.text);
                 break;
             }
             text = format!("{}{text}", n.span.text);
@@ -138,7 +134,6 @@ fn leaves(band: &[&Line]) -> Vec<Leaf> {
             x0: p.span.x0,
             x1: p.span.x1,
             text: compact(&text),
-            parent,
         });
     }
     leaves.sort_by(|a, b| a.x0.total_cmp(&b.x0));
@@ -196,8 +191,6 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
             m("car.purchase", "公务用车购置费")
         } else if t.contains("运行") && !t.contains("购置") {
             m("car.operation", "公务用车运行费")
-        } else if t.contains("三公") && t.ends_with("小计") {
-            m("total", "\"三公\"经费合计")
         } else if t == "小计" || t.contains("购置及运行") {
             m("car", "公务用车购置及运行费")
         } else if t.contains("合计") || t.contains("总计") {
@@ -818,7 +811,6 @@ fn grid_rows(
             x0: *a,
             x1: *b,
             text: String::new(),
-            parent: String::new(),
         })
         .collect();
     for band in &all[..first_data] {
@@ -829,10 +821,7 @@ fn grid_rows(
                 .iter()
                 .find(|(a, b, t)| c >= *a && c <= *b && !t.is_empty())
             {
-                let text = std::mem::replace(&mut leaves[i].text, cell.2.clone());
-                if !text.is_empty() {
-                    leaves[i].parent = text;
-                }
+                leaves[i].text = cell.2.clone();
             }
         }
     }
@@ -1021,13 +1010,7 @@ fn read_block(
     let mut cols = Vec::new();
     let mut unknown = Vec::new();
     for &i in &amount_leaves {
-        // A 小计 is the subtotal of the group header above it.
-        let text = if leaves[i].text == "小计" {
-            format!("{}{}", leaves[i].parent, leaves[i].text)
-        } else {
-            leaves[i].text.clone()
-        };
-        match meaning(kind, &text) {
+        match meaning(kind, &leaves[i].text) {
             // A code table's single 金额 column is its total.
             Some(m) if m.key == "amount" && !two_sided => cols.push(ColumnMeaning {
                 key: "total",
@@ -1038,11 +1021,17 @@ fn read_block(
             None => unknown.push(leaves[i].text.clone()),
         }
     }
-    // Jiangsu's 合计 is "三公"经费 + 会议费 + 培训费 beside a "三公"经费 小计.
-    if kind == TableKind::ThreePublic && cols.iter().filter(|c| c.key == "total").count() == 2 {
+    // Jiangsu prints 合计 | "三公"经费 (小计 | 因公出国 | 公务用车 (小计 | 购置 | 运行) |
+    // 接待) | 会议费 | 培训费: with two 小计, the first is the 三公 total and 合计 also
+    // counts 会议费 and 培训费.
+    if kind == TableKind::ThreePublic && cols.iter().filter(|c| c.key == "car").count() == 2 {
         if let Some(c) = cols.iter_mut().find(|c| c.key == "total") {
             c.key = "grand_total";
             c.label = "合计(\"三公\"经费、会议费、培训费)";
+        }
+        if let Some(c) = cols.iter_mut().find(|c| c.key == "car") {
+            c.key = "total";
+            c.label = "\"三公\"经费合计";
         }
     }
     let unit_inferred = unit.is_none();
