@@ -323,9 +323,9 @@ fn sql_without_data_uses_the_bundled_sample() {
     assert_eq!(
         stdout(&o),
         "unit_name,income_total\n\
-         江苏省政协办公厅,101504800.00\n\
          上海市普陀区人民政府万里街道办事处,156211123.00\n\
          上海市普陀区财政局,31214205.80\n\
+         江苏省政协办公厅,101504800.00\n\
          洛龙区政务服务中心(本级),8272900.00\n"
     );
     assert!(tmp.path().join("cache/yusuan").read_dir().unwrap().count() >= 1);
