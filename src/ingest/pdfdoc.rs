@@ -609,6 +609,43 @@ fn table_end(
 
 /// A line that could be a table title: short, no sentence punctuation, no enumerator of
 /// a contents entry (`一、收支预算总表`), no dot leaders.
+/// A page number printed at the foot of a page inside a table's block (`15`, `- 15 -`,
+/// `第15页`): the last line of its page, nothing but the number.
+fn is_page_number(line: &DocLine, next: Option<&DocLine>) -> bool {
+    let last_on_page = next.is_none_or(|n| n.line.page != line.line.page);
+    let c = line.compact();
+    let digits = c
+        .trim_matches(|ch: char| matches!(ch, '-' | '—' | '第' | '页'))
+        .to_string();
+    last_on_page
+        && line.line.spans.len() == 1
+        && (1..=3).contains(&digits.len())
+        && digits.chars().all(|ch| ch.is_ascii_digit())
+}
+
+/// Header words printed letter-spaced (`金    额`, `合  计`) joined back into one span.
+fn join_spaced_words(line: &Line) -> Line {
+    const WORDS: &[&str] = &["金额", "合计", "总计", "小计", "项目", "科目", "名称", "单位"];
+    let mut spans: Vec<Span> = Vec::with_capacity(line.spans.len());
+    for s in &line.spans {
+        if let Some(prev) = spans.last_mut()
+            && prev.text.chars().count() == 1
+            && s.text.chars().count() == 1
+            && s.x0 - prev.x1 <= 4.0 * line.size
+            && WORDS.contains(&format!("{}{}", prev.text, s.text).as_str())
+        {
+            prev.text.push_str(&s.text);
+            prev.x1 = s.x1;
+            continue;
+        }
+        spans.push(s.clone());
+    }
+    Line {
+        spans,
+        ..line.clone()
+    }
+}
+
 fn is_title_like(c: &str) -> bool {
     let n = c.chars().count();
     let enumerated = {
@@ -898,7 +935,17 @@ fn read_block(
     let mut data: Vec<&DocLine> = Vec::new();
     let mut page = None;
     let mut data_started_on_page = false;
-    for l in block {
+    let block: Vec<DocLine> = block
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| !is_page_number(l, block.get(i + 1).copied()))
+        .map(|(_, l)| DocLine {
+            no: l.no,
+            line: join_spaced_words(&l.line),
+        })
+        .collect();
+    let block: Vec<&DocLine> = block.iter().collect();
+    for &l in &block {
         let c = l.compact();
         if page != Some(l.line.page) {
             page = Some(l.line.page);
@@ -957,7 +1004,7 @@ fn read_block(
     }
     // Ruled tables are read cell by cell from their grid (wrapped cells stay whole);
     // others by the x-position of each span under the header's leaf columns.
-    let grid = grid_rows(block, pages, &header, &data);
+    let grid = grid_rows(&block, pages, &header, &data);
     let leaves = match &grid {
         Some(g) => g.leaves.clone(),
         None => leaves(&header),
