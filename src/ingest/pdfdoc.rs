@@ -546,6 +546,15 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         Some(r) => (Some(r.clone()), None),
         None => super::division_prefix(&title)
             .or_else(|| super::division_prefix(&unit_name))
+            // 江苏省2018年度 / 省级部门预算公开报表 on the cover.
+            .or_else(|| cover.lines().find_map(super::division_prefix))
+            // 中共江苏省委办公厅: the division inside a party or people's body's name.
+            .or_else(|| {
+                ["中共", "中国共产党"]
+                    .iter()
+                    .find_map(|p| unit_name.strip_prefix(p))
+                    .and_then(super::division_prefix)
+            })
             .map_or((None, None), |(code, name)| {
                 (Some(name.to_string()), Some(code.to_string()))
             }),
