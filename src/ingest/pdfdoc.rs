@@ -366,6 +366,12 @@ fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
             TableKind::from_title(&c).map(|k| (i, k))
         })
         .collect();
+    // A title repeated at the top of the next page continues the same table.
+    let mut titles = titles;
+    titles.dedup_by(|next, prev| {
+        lines[next.0].compact() == lines[prev.0].compact()
+            && lines[next.0].line.page == lines[prev.0].line.page + 1
+    });
     Ok(Structure {
         pages,
         lines,
@@ -1157,8 +1163,10 @@ fn read_block(
                 .text
                 .chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-'));
+            // (政府采购 tables describe a row in several text columns, each in place.)
             if !digits
                 && !two_sided
+                && kind != TableKind::Procurement
                 && let Some(li) = label_idx
             {
                 i = li;

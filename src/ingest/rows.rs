@@ -353,6 +353,19 @@ pub fn assemble(ctx: &mut Ctx, kind: TableKind, lines: &[TableLine]) -> Vec<Row>
                 }
                 continue;
             }
+            // 政府采购 tables print a merged cell's amount and its text on separate
+            // lines: the text names the amount-only row just above it.
+            if kind == TableKind::Procurement
+                && pending.is_none()
+                && let Some(prev) = rows.last_mut()
+                && prev.texts.is_empty()
+                && prev.codes.is_empty()
+                && prev.last_seq + 1 == line.seq
+            {
+                prev.texts = line.texts.clone();
+                prev.lines.push(line.line);
+                continue;
+            }
             if let Some(old) = pending.replace(line) {
                 ctx.warn(
                     old.line,
