@@ -114,7 +114,7 @@ fn leaves(band: &[&Line]) -> Vec<Leaf> {
                 break;
             };
             let n = &pieces[nearest];
-            let close = n.y - pieces[current].y <= 1.6 * n.size.max(pieces[current].size)
+            let close = n.y - pieces[current].y <= 2.0 * n.size.max(pieces[current].size)
                 && !is_group_line(n.y);
             let only_child = (0..pieces.len())
                 .filter(|&j| {
@@ -339,6 +339,7 @@ fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
         }
     }
     let body_size = median(lines.iter().map(|l| l.line.size).collect());
+    join_wrapped_titles(&mut lines, body_size);
     // Table titles: a line that is nothing but a table's name (not a contents entry with
     // leaders, not a sentence citing the table), confirmed by what follows it: the
     // table's unit or its 编制部门 line.
@@ -622,8 +623,38 @@ fn table_end(
         .unwrap_or(next_title)
 }
 
-/// A line that could be a table title: short, no sentence punctuation, no enumerator of
-/// a contents entry (`一、收支预算总表`), no dot leaders.
+/// A title printed over two lines (`公开09表：一般公共预算"三公"经费、会议费、培训费` /
+/// `支出预算表`) is moved onto its first line; the second is left without spans (and so
+/// keeps the numbering of `yusuan pdf-lines`).
+fn join_wrapped_titles(lines: &mut [DocLine], body_size: f64) {
+    for i in 0..lines.len().saturating_sub(1) {
+        let (a, b) = (&lines[i], &lines[i + 1]);
+        let large = |l: &DocLine| l.line.size >= body_size * 0.95;
+        let first = crate::model::classification::strip_enumerator(&a.compact());
+        let joined = format!("{first}{}", b.compact());
+        if large(a)
+            && large(b)
+            && a.line.page == b.line.page
+            && (a.line.size - b.line.size).abs() <= 0.1 * a.line.size
+            && a.line.y - b.line.y <= 2.5 * a.line.size
+            && !first.ends_with('表')
+            && TableKind::from_title(&first).is_none()
+            && is_title_like(&joined)
+            && TableKind::from_title(&joined).is_some()
+        {
+            let spans = std::mem::take(&mut lines[i + 1].line.spans);
+            lines[i].line.spans.extend(spans);
+        }
+    }
+}
+
+/// A line saying that the table is empty (`此表为空`, `本表为空表`, `故本表无数据`).
+fn says_empty(c: &str) -> bool {
+    ["为空", "无数据", "无相关收支", "无此项"]
+        .iter()
+        .any(|p| c.contains(p))
+}
+
 /// A page number printed at the foot of a page inside a table's block (`15`, `- 15 -`,
 /// `第15页`): the last line of its page, nothing but the number.
 fn is_page_number(line: &DocLine, next: Option<&DocLine>) -> bool {
@@ -661,6 +692,8 @@ fn join_spaced_words(line: &Line) -> Line {
     }
 }
 
+/// A line that could be a table title: short, no sentence punctuation, no enumerator of
+/// a contents entry (`一、收支预算总表`), no dot leaders.
 fn is_title_like(c: &str) -> bool {
     let n = c.chars().count();
     let enumerated = {
@@ -953,7 +986,9 @@ fn read_block(
     let block: Vec<DocLine> = block
         .iter()
         .enumerate()
-        .filter(|(i, l)| !is_page_number(l, block.get(i + 1).copied()))
+        .filter(|(i, l)| {
+            !l.line.spans.is_empty() && !is_page_number(l, block.get(i + 1).copied())
+        })
         .map(|(_, l)| DocLine {
             no: l.no,
             line: join_spaced_words(&l.line),
@@ -993,7 +1028,11 @@ fn read_block(
         {
             continue;
         }
-        if c.starts_with("注") || c.starts_with("说明") || c.starts_with("备注") {
+        if c.starts_with("注")
+            || c.starts_with("说明")
+            || c.starts_with("备注")
+            || says_empty(&c) && !l.line.spans.iter().any(|s| is_amount(&s.text))
+        {
             note = Some(match note.take() {
                 Some(n) => format!("{n}\n{c}"),
                 None => c,
