@@ -114,8 +114,8 @@ fn leaves(band: &[&Line]) -> Vec<Leaf> {
                 break;
             };
             let n = &pieces[nearest];
-            let close = n.y - pieces[current].y <= 2.0 * n.size.max(pieces[current].size)
-                && !is_group_line(n.y);
+            // (A piece on the top line continues down only into a single column.)
+            let close = n.y - pieces[current].y <= 2.0 * n.size.max(pieces[current].size);
             let only_child = (0..pieces.len())
                 .filter(|&j| {
                     pieces[j].y < n.y - 0.5
@@ -648,6 +648,105 @@ fn join_wrapped_titles(lines: &mut [DocLine], body_size: f64) {
     }
 }
 
+/// Rows whose cells wrap over several lines, the amounts printed on the middle one
+/// (unruled tables: 政府采购 items, 收入 sources): a text-only line belongs to the
+/// nearest line with amounts when the lines between them are closer than 0.6 × the
+/// table's row pitch (1.3 × the font size when no two rows are single lines). The merged row keeps the amount line's number; fragments that
+/// overlap horizontally are one cell, read top to bottom.
+fn join_wrapped_cells(data: &[&DocLine]) -> Vec<DocLine> {
+    let has_amount = |l: &DocLine| l.line.spans.iter().any(|s| is_amount(&s.text));
+    // The row pitch: the distance between consecutive single-line rows with amounts.
+    let pitch = median(
+        data.windows(2)
+            .filter(|w| w[0].line.page == w[1].line.page && has_amount(w[0]) && has_amount(w[1]))
+            .map(|w| w[0].line.y - w[1].line.y)
+            .collect(),
+    );
+    let near = |a: &DocLine, b: &DocLine| {
+        let limit = if pitch > 0.0 {
+            0.6 * pitch
+        } else {
+            1.3 * a.line.size.min(b.line.size)
+        };
+        a.line.page == b.line.page && (a.line.y - b.line.y).abs() <= limit
+    };
+    // For each text-only line, the amount line it joins (by index), if any.
+    let mut owner: Vec<Option<usize>> = vec![None; data.len()];
+    for i in 0..data.len() {
+        if has_amount(data[i]) {
+            owner[i] = Some(i);
+            continue;
+        }
+        // Walk up and down through close text-only lines to an amount line.
+        let reach = |step: isize| -> Option<(usize, f64)> {
+            let mut j = i;
+            loop {
+                let k = j as isize + step;
+                if k < 0 || k as usize >= data.len() || !near(data[j], data[k as usize]) {
+                    return None;
+                }
+                j = k as usize;
+                if has_amount(data[j]) {
+                    return Some((j, (data[j].line.y - data[i].line.y).abs()));
+                }
+            }
+        };
+        owner[i] = match (reach(-1), reach(1)) {
+            (Some(a), Some(b)) => Some(if a.1 <= b.1 { a.0 } else { b.0 }),
+            (Some(a), None) | (None, Some(a)) => Some(a.0),
+            (None, None) => None,
+        };
+    }
+    let mut out = Vec::new();
+    for i in 0..data.len() {
+        match owner[i] {
+            None => out.push(data[i].clone()),
+            Some(o) if o == i => {
+                let members: Vec<&DocLine> = (0..data.len())
+                    .filter(|&j| owner[j] == Some(i))
+                    .map(|j| data[j])
+                    .collect();
+                out.push(stack_cells(&members, data[i]));
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// One line from `members` (top to bottom): spans overlapping horizontally are joined.
+fn stack_cells(members: &[&DocLine], anchor: &DocLine) -> DocLine {
+    let mut cells: Vec<Span> = Vec::new();
+    for l in members {
+        for s in &l.line.spans {
+            match cells
+                .iter_mut()
+                .find(|c| {
+                    c.x0 < s.x1 - 1.0
+                        && s.x0 < c.x1 - 1.0
+                        && !is_amount(&s.text)
+                        && !is_amount(&c.text)
+                })
+            {
+                Some(c) => {
+                    c.text.push_str(&s.text);
+                    c.x0 = c.x0.min(s.x0);
+                    c.x1 = c.x1.max(s.x1);
+                }
+                None => cells.push(s.clone()),
+            }
+        }
+    }
+    cells.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    DocLine {
+        no: anchor.no,
+        line: Line {
+            spans: cells,
+            ..anchor.line.clone()
+        },
+    }
+}
+
 /// A line saying that the table is empty (`此表为空`, `本表为空表`, `故本表无数据`).
 fn says_empty(c: &str) -> bool {
     ["为空", "无数据", "无相关收支", "无此项"]
@@ -1097,9 +1196,16 @@ fn read_block(
                 .nth(1)
                 .map(|(i, _)| i);
             // (Jiangsu prints a third side, 支出用途, with its own label column.)
+            // Group words printed over a side (支出用途, 功能分类) are not columns.
             second.map_or(vec![], |s| {
                 (s + 1..leaves.len())
                     .take_while(|&i| !is_label_leaf(&leaves[i].text))
+                    .filter(|&i| {
+                        !matches!(
+                            leaves[i].text.as_str(),
+                            "支出用途" | "功能分类" | "经济分类" | "收入" | "支出"
+                        )
+                    })
                     .collect()
             })
         }
@@ -1192,7 +1298,12 @@ fn read_block(
         return raw;
     }
     // Rebuild each data line with its spans at their columns.
-    for (seq, l) in data.into_iter().enumerate() {
+    let data = if two_sided {
+        data.into_iter().cloned().collect()
+    } else {
+        join_wrapped_cells(&data)
+    };
+    for (seq, l) in data.iter().enumerate() {
         let mut cells: Vec<String> = vec![String::new(); leaves.len()];
         for s in &l.line.spans {
             let mut i = leaf_of(&leaves, s);
