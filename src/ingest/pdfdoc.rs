@@ -191,6 +191,8 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
             m("car.purchase", "公务用车购置费")
         } else if t.contains("运行") && !t.contains("购置") {
             m("car.operation", "公务用车运行费")
+        } else if t.contains("三公") && t.ends_with("小计") {
+            m("total", "\"三公\"经费合计")
         } else if t == "小计" || t.contains("购置及运行") {
             m("car", "公务用车购置及运行费")
         } else if t.contains("合计") || t.contains("总计") {
@@ -997,15 +999,21 @@ fn grid_rows(
             text: String::new(),
         })
         .collect();
+    // A cell with no rule above it continues the one above (因公出 / 国（境） / 费).
     for band in &all[..first_data] {
         for (i, (x0, x1)) in columns.iter().enumerate() {
             let c = (x0 + x1) / 2.0;
-            if let Some(cell) = band
+            if let Some(k) = band
                 .cells
                 .iter()
-                .find(|(a, b, t)| c >= *a && c <= *b && !t.is_empty())
+                .position(|(a, b, t)| c >= *a && c <= *b && !t.is_empty())
             {
-                leaves[i].text = cell.2.clone();
+                let text = &band.cells[k].2;
+                if band.open_top[k] && !leaves[i].text.is_empty() {
+                    leaves[i].text.push_str(text);
+                } else {
+                    leaves[i].text = text.clone();
+                }
             }
         }
     }
@@ -1111,14 +1119,16 @@ fn read_block(
             "部门：",
             "单位名称：",
         ] {
-            if let Some(rest) = l
-                .line
-                .spans
-                .first()
-                .and_then(|s| compact(&s.text).strip_prefix(key).map(str::to_string))
-                && !rest.is_empty()
-            {
-                unit_names.push(rest);
+            // `部门：江苏省人民检察院  单位：万元`, the name in the label's span or the next.
+            if let Some(rest) = c.strip_prefix(key) {
+                let name = ["单位：", "单位:"]
+                    .iter()
+                    .filter_map(|u| rest.find(u))
+                    .min()
+                    .map_or(rest, |end| &rest[..end]);
+                if !name.is_empty() {
+                    unit_names.push(name.to_string());
+                }
             }
         }
         if c.starts_with("编制")
@@ -1231,14 +1241,18 @@ fn read_block(
     // Jiangsu prints 合计 | "三公"经费 (小计 | 因公出国 | 公务用车 (小计 | 购置 | 运行) |
     // 接待) | 会议费 | 培训费: with two 小计, the first is the 三公 total and 合计 also
     // counts 会议费 and 培训费.
-    if kind == TableKind::ThreePublic && cols.iter().filter(|c| c.key == "car").count() == 2 {
-        if let Some(c) = cols.iter_mut().find(|c| c.key == "total") {
-            c.key = "grand_total";
-            c.label = "合计(\"三公\"经费、会议费、培训费)";
-        }
-        if let Some(c) = cols.iter_mut().find(|c| c.key == "car") {
+    if kind == TableKind::ThreePublic {
+        if cols.iter().filter(|c| c.key == "car").count() == 2
+            && let Some(c) = cols.iter_mut().find(|c| c.key == "car")
+        {
             c.key = "total";
             c.label = "\"三公\"经费合计";
+        }
+        if cols.iter().filter(|c| c.key == "total").count() == 2
+            && let Some(c) = cols.iter_mut().find(|c| c.key == "total")
+        {
+            c.key = "grand_total";
+            c.label = "合计(\"三公\"经费、会议费、培训费)";
         }
     }
     let unit_inferred = unit.is_none();
