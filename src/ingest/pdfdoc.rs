@@ -363,7 +363,13 @@ fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
         .enumerate()
         .filter_map(|(i, l)| {
             let c = crate::model::classification::strip_enumerator(&l.compact());
-            if !is_title_like(&c) || l.line.size < body_size * 0.95 || !confirmed(i) {
+            // Printed at least as large as the body, or larger than the table under it
+            // (documents whose narrative is set larger than their tables).
+            let large = l.line.size >= body_size * 0.95
+                || lines
+                    .get(i + 1)
+                    .is_some_and(|n| l.line.size > n.line.size * 1.03);
+            if !is_title_like(&c) || !large || !confirmed(i) {
                 return None;
             }
             TableKind::from_title(&c).map(|k| (i, k))
@@ -509,12 +515,18 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
     }
 
     // Metadata.
-    let title = lines
+    // The cover's title: its largest lines (a title may wrap: 2018年度江苏省高级 /
+    // 人民法院预算公开).
+    let cover_size = lines
         .iter()
         .filter(|l| l.line.page == pages[0].number)
-        .max_by(|a, b| a.line.size.total_cmp(&b.line.size))
+        .map(|l| l.line.size)
+        .fold(0.0, f64::max);
+    let title: String = lines
+        .iter()
+        .filter(|l| l.line.page == pages[0].number && l.line.size >= cover_size * 0.98)
         .map(|l| l.compact())
-        .unwrap_or_default();
+        .collect();
     let all_titles: Vec<String> = titles.iter().map(|(i, _)| lines[*i].compact()).collect();
     let kind = super::document_kind(&title, &all_titles);
     let year = match overrides.year {
@@ -545,6 +557,11 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             }
         }
     }
+    if unit_names.is_empty() {
+        // No 部门： line: the unit named in the tables' titles
+        // (二、2018年度江苏省高级人民法院收入预算总表).
+        unit_names.extend(all_titles.iter().filter_map(|t| unit_in_title(t)));
+    }
     let unit_name = super::most_common(&unit_names).unwrap_or_else(|| title.clone());
     let scope = if title.contains("单位预算") && !title.contains("部门") {
         Scope::Unit
@@ -554,6 +571,7 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
     let (region, region_code) = match &overrides.region {
         Some(r) => (Some(r.clone()), None),
         None => super::division_prefix(&title)
+            .or_else(|| super::division_prefix(without_year(&title)))
             .or_else(|| super::division_prefix(&unit_name))
             // 江苏省2018年度 / 省级部门预算公开报表 on the cover.
             .or_else(|| cover.lines().find_map(super::division_prefix))
@@ -602,6 +620,34 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         facts,
         ctx.warnings,
     ))
+}
+
+/// `2018年度江苏省…` without its leading year.
+fn without_year(text: &str) -> &str {
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    if digits != 4 {
+        return text;
+    }
+    let rest = &text[4..];
+    rest.strip_prefix("年度")
+        .or_else(|| rest.strip_prefix('年'))
+        .unwrap_or(text)
+}
+
+/// The unit a table title names before the table's own name:
+/// `五、2017年度江苏省高级人民法院部门财政拨款支出预算表` → 江苏省高级人民法院.
+fn unit_in_title(title: &str) -> Option<String> {
+    let t = crate::model::classification::strip_enumerator(title);
+    let t = without_year(&t);
+    let start = [
+        "收支", "收入", "支出", "财政拨款", "一般公共预算", "政府性基金", "“三公”", "\"三公\"",
+        "政府采购",
+    ]
+    .iter()
+    .filter_map(|w| t.find(w))
+    .min()?;
+    let name = t[..start].trim_end_matches("部门");
+    (name.chars().count() >= 4).then(|| name.to_string())
 }
 
 /// Where the table whose title is `titles[n]` ends: at the next title, at a larger
@@ -1211,10 +1257,11 @@ fn read_block(
                 (s + 1..leaves.len())
                     .take_while(|&i| !is_label_leaf(&leaves[i].text))
                     .filter(|&i| {
-                        !matches!(
-                            leaves[i].text.as_str(),
-                            "支出用途" | "功能分类" | "经济分类" | "收入" | "支出"
-                        )
+                        let t = leaves[i].text.as_str();
+                        !(["支出用途", "功能分类", "经济分类"]
+                            .iter()
+                            .any(|w| t.ends_with(w))
+                            || matches!(t, "收入" | "支出"))
                     })
                     .collect()
             })
