@@ -274,7 +274,10 @@ fn incompatible_dataset_is_refused() {
     let marker = data.join("_yusuan.json");
     let text = std::fs::read_to_string(&marker)
         .unwrap()
-        .replace("\"schema_version\": 1", "\"schema_version\": 0");
+        .replace(
+            &format!("\"schema_version\": {}", yusuan::model::schema::SCHEMA_VERSION),
+            "\"schema_version\": 0",
+        );
     std::fs::write(&marker, text).unwrap();
     let before = snapshot(&data);
     let o = ingest(&data, &[HENAN]);

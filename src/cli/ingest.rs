@@ -74,6 +74,14 @@ pub fn parse_all(
         }
     }
     progress.finish();
+    // A narrative PDF joins its tables' document.
+    let (docs, unpaired) = yusuan::ingest::companion::attach_companions(docs);
+    for e in unpaired {
+        failed += 1;
+        if report_errors {
+            eprintln!("yusuan: {}", super::render_error(&anyhow::Error::from(e)));
+        }
+    }
     (docs, failed)
 }
 

@@ -8,6 +8,7 @@
 pub mod amount;
 pub mod balance;
 pub mod cells;
+pub mod companion;
 pub mod grouped;
 mod layout;
 pub mod narrative;
@@ -182,6 +183,7 @@ pub fn parse_file(path: &Path, overrides: &Overrides) -> Result<SourceDocument> 
             doc_id: content_hash[..16].to_string(),
             content_hash,
             source_path: path.display().to_string(),
+            companion_path: None,
             format: "pdf",
             parsed,
         });
@@ -217,6 +219,7 @@ pub fn parse_file(path: &Path, overrides: &Overrides) -> Result<SourceDocument> 
         doc_id: content_hash[..16].to_string(),
         content_hash,
         source_path: path.display().to_string(),
+        companion_path: None,
         format: "text",
         parsed,
     })

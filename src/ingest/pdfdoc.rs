@@ -433,12 +433,12 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         .map(|l| l.compact())
         .collect::<Vec<_>>()
         .join("\n");
-    if titles.is_empty() {
-        return Err(not(if cover.contains("预算") || cover.contains("决算") {
-            "no disclosure table found in the PDF (expected titles such as 收支预算总表, 支出预算总表)".into()
-        } else {
-            "not a budget disclosure: the first page names no 预算/决算 and no disclosure table was found".into()
-        }));
+    // A PDF without tables may be the 文件 half of a unit-year (its narrative), published
+    // beside a 表格 PDF: it is read for its facts and stored with its tables' document.
+    if titles.is_empty() && !(cover.contains("预算") || cover.contains("决算")) {
+        return Err(not(
+            "not a budget disclosure: the first page names no 预算/决算 and no disclosure table was found".into(),
+        ));
     }
     let mut ctx = Ctx::default();
     let mut out = Outputs::default();
@@ -559,8 +559,12 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
     }
     if unit_names.is_empty() {
         // No 部门： line: the unit named in the tables' titles
-        // (二、2018年度江苏省高级人民法院收入预算总表).
+        // (二、2018年度江苏省高级人民法院收入预算总表), else on the cover
+        // (江苏省委办公厅2017年度部门预算).
         unit_names.extend(all_titles.iter().filter_map(|t| unit_in_title(t)));
+        if unit_names.is_empty() {
+            unit_names.extend(unit_on_cover(&title));
+        }
     }
     let unit_name = super::most_common(&unit_names).unwrap_or_else(|| title.clone());
     let scope = if title.contains("单位预算") && !title.contains("部门") {
@@ -603,6 +607,11 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         .map(|(n, t)| (*n, t.as_str()))
         .collect();
     let facts = narrative::extract_facts(&refs);
+    if titles.is_empty() && facts.is_empty() {
+        return Err(not(
+            "no disclosure table found in the PDF (expected titles such as 收支预算总表, 支出预算总表) and no budget figures in its text".into(),
+        ));
+    }
     let unit_code = out.unit_code();
     Ok(out.into_document(
         DocumentMeta {
@@ -647,6 +656,29 @@ fn unit_in_title(title: &str) -> Option<String> {
     .filter_map(|w| t.find(w))
     .min()?;
     let name = t[..start].trim_end_matches("部门");
+    (name.chars().count() >= 4).then(|| name.to_string())
+}
+
+/// The unit a cover's title names beside the year: `江苏省委办公厅2017年度部门预算`,
+/// `2018年度江苏省高级人民法院预算公开` → the name.
+fn unit_on_cover(title: &str) -> Option<String> {
+    let year_at = title
+        .char_indices()
+        .find(|(i, _)| {
+            title[*i..].len() >= 5
+                && title[*i..].chars().take(4).all(|c| c.is_ascii_digit())
+                && title[*i..].chars().nth(4) == Some('年')
+        })
+        .map(|(i, _)| i)?;
+    let name = if year_at > 0 {
+        &title[..year_at]
+    } else {
+        let rest = without_year(title);
+        ["部门预算", "单位预算", "预算"]
+            .iter()
+            .find_map(|w| rest.find(w))
+            .map_or(rest, |end| &rest[..end])
+    };
     (name.chars().count() >= 4).then(|| name.to_string())
 }
 

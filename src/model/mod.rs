@@ -393,6 +393,8 @@ pub struct SourceDocument {
     /// SHA-256 of the source bytes, hex.
     pub content_hash: String,
     pub source_path: String,
+    /// The narrative PDF (文件) published beside a tables PDF (表格) and merged into it.
+    pub companion_path: Option<String>,
     pub format: &'static str,
     pub parsed: ParsedDocument,
 }

@@ -17,7 +17,7 @@ use super::classification::function_level;
 use crate::error::Result;
 
 /// Bumped whenever a table's columns change; stored in the dataset's `_yusuan.json`.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Precision and scale of money columns (元 with 2 decimals, up to 10^16 元).
 pub const MONEY: DataType = DataType::Decimal128(18, 2);
@@ -81,6 +81,7 @@ impl DatasetTable {
                     s("scope"),
                     s("title"),
                     s("source_path"),
+                    so("companion_path"),
                     s("content_hash"),
                     s("format"),
                     s("amount_unit"),
@@ -233,6 +234,7 @@ impl DatasetTable {
                 str1([m.scope.as_str()]),
                 str1([m.title.as_str()]),
                 str1([d.source_path.as_str()]),
+                strs([d.companion_path.as_deref()]),
                 str1([d.content_hash.as_str()]),
                 str1([d.format]),
                 str1([m.amount_unit]),
