@@ -272,12 +272,13 @@ fn truncated_document_is_ingested_with_warnings() {
 fn incompatible_dataset_is_refused() {
     let (_tmp, data) = henan_dataset();
     let marker = data.join("_yusuan.json");
-    let text = std::fs::read_to_string(&marker)
-        .unwrap()
-        .replace(
-            &format!("\"schema_version\": {}", yusuan::model::schema::SCHEMA_VERSION),
-            "\"schema_version\": 0",
-        );
+    let text = std::fs::read_to_string(&marker).unwrap().replace(
+        &format!(
+            "\"schema_version\": {}",
+            yusuan::model::schema::SCHEMA_VERSION
+        ),
+        "\"schema_version\": 0",
+    );
     std::fs::write(&marker, text).unwrap();
     let before = snapshot(&data);
     let o = ingest(&data, &[HENAN]);

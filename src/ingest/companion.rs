@@ -36,7 +36,8 @@ fn stated_totals(d: &SourceDocument) -> Vec<Decimal> {
         .iter()
         .filter(|f| {
             f.relation == "value"
-                && (f.fact_key.ends_with("income_total") || f.fact_key.ends_with("expenditure_total"))
+                && (f.fact_key.ends_with("income_total")
+                    || f.fact_key.ends_with("expenditure_total"))
         })
         .filter_map(|f| f.amount)
         .collect()

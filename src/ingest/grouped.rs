@@ -110,15 +110,7 @@ pub fn parse_grouped_income(
             continue;
         }
         let base = line.texts.last().map_or(1, |(i, _)| i + 1);
-        let placed = place_amounts(
-            ctx,
-            t,
-            line.line,
-            &line.raw,
-            &line.amounts,
-            base,
-            t.columns,
-        );
+        let placed = place_amounts(ctx, t, line.line, &line.raw, &line.amounts, base, t.columns);
         let label = words.join("");
         rows.push(GRow {
             line,
@@ -153,15 +145,7 @@ pub fn parse_grouped_income(
             category: source,
             ..RowMeta::new(kind, name)
         };
-        push_items(
-            items,
-            t,
-            row_no,
-            r.line.line,
-            &meta,
-            t.columns,
-            r.placed,
-        );
+        push_items(items, t, row_no, r.line.line, &meta, t.columns, r.placed);
     }
     row_no as usize
 }
@@ -177,13 +161,7 @@ fn check_groups(ctx: &mut Ctx, t: &TableCtx, rows: &[GRow], groups: &[Option<Str
     };
     let value = |r: &GRow| r.amount.unwrap_or(Decimal::ZERO);
     let mut complain = |line: usize, what: String| {
-        ctx.warn(
-            line,
-            Some(t.kind),
-            "row_unbalanced",
-            what,
-            "",
-        );
+        ctx.warn(line, Some(t.kind), "row_unbalanced", what, "");
     };
     let Some(total) = rows.iter().find(|r| r.group.is_none()) else {
         let last = rows.last().map_or(0, |r| r.line.line);

@@ -116,6 +116,8 @@ struct Collector {
     op: u32,
     /// The quarter turn (0–3, counter-clockwise) of each glyph of the current page.
     turns: Vec<u8>,
+    /// The current page's lower-left corner.
+    origin: (f64, f64),
 }
 
 /// The quarter turn (0–3, counter-clockwise) that a text matrix's x-axis makes with the
@@ -162,6 +164,7 @@ impl OutputDev for Collector {
         media_box: &MediaBox,
         _art_box: Option<(f64, f64, f64, f64)>,
     ) -> std::result::Result<(), OutputError> {
+        self.origin = (media_box.llx, media_box.lly);
         self.pages.push(Page {
             number: page_num,
             width: media_box.urx - media_box.llx,
@@ -173,6 +176,25 @@ impl OutputDev for Collector {
     }
 
     fn end_page(&mut self) -> std::result::Result<(), OutputError> {
+        // Text drawn below or left of the page's origin is not visible (a table pasted off
+        // the page stays in the content stream): it is not part of the page. (The upper
+        // bounds are not checked: the media box reported for a rotated page can be the
+        // unrotated one.)
+        if let Some(page) = self.pages.last_mut() {
+            let (x0, y0) = self.origin;
+            let margin = 2.0;
+            let mut turns = self.turns.iter();
+            let mut kept_turns = Vec::with_capacity(self.turns.len());
+            page.glyphs.retain(|g| {
+                let turn = turns.next().copied().unwrap_or(0);
+                let visible = g.x >= x0 - margin && g.y >= y0 - margin;
+                if visible {
+                    kept_turns.push(turn);
+                }
+                visible
+            });
+            self.turns = kept_turns;
+        }
         let mut counts = [0usize; 4];
         for &t in &self.turns {
             counts[t as usize] += 1;
@@ -310,6 +332,7 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
         pages: Vec::new(),
         op: 0,
         turns: Vec::new(),
+        origin: (0.0, 0.0),
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)

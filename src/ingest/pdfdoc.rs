@@ -346,10 +346,21 @@ fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
     // leaders, not a sentence citing the table), confirmed by what follows it: the
     // table's unit or its 编制部门 line.
     let confirmed = |i: usize| {
+        // (A title printed at the foot of a page is confirmed by the next page's top.)
+        let page = lines[i].line.page;
+        let last_on_page = lines.get(i + 1).is_none_or(|n| n.line.page != page);
         lines[i + 1..]
             .iter()
             .take(5)
-            .take_while(|l| l.line.page == lines[i].line.page)
+            .take_while(|l| l.line.page == page || last_on_page && l.line.page == page + 1)
+            // (Another table's title ends the search: a contents entry is not confirmed by
+            // the table after it.)
+            .take_while(|l| {
+                TableKind::from_title(&crate::model::classification::strip_enumerator(
+                    &l.compact(),
+                ))
+                .is_none()
+            })
             .any(|l| {
                 let c = l.compact();
                 MoneyUnit::from_statement(&c).is_some()
@@ -649,7 +660,14 @@ fn unit_in_title(title: &str) -> Option<String> {
     let t = crate::model::classification::strip_enumerator(title);
     let t = without_year(&t);
     let start = [
-        "收支", "收入", "支出", "财政拨款", "一般公共预算", "政府性基金", "“三公”", "\"三公\"",
+        "收支",
+        "收入",
+        "支出",
+        "财政拨款",
+        "一般公共预算",
+        "政府性基金",
+        "“三公”",
+        "\"三公\"",
         "政府采购",
     ]
     .iter()
@@ -731,7 +749,7 @@ fn join_wrapped_titles(lines: &mut [DocLine], body_size: f64) {
 /// Rows whose cells wrap over several lines, the amounts printed on the middle one
 /// (unruled tables: 政府采购 items, 收入 sources): a text-only line belongs to the
 /// nearest line with amounts when the lines between them are closer than 0.6 × the
-/// table's row pitch (1.3 × the font size when no two rows are single lines). The merged row keeps the amount line's number; fragments that
+/// table's row pitch (1.7 × the font size when no two rows are single lines). The merged row keeps the amount line's number; fragments that
 /// overlap horizontally are one cell, read top to bottom.
 fn join_wrapped_cells(data: &[&DocLine]) -> Vec<DocLine> {
     let has_amount = |l: &DocLine| l.line.spans.iter().any(|s| is_amount(&s.text));
@@ -746,7 +764,7 @@ fn join_wrapped_cells(data: &[&DocLine]) -> Vec<DocLine> {
         let limit = if pitch > 0.0 {
             0.6 * pitch
         } else {
-            1.3 * a.line.size.min(b.line.size)
+            1.7 * a.line.size.min(b.line.size)
         };
         a.line.page == b.line.page && (a.line.y - b.line.y).abs() <= limit
     };
@@ -794,19 +812,17 @@ fn join_wrapped_cells(data: &[&DocLine]) -> Vec<DocLine> {
     out
 }
 
-/// One line from `members` (top to bottom): spans overlapping horizontally are joined.
+/// One line from `members` (top to bottom): spans overlapping or touching horizontally
+/// are joined.
 fn stack_cells(members: &[&DocLine], anchor: &DocLine) -> DocLine {
     let mut cells: Vec<Span> = Vec::new();
     for l in members {
         for s in &l.line.spans {
+            // (Glyph positions of some fonts drift: touching fragments are one cell too.)
+            let touches = |c: &Span| c.x0 < s.x1 + 0.5 && s.x0 < c.x1 + 0.5;
             match cells
                 .iter_mut()
-                .find(|c| {
-                    c.x0 < s.x1 - 1.0
-                        && s.x0 < c.x1 - 1.0
-                        && !is_amount(&s.text)
-                        && !is_amount(&c.text)
-                })
+                .find(|c| touches(c) && !is_amount(&s.text) && !is_amount(&c.text))
             {
                 Some(c) => {
                     c.text.push_str(&s.text);
@@ -827,22 +843,40 @@ fn stack_cells(members: &[&DocLine], anchor: &DocLine) -> DocLine {
     }
 }
 
-/// A line saying that the table is empty (`此表为空`, `本表为空表`, `故本表无数据`).
+/// The leaf columns of the Jiangsu "三公"经费、会议费、培训费 table, left to right.
+const JIANGSU_THREE_PUBLIC: &[&str] = &[
+    "合计",
+    "小计",
+    "因公出国（境）费",
+    "小计",
+    "公务用车购置费",
+    "公务用车运行维护费",
+    "公务接待费",
+    "会议费",
+    "培训费",
+];
+
+/// A line saying that the table is empty (`此表为空`, `本表为空表`, `故本表无数据`,
+/// `（无政府性基金支出）`).
 fn says_empty(c: &str) -> bool {
     ["为空", "无数据", "无相关收支", "无此项"]
         .iter()
         .any(|p| c.contains(p))
+        // (无政府性基金支出）
+        || c.trim_start_matches(['(', '（']).starts_with('无')
 }
 
 /// A page number printed at the foot of a page inside a table's block (`15`, `- 15 -`,
-/// `第15页`): the last line of its page, nothing but the number.
-fn is_page_number(line: &DocLine, next: Option<&DocLine>) -> bool {
+/// `第15页`): the last line of its page, in the bottom margin, nothing but the number.
+fn is_page_number(line: &DocLine, next: Option<&DocLine>, page_height: f64) -> bool {
     let last_on_page = next.is_none_or(|n| n.line.page != line.line.page);
+    let in_margin = line.line.y <= 0.12 * page_height;
     let c = line.compact();
     let digits = c
         .trim_matches(|ch: char| matches!(ch, '-' | '—' | '第' | '页'))
         .to_string();
     last_on_page
+        && in_margin
         && line.line.spans.len() == 1
         && (1..=3).contains(&digits.len())
         && digits.chars().all(|ch| ch.is_ascii_digit())
@@ -850,7 +884,9 @@ fn is_page_number(line: &DocLine, next: Option<&DocLine>) -> bool {
 
 /// Header words printed letter-spaced (`金    额`, `合  计`) joined back into one span.
 fn join_spaced_words(line: &Line) -> Line {
-    const WORDS: &[&str] = &["金额", "合计", "总计", "小计", "项目", "科目", "名称", "单位"];
+    const WORDS: &[&str] = &[
+        "金额", "合计", "总计", "小计", "项目", "科目", "名称", "单位",
+    ];
     let mut spans: Vec<Span> = Vec::with_capacity(line.spans.len());
     for s in &line.spans {
         if let Some(prev) = spans.last_mut()
@@ -1172,7 +1208,11 @@ fn read_block(
         .iter()
         .enumerate()
         .filter(|(i, l)| {
-            !l.line.spans.is_empty() && !is_page_number(l, block.get(i + 1).copied())
+            let height = pages
+                .iter()
+                .find(|p| p.number == l.line.page)
+                .map_or(f64::MAX, |p| p.height);
+            !l.line.spans.is_empty() && !is_page_number(l, block.get(i + 1).copied(), height)
         })
         .map(|(_, l)| DocLine {
             no: l.no,
@@ -1317,6 +1357,25 @@ fn read_block(
             None => unknown.push(leaves[i].text.clone()),
         }
     }
+    // A 三公 header broken beyond rebuilding (characters stacked with a wide leading at
+    // drifting positions) that still names every part of the Jiangsu layout is read in
+    // that layout's order; the amounts are then placed by the table's arithmetic.
+    let mut by_order = false;
+    if kind == TableKind::ThreePublic && !unknown.is_empty() {
+        let all: String = header.iter().map(|l| l.compact()).collect();
+        if ["合计", "因公", "接待", "会议", "培训", "购", "运"]
+            .iter()
+            .all(|w| all.contains(w))
+            && all.matches('小').count() >= 2
+        {
+            cols = JIANGSU_THREE_PUBLIC
+                .iter()
+                .filter_map(|t| meaning(kind, t))
+                .collect();
+            unknown.clear();
+            by_order = true;
+        }
+    }
     // Jiangsu prints 合计 | "三公"经费 (小计 | 因公出国 | 公务用车 (小计 | 购置 | 运行) |
     // 接待) | 会议费 | 培训费: with two 小计, the first is the 三公 total and 合计 also
     // counts 会议费 and 培训费.
@@ -1390,12 +1449,32 @@ fn read_block(
         }
         return raw;
     }
+    if by_order {
+        // Amount lines a fraction of a line apart are one row (a 0 printed lower).
+        let mut rows: Vec<(usize, f64, f64, Vec<Span>)> = Vec::new();
+        for l in data
+            .iter()
+            .filter(|l| l.line.spans.iter().any(|s| is_amount(&s.text)))
+        {
+            let amounts = l.line.spans.iter().filter(|s| is_amount(&s.text)).cloned();
+            match rows.last_mut() {
+                Some((_, y, size, spans))
+                    if (*y - l.line.y).abs() <= 1.2 * size.max(l.line.size) =>
+                {
+                    spans.extend(amounts)
+                }
+                _ => rows.push((l.no, l.line.y, l.line.size, amounts.collect())),
+            }
+        }
+        for (seq, (no, _, _, mut spans)) in rows.into_iter().enumerate() {
+            spans.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+            let cells: Vec<&str> = spans.iter().map(|s| s.text.as_str()).collect();
+            raw.data.push(TableLine::new(no, seq, &cells.join("\t")));
+        }
+        return raw;
+    }
     // Rebuild each data line with its spans at their columns.
-    let data = if two_sided {
-        data.into_iter().cloned().collect()
-    } else {
-        join_wrapped_cells(&data)
-    };
+    let data = join_wrapped_cells(&data);
     for (seq, l) in data.iter().enumerate() {
         let mut cells: Vec<String> = vec![String::new(); leaves.len()];
         for s in &l.line.spans {

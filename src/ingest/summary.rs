@@ -151,7 +151,8 @@ pub fn parse_summary(
     let right = t.columns;
     let mut carryover = false;
     let mut row_no = 0;
-    let mut saw_total = false;
+    // Both sides' totals (收入总计/合计, 支出总计/合计) must be read.
+    let (mut saw_income_total, mut saw_expenditure_total) = (false, false);
     for line in lines {
         let gs = groups(line);
         if gs.is_empty() {
@@ -180,8 +181,10 @@ pub fn parse_summary(
             } else {
                 (RowKind::Line, None, None, "expenditure")
             };
-            if line_key.as_deref().is_some_and(|k| k.ends_with("_TOTAL")) {
-                saw_total = true;
+            match line_key.as_deref() {
+                Some("INC_TOTAL") => saw_income_total = true,
+                Some("EXP_TOTAL") => saw_expenditure_total = true,
+                _ => {}
             }
             let placed = place_amounts(
                 ctx,
@@ -212,15 +215,20 @@ pub fn parse_summary(
             push_items(items, t, row_no, line.line, &meta, layout, placed);
         }
     }
-    if !saw_total && row_no > 0 {
+    if !(saw_income_total && saw_expenditure_total) && row_no > 0 {
         let last = lines.last().map_or(0, |l| l.line);
         ctx.warn(
             last,
             Some(t.kind),
             "total_missing",
             format!(
-                "{} has no 合计/总计 line: the table may be truncated",
-                t.kind.label()
+                "{} has no {} line: the table may be truncated",
+                t.kind.label(),
+                if saw_income_total {
+                    "支出合计/总计"
+                } else {
+                    "收入合计/总计"
+                }
             ),
             "",
         );

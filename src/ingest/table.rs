@@ -5,8 +5,8 @@
 use super::Ctx;
 use super::amount::MoneyUnit;
 use super::cells::{TableLine, compact};
-use super::layout::Columns;
 use super::grouped;
+use super::layout::Columns;
 use super::rows::{TableCtx, parse_code_table};
 use super::{performance, summary};
 use crate::model::{
