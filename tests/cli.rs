@@ -428,3 +428,74 @@ fn a_header_repeated_on_the_next_page_is_not_data() {
          2010102,一般行政管理事务,project,200.00\n2010102,一般行政管理事务,total,200.00\n"
     );
 }
+
+#[test]
+fn the_pdf_corpus_is_one_document_per_unit_year() {
+    // Every corpus PDF: 5 Jiangsu departments × 2017/2018 (four of them published as a
+    // 文件 + 表格 pair) and the two Shanghai documents, once each. Totals as printed
+    // (支出合计, 万元 in Jiangsu: 24,458.43 → 244584300.00 元).
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let o = ingest(&data, &["datasets/pdf"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        sql_csv(
+            &data,
+            "select year, unit_name, expenditure_total from budget_totals order by 2, 1"
+        ),
+        "year,unit_name,expenditure_total\n\
+         2024,上海市普陀区人民政府万里街道办事处,156211123.00\n\
+         2025,上海市普陀区财政局,31214205.80\n\
+         2017,中共江苏省委办公厅,208494500.00\n\
+         2018,中共江苏省委办公厅,244584300.00\n\
+         2017,江苏省人大常委会办公厅,136490700.00\n\
+         2018,江苏省人大常委会办公厅,158974400.00\n\
+         2017,江苏省人民检察院,179966800.00\n\
+         2018,江苏省人民检察院,219553500.00\n\
+         2017,江苏省政协办公厅,91467900.00\n\
+         2018,江苏省政协办公厅,101504800.00\n\
+         2017,江苏省高级人民法院,288493800.00\n\
+         2018,江苏省高级人民法院,331721500.00\n"
+    );
+    // The pairs: the tables' document lists its narrative and carries its facts.
+    assert_eq!(
+        sql_csv(
+            &data,
+            "select year, unit_name_printed, companion_path is not null as paired, fact_count > 0 as has_facts \
+             from documents where region = '江苏省' order by unit_name, year"
+        ),
+        "year,unit_name_printed,paired,has_facts\n\
+         2017,中国共产党江苏省委员会办公厅,true,true\n\
+         2018,中共江苏省委办公厅,true,true\n\
+         2017,江苏省人大常委会办公厅,false,true\n\
+         2018,江苏省人大常委会办公厅,false,true\n\
+         2017,江苏省人民检察院,false,true\n\
+         2018,江苏省人民检察院,false,true\n\
+         2017,江苏省政协办公厅,true,true\n\
+         2018,江苏省政协办公厅,true,true\n\
+         2017,江苏省高级人民法院,false,true\n\
+         2018,江苏省高级人民法院,false,true\n"
+    );
+    // The 2017 省委办公厅 narrative states 收入、支出预算总计20849.45万元.
+    assert_eq!(
+        sql_csv(
+            &data,
+            "select f.amount from narrative_facts f join documents d using (doc_id) \
+             where d.unit_name = '中共江苏省委办公厅' and d.year = 2017 \
+             and f.fact_key = 'other.income_total' order by f.source_line limit 1"
+        ),
+        "amount\n208494500.00\n"
+    );
+}
+
+#[test]
+fn a_narrative_pdf_alone_is_refused_with_the_reason() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let o = ingest(
+        &data,
+        &["datasets/pdf/jiangsu/江苏省政协办公厅/江苏省政协办公厅2018年度部门预算.pdf"],
+    );
+    assert_fails(&o, "ingest it together with the PDF of its tables");
+    assert!(stderr(&o).contains("江苏省政协办公厅2018年度部门预算.pdf"));
+}

@@ -137,31 +137,81 @@ async fn putuo_wanli_subdistrict_2024() {
 
 #[test]
 fn every_table_adds_up_to_its_printed_total() {
-    for source in [
+    // Every corpus document with tables (the text sample and every PDF; a narrative-only
+    // 文件 PDF has none): each table's top-level rows sum to its 合计, each two-sided
+    // table's 收入 total equals its 支出 total.
+    let mut sources = vec![std::path::PathBuf::from(
         "datasets/text/000_59511c5e13e4fdad.txt",
-        "datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf",
-        "datasets/pdf/shanghai/普陀区万里街道/上海市普陀区2024年区级部门预算-万里街道办事处.pdf",
-    ] {
-        let doc = parse_file(Path::new(source), &Overrides::default()).unwrap();
+    )];
+    sources.extend(yusuan::ingest::collect_inputs(&["datasets/pdf".into()]).unwrap());
+    let mut with_tables = 0;
+    for source in &sources {
+        let doc = parse_file(source, &Overrides::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", source.display()));
+        if doc.parsed.tables.is_empty() {
+            assert!(!doc.parsed.facts.is_empty(), "{}", source.display());
+            continue;
+        }
+        with_tables += 1;
         let problems = imbalances(&doc.parsed.line_items);
-        assert!(problems.is_empty(), "{source}: {problems:#?}");
+        assert!(problems.is_empty(), "{}: {problems:#?}", source.display());
         let tables_with_totals = doc.parsed.tables.iter().filter(|t| !t.is_empty).count();
         assert!(
             tables_with_totals >= 7,
-            "{source}: {tables_with_totals} tables read"
+            "{}: {tables_with_totals} tables read",
+            source.display()
         );
     }
+    // The Henan text, 2 Shanghai PDFs, 10 Jiangsu unit-years.
+    assert_eq!(with_tables, 13);
 }
 
-#[test]
-fn jiangsu_pdfs_are_refused_until_their_layout_is_supported() {
-    // Issue 3 is in progress: a layout that is not understood must not yield numbers.
-    let path = "datasets/pdf/jiangsu/江苏省人大办公厅/江苏省人大办公厅2017年度预算公开.pdf";
-    let err = parse_file(Path::new(path), &Overrides::default())
-        .unwrap_err()
-        .to_string();
-    assert!(
-        err.contains("江苏省人大办公厅2017年度预算公开.pdf") && err.contains("not supported yet"),
-        "{err}"
-    );
+#[tokio::test]
+async fn jiangsu_npc_2017() {
+    check_golden("tests/golden/jiangsu_npc_2017.txt").await;
+}
+
+#[tokio::test]
+async fn jiangsu_npc_2018() {
+    check_golden("tests/golden/jiangsu_npc_2018.txt").await;
+}
+
+#[tokio::test]
+async fn jiangsu_procuratorate_2017() {
+    check_golden("tests/golden/jiangsu_procuratorate_2017.txt").await;
+}
+
+#[tokio::test]
+async fn jiangsu_procuratorate_2018() {
+    check_golden("tests/golden/jiangsu_procuratorate_2018.txt").await;
+}
+
+#[tokio::test]
+async fn jiangsu_party_office_2017() {
+    check_golden("tests/golden/jiangsu_party_office_2017.txt").await;
+}
+
+#[tokio::test]
+async fn jiangsu_party_office_2018() {
+    check_golden("tests/golden/jiangsu_party_office_2018.txt").await;
+}
+
+#[tokio::test]
+async fn jiangsu_cppcc_2017() {
+    check_golden("tests/golden/jiangsu_cppcc_2017.txt").await;
+}
+
+#[tokio::test]
+async fn jiangsu_cppcc_2018() {
+    check_golden("tests/golden/jiangsu_cppcc_2018.txt").await;
+}
+
+#[tokio::test]
+async fn jiangsu_court_2017() {
+    check_golden("tests/golden/jiangsu_court_2017.txt").await;
+}
+
+#[tokio::test]
+async fn jiangsu_court_2018() {
+    check_golden("tests/golden/jiangsu_court_2018.txt").await;
 }

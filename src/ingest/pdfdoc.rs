@@ -633,6 +633,7 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             region,
             region_code,
             unit_name,
+            unit_name_printed: String::new(),
             unit_code,
             amount_unit: doc_unit.unwrap_or(MoneyUnit::Yuan).label(),
         },
@@ -812,14 +813,24 @@ fn join_wrapped_cells(data: &[&DocLine]) -> Vec<DocLine> {
     out
 }
 
-/// One line from `members` (top to bottom): spans overlapping or touching horizontally
-/// are joined.
+/// One line from `members` (top to bottom): text spans overlapping horizontally are
+/// joined, and so are words (not codes) less than 0.8 × the font size apart.
 fn stack_cells(members: &[&DocLine], anchor: &DocLine) -> DocLine {
     let mut cells: Vec<Span> = Vec::new();
     for l in members {
         for s in &l.line.spans {
             // (Glyph positions of some fonts drift: touching fragments are one cell too.)
-            let touches = |c: &Span| c.x0 < s.x1 + 0.5 && s.x0 < c.x1 + 0.5;
+            // Words (not codes: `201 05 07` stays three cells) close together are one.
+            let words = |t: &str| !t.is_ascii();
+            let gap = if words(&s.text) {
+                0.8 * anchor.line.size
+            } else {
+                0.5
+            };
+            let touches = |c: &Span| {
+                let gap = if words(&c.text) { gap } else { 0.5 };
+                c.x0 < s.x1 + gap && s.x0 < c.x1 + gap
+            };
             match cells
                 .iter_mut()
                 .find(|c| touches(c) && !is_amount(&s.text) && !is_amount(&c.text))
@@ -855,6 +866,21 @@ const JIANGSU_THREE_PUBLIC: &[&str] = &[
     "会议费",
     "培训费",
 ];
+
+/// A table's number printed above the next table's title (`公开11表`, `表十一`, `附表3`).
+fn is_table_number(c: &str) -> bool {
+    let numeral = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|ch| ch.is_ascii_digit() || "一二三四五六七八九十".contains(ch))
+    };
+    c.strip_prefix("公开")
+        .or_else(|| c.strip_prefix("附"))
+        .unwrap_or(c)
+        .strip_suffix('表')
+        .is_some_and(numeral)
+        || c.strip_prefix('表').is_some_and(numeral)
+}
 
 /// A line saying that the table is empty (`此表为空`, `本表为空表`, `故本表无数据`,
 /// `（无政府性基金支出）`).
@@ -990,7 +1016,7 @@ fn bands(page: &Page, lines: &[&DocLine]) -> Vec<Band> {
         return vec![];
     };
     let size = median(lines.iter().map(|l| l.line.size).collect()).max(6.0);
-    let hs = cluster(
+    let mut hs = cluster(
         page.rules
             .iter()
             .filter(|r| {
@@ -1000,6 +1026,18 @@ fn bands(page: &Page, lines: &[&DocLine]) -> Vec<Band> {
             .collect(),
         1.0,
     );
+    // A table continued on this page may start without a rule above its first row (or end
+    // without one below its last): the text's own edge closes that band.
+    let mut open_edge = None;
+    if hs.len() >= 2 {
+        if hs.last().is_some_and(|&h| h < top - size) {
+            open_edge = Some(top + 0.5 * size);
+            hs.push(top + 0.5 * size);
+        }
+        if hs.first().is_some_and(|&h| h > bottom + 0.5 * size) {
+            hs.insert(0, bottom - 0.5 * size);
+        }
+    }
     let mut out = Vec::new();
     for w in hs.windows(2).rev() {
         let (lo, hi) = (w[0], w[1]);
@@ -1034,13 +1072,16 @@ fn bands(page: &Page, lines: &[&DocLine]) -> Vec<Band> {
                 }
             }
         }
+        // (A row at the top of a page does not continue the page before.)
+        let at_edge = open_edge.is_some_and(|e| (e - hi).abs() < 0.01);
         let open_top = cells
             .iter()
             .map(|(a, b, _)| {
                 let c = (a + b) / 2.0;
-                !page.rules.iter().any(|r| {
-                    r.is_horizontal() && (r.y0 - hi).abs() <= 1.0 && r.x0 <= c && r.x1 >= c
-                })
+                !at_edge
+                    && !page.rules.iter().any(|r| {
+                        r.is_horizontal() && (r.y0 - hi).abs() <= 1.0 && r.x0 <= c && r.x1 >= c
+                    })
             })
             .collect();
         out.push(Band {
@@ -1212,7 +1253,9 @@ fn read_block(
                 .iter()
                 .find(|p| p.number == l.line.page)
                 .map_or(f64::MAX, |p| p.height);
-            !l.line.spans.is_empty() && !is_page_number(l, block.get(i + 1).copied(), height)
+            !l.line.spans.is_empty()
+                && !is_page_number(l, block.get(i + 1).copied(), height)
+                && !is_table_number(&l.compact())
         })
         .map(|(_, l)| DocLine {
             no: l.no,
@@ -1275,7 +1318,16 @@ fn read_block(
             .filter(|s| !is_amount(&s.text))
             .collect();
         let total_row = texts.len() == 1 && is_total_label(&texts[0].text);
-        if has_amount || total_row || data_started_on_page {
+        // On a continuation page, text lines before the first amounts are the header
+        // repeated when the header printed their words; otherwise rows (wrapped names).
+        let repeated_header = !data.is_empty()
+            && l.line.spans.iter().all(|s| {
+                let t = compact(&s.text);
+                header
+                    .iter()
+                    .any(|h| h.spans.iter().any(|hs| compact(&hs.text).contains(&t)))
+            });
+        if has_amount || total_row || data_started_on_page || !data.is_empty() && !repeated_header {
             data_started_on_page = true;
             data.push(l);
         } else if data.is_empty() {

@@ -63,6 +63,9 @@ impl Outputs {
         facts: Vec<NarrativeFact>,
         warnings: Vec<IngestWarning>,
     ) -> ParsedDocument {
+        let mut meta = meta;
+        meta.unit_name_printed = meta.unit_name.clone();
+        meta.unit_name = abbreviated_unit_name(&meta.unit_name);
         ParsedDocument {
             meta,
             tables,
@@ -72,6 +75,15 @@ impl Outputs {
             indicators: self.indicators,
             warnings,
         }
+    }
+}
+
+/// The official abbreviation of a party organ's name: 中国共产党X委员会… → 中共X委…
+/// (documents of one unit print either form).
+pub fn abbreviated_unit_name(name: &str) -> String {
+    match name.strip_prefix("中国共产党") {
+        Some(rest) => format!("中共{}", rest.replacen("委员会", "委", 1)),
+        None => name.to_string(),
     }
 }
 

@@ -206,6 +206,7 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
             region,
             region_code,
             unit_name,
+            unit_name_printed: String::new(),
             unit_code,
             amount_unit: doc_unit.label(),
         },

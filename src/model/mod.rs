@@ -367,7 +367,11 @@ pub struct DocumentMeta {
     pub year: i32,
     pub region: Option<String>,
     pub region_code: Option<String>,
+    /// The unit's name, with the official abbreviation of party organs applied
+    /// (中国共产党江苏省委员会办公厅 → 中共江苏省委办公厅) so a unit keeps one name.
     pub unit_name: String,
+    /// The name as the document prints it.
+    pub unit_name_printed: String,
     pub unit_code: Option<String>,
     /// The unit amounts are printed in when a table does not say.
     pub amount_unit: &'static str,

@@ -77,6 +77,7 @@ impl DatasetTable {
                     s("unit_name"),
                     so("region_code"),
                     so("unit_code"),
+                    s("unit_name_printed"),
                     s("kind"),
                     s("scope"),
                     s("title"),
@@ -230,6 +231,7 @@ impl DatasetTable {
             DatasetTable::Documents => cols.extend([
                 strs([m.region_code.as_deref()]),
                 strs([m.unit_code.as_deref()]),
+                str1([m.unit_name_printed.as_str()]),
                 str1([m.kind.as_str()]),
                 str1([m.scope.as_str()]),
                 str1([m.title.as_str()]),
