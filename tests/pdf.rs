@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use yusuan::ingest::pdf::{page_lines, read_pages};
+use yusuan::ingest::{Overrides, parse_file};
 
 const PUTUO_2025: &str = "datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf";
 
@@ -115,4 +116,151 @@ fn pdfs_without_text_are_refused() {
         err.contains("broken.pdf") && err.contains("not a readable PDF"),
         "{err}"
     );
+}
+
+/// A one-page PDF drawing `texts` (text, size, x, y) in a CJK font (Identity-H with a
+/// ToUnicode map, as publishers' PDFs do), with `trailer` added to its trailer.
+fn cjk_pdf(texts: &[(&str, f64, f64, f64)], trailer: &str) -> Vec<u8> {
+    let hex = |t: &str| {
+        t.chars()
+            .map(|c| format!("{:04X}", c as u32))
+            .collect::<String>()
+    };
+    let body: String = texts
+        .iter()
+        .map(|(t, size, x, y)| format!("BT /F1 {size} Tf {x} {y} Td <{}> Tj ET\n", hex(t)))
+        .collect();
+    let mut chars: Vec<char> = texts.iter().flat_map(|(t, ..)| t.chars()).collect();
+    chars.sort();
+    chars.dedup();
+    let cmap = format!(
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /Adobe-Identity-UCS def /CMapType 2 def\n\
+         1 begincodespacerange <0000> <FFFF> endcodespacerange\n{} beginbfchar\n{}\nendbfchar\n\
+         endcmap CMapName currentdict /CMap defineresource pop end end",
+        chars.len(),
+        chars
+            .iter()
+            .map(|c| format!("<{:04X}> <{:04X}>", *c as u32, *c as u32))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 300] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{body}\nendstream", body.len()),
+        "<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 8 0 R >>".to_string(),
+        "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 7 0 R /DW 1000 /CIDToGIDMap /Identity >>".to_string(),
+        "<< /Type /FontDescriptor /FontName /SimSun /Flags 6 /FontBBox [0 0 1000 1000] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 80 >>".to_string(),
+        format!("<< /Length {} >>\nstream\n{cmap}\nendstream", cmap.len()),
+        "<< /Filter /Standard /V 1 /R 2 /O (abcdefghijklmnopqrstuvwxyzabcdef) /U (abcdefghijklmnopqrstuvwxyzabcdef) /P -4 >>".to_string(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for off in offsets {
+        pdf.extend(format!("{off:010} 00000 n \n").bytes());
+    }
+    pdf.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R {trailer} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    pdf
+}
+
+fn parse_error(name: &str, bytes: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let err = parse_file(&path, &Overrides::default())
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(name), "the message names the file: {err}");
+    err
+}
+
+/// A two-sided 收支 table under a cover title, every figure 100.00.
+fn summary_page(cover: &str, table: &str) -> Vec<(&'static str, f64, f64, f64)> {
+    let cover: &'static str = Box::leak(cover.to_string().into_boxed_str());
+    let table: &'static str = Box::leak(table.to_string().into_boxed_str());
+    vec![
+        (cover, 20.0, 20.0, 270.0),
+        (table, 14.0, 20.0, 240.0),
+        ("单位名称：某单位", 9.0, 20.0, 222.0),
+        ("单位：万元", 9.0, 300.0, 222.0),
+        ("项目", 9.0, 20.0, 200.0),
+        ("金额", 9.0, 120.0, 200.0),
+        ("项目", 9.0, 200.0, 200.0),
+        ("金额", 9.0, 320.0, 200.0),
+        ("一、一般公共预算财政拨款收入", 9.0, 20.0, 185.0),
+        ("100.00", 9.0, 120.0, 185.0),
+        ("一、一般公共服务支出", 9.0, 200.0, 185.0),
+        ("100.00", 9.0, 320.0, 185.0),
+        ("收入总计", 9.0, 20.0, 170.0),
+        ("100.00", 9.0, 120.0, 170.0),
+        ("支出总计", 9.0, 200.0, 170.0),
+        ("100.00", 9.0, 320.0, 170.0),
+    ]
+}
+
+#[test]
+fn a_final_accounts_pdf_is_ingested_as_final_accounts() {
+    let pdf = cjk_pdf(
+        &summary_page("某单位2023年度部门决算", "收入支出决算总表"),
+        "",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("final.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let doc = parse_file(&path, &Overrides::default()).unwrap();
+    assert_eq!(doc.parsed.meta.kind.as_str(), "final_accounts");
+    assert_eq!(doc.parsed.meta.year, 2023);
+    assert_eq!(doc.parsed.meta.unit_name, "某单位");
+    let total = doc
+        .parsed
+        .line_items
+        .iter()
+        .find(|i| i.line_key.as_deref() == Some("INC_TOTAL"))
+        .map(|i| i.amount.to_string());
+    assert_eq!(total.as_deref(), Some("1000000.00"));
+}
+
+#[test]
+fn bad_pdfs_are_refused_with_their_reason() {
+    // Not a budget disclosure: text, but no 预算/决算 and no table.
+    let err = parse_error(
+        "minutes.pdf",
+        &cjk_pdf(
+            &[
+                ("会议纪要", 20.0, 20.0, 250.0),
+                ("出席人员名单", 9.0, 20.0, 200.0),
+            ],
+            "",
+        ),
+    );
+    assert!(err.contains("not a budget disclosure"), "{err}");
+    // Encrypted.
+    let err = parse_error(
+        "locked.pdf",
+        &cjk_pdf(
+            &summary_page("某单位2023年度部门预算", "收支预算总表"),
+            "/Encrypt 9 0 R /ID [(0123456789abcdef) (0123456789abcdef)]",
+        ),
+    );
+    assert!(err.contains("encrypted"), "{err}");
+    // Truncated: a corpus PDF cut short.
+    let bytes = std::fs::read(PUTUO_2025).unwrap();
+    let err = parse_error("cut.pdf", &bytes[..bytes.len() * 2 / 5]);
+    assert!(err.contains("not a readable PDF"), "{err}");
+    // Not a PDF at all, though named .pdf.
+    let err = parse_error("notes.pdf", "预算说明".as_bytes());
+    assert!(!err.is_empty(), "{err}");
 }

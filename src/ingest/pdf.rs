@@ -334,16 +334,26 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
         turns: Vec::new(),
         origin: (0.0, 0.0),
     };
+    // The extractor panics on fonts it does not support; the panic is reported as this
+    // file's error (and the default hook's message, meant for bugs, is held back).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         pdf_extract::output_doc(&doc, &mut collector)
     }));
+    std::panic::set_hook(hook);
     match outcome {
         Ok(Ok(())) => {}
         Ok(Err(e)) => return Err(fail(format!("the PDF's text layer cannot be read: {e}"))),
-        Err(_) => {
-            return Err(fail(
-                "the PDF's text layer cannot be read (the extractor failed on its fonts)".into(),
-            ));
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown failure");
+            return Err(fail(format!(
+                "the PDF's text layer cannot be read: its fonts are not supported by the PDF reader ({why})"
+            )));
         }
     }
     let glyphs: usize = collector.pages.iter().map(|p| p.glyphs.len()).sum();

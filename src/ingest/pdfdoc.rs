@@ -560,11 +560,9 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             "部门名称：",
             "单位名称：",
         ] {
-            if let Some(rest) = c.strip_prefix(key)
-                && !rest.is_empty()
-            {
-                unit_names.insert(0, rest.to_string());
-                unit_names.insert(0, rest.to_string());
+            if let Some(name) = name_after(&c, key) {
+                unit_names.insert(0, name.clone());
+                unit_names.insert(0, name);
             }
         }
     }
@@ -641,6 +639,18 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         facts,
         ctx.warnings,
     ))
+}
+
+/// The name a line gives after `key`: `部门：江苏省人民检察院  单位：万元` (the name in the
+/// label's span or the next; the unit statement after it is not part of it).
+fn name_after(line: &str, key: &str) -> Option<String> {
+    let rest = line.strip_prefix(key)?;
+    let name = ["单位：", "单位:"]
+        .iter()
+        .filter_map(|u| rest.find(u))
+        .min()
+        .map_or(rest, |end| &rest[..end]);
+    (!name.is_empty()).then(|| name.to_string())
 }
 
 /// `2018年度江苏省…` without its leading year.
@@ -1280,16 +1290,8 @@ fn read_block(
             "部门：",
             "单位名称：",
         ] {
-            // `部门：江苏省人民检察院  单位：万元`, the name in the label's span or the next.
-            if let Some(rest) = c.strip_prefix(key) {
-                let name = ["单位：", "单位:"]
-                    .iter()
-                    .filter_map(|u| rest.find(u))
-                    .min()
-                    .map_or(rest, |end| &rest[..end]);
-                if !name.is_empty() {
-                    unit_names.push(name.to_string());
-                }
+            if let Some(name) = name_after(&c, key) {
+                unit_names.push(name);
             }
         }
         if c.starts_with("编制")
