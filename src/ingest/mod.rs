@@ -2,8 +2,10 @@
 //! format detection, content hashing and the parser warnings. Never writes anything and
 //! never names an Arrow type (that is `model::schema` and `storage`).
 //!
-//! Formats: the disclosure text format (`.txt`, `.md`; see `text`). Other formats are
-//! refused with a message naming the file.
+//! Formats: the disclosure text format (`.txt`, `.md`; see `text`) and PDF (`pdf` for the
+//! text layer, `pdfdoc` for its tables). Other formats are refused with a message naming
+//! the file. A unit-year published as two PDFs (文件 + 表格) becomes one document through
+//! `companion::attach_companions`, which a caller ingesting a batch applies to it.
 
 pub mod amount;
 pub mod balance;
