@@ -4,11 +4,15 @@
 
 mod udf;
 
+pub use udf::FUNCTIONS;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::csv::ReaderBuilder;
+use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
@@ -18,6 +22,7 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 
 use crate::error::{Error, Result};
+use crate::model::reference;
 use crate::model::schema::DatasetTable;
 use crate::storage::Dataset;
 
@@ -31,7 +36,65 @@ pub const VIEWS: &[(&str, &str)] = &[
         "gpb_by_function",
         include_str!("../../queries/views/gpb_by_function.sql"),
     ),
+    (
+        "gpb_function_rollup",
+        include_str!("../../queries/views/gpb_function_rollup.sql"),
+    ),
+    (
+        "spending_by_econ",
+        include_str!("../../queries/views/spending_by_econ.sql"),
+    ),
+    (
+        "unit_years",
+        include_str!("../../queries/views/unit_years.sql"),
+    ),
+    (
+        "region_years",
+        include_str!("../../queries/views/region_years.sql"),
+    ),
 ];
+
+/// The reference tables every session has (`datasets/reference/`, compiled in): name,
+/// CSV, and the columns read as integers (the others are text; an empty cell is NULL).
+pub const REFERENCE_TABLES: &[(&str, &str, &[&str])] = &[
+    (
+        "ref_function_class",
+        reference::FUNCTION_CLASS_CSV,
+        &["level", "first_year", "last_year"],
+    ),
+    ("ref_dept_econ", reference::DEPT_ECON_CSV, &["level"]),
+    ("ref_gov_econ", reference::GOV_ECON_CSV, &["level"]),
+    ("ref_econ_map", reference::ECON_MAP_CSV, &[]),
+    ("ref_admin_division", crate::ingest::DIVISIONS, &[]),
+];
+
+/// Registers the reference CSVs as in-memory tables.
+fn register_reference(ctx: &SessionContext) -> Result<()> {
+    let empty = regex::Regex::new("^$").expect("a valid pattern");
+    for (name, csv, ints) in REFERENCE_TABLES {
+        let header = csv.lines().next().unwrap_or_default();
+        let schema = Arc::new(Schema::new(
+            header
+                .split(',')
+                .map(|c| {
+                    let t = if ints.contains(&c) {
+                        DataType::Int32
+                    } else {
+                        DataType::Utf8
+                    };
+                    Field::new(c, t, true)
+                })
+                .collect::<Vec<_>>(),
+        ));
+        let reader = ReaderBuilder::new(schema.clone())
+            .with_header(true)
+            .with_null_regex(empty.clone())
+            .build(std::io::Cursor::new(csv.as_bytes()))?;
+        let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
+        ctx.register_table(*name, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
+    }
+    Ok(())
+}
 
 /// Session settings.
 #[derive(Debug, Clone, Default)]
@@ -90,6 +153,7 @@ impl Engine {
                 .with_schema(table.schema());
             ctx.register_table(table.name(), Arc::new(ListingTable::try_new(config)?))?;
         }
+        register_reference(&ctx)?;
         udf::register_all(&ctx);
         for (_, sql) in VIEWS {
             ctx.sql(sql).await?.collect().await?;

@@ -1,21 +1,64 @@
-//! Budget-aware scalar functions.
+//! Budget-aware scalar functions (listed by `.help functions` in the shell):
 //! - `wan(amount)`: 元 → 万元, exact (the same decimal digits with the scale raised by 4).
+//! - `class_level(code)`, `class_parent(code)`, `class_prefix(code, level)`,
+//!   `class_name(code[, year])`: 功能分类 / 经济分类 codes (`model::reference`).
+//! - `pct_change(current, previous)`: percent change, exact, 2 decimals.
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, Decimal128Array};
+use datafusion::arrow::array::{Array, ArrayRef, Decimal128Array, Int32Array, StringArray};
 use datafusion::arrow::datatypes::DataType;
-use datafusion::common::{exec_err, plan_err};
+use datafusion::common::{ScalarValue, exec_err, plan_err};
 use datafusion::error::Result;
 use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 use datafusion::prelude::SessionContext;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+use crate::model::reference::{class_level, class_name, class_parent, class_prefix};
 
 /// Registers every yusuan function.
 pub fn register_all(ctx: &SessionContext) {
     ctx.register_udf(ScalarUDF::from(Wan::new()));
+    for kind in [
+        ClassKind::Level,
+        ClassKind::Parent,
+        ClassKind::Prefix,
+        ClassKind::Name,
+    ] {
+        ctx.register_udf(ScalarUDF::from(ClassFn::new(kind)));
+    }
+    ctx.register_udf(ScalarUDF::from(PctChange::new()));
 }
+
+/// The functions yusuan adds, with their usage: for `.help functions` and the docs.
+pub const FUNCTIONS: &[(&str, &str)] = &[
+    (
+        "wan(amount)",
+        "an amount in 元 shown in 万元, exactly (scale + 4)",
+    ),
+    (
+        "class_level(code)",
+        "level of a 功能分类/经济分类 code: 1 类 (3 digits), 2 款 (5), 3 项 (7)",
+    ),
+    (
+        "class_parent(code)",
+        "the code one level up: class_parent('2080505') = '20805'",
+    ),
+    (
+        "class_prefix(code, level)",
+        "the 类/款/项 prefix: class_prefix('2080505', 1) = '208'",
+    ),
+    (
+        "class_name(code[, year])",
+        "the code's name, as printed in that year where names changed",
+    ),
+    (
+        "pct_change(current, previous)",
+        "percent change, exact, 2 decimals; NULL when previous is 0 or NULL",
+    ),
+];
 
 /// `wan(amount)`: an amount in 元 shown in 万元, exactly.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -86,9 +129,234 @@ impl ScalarUDFImpl for Wan {
             .iter()
             .all(|a| matches!(a, ColumnarValue::Scalar(_)))
         {
-            return Ok(ColumnarValue::Scalar(
-                datafusion::common::ScalarValue::try_from_array(&out, 0)?,
-            ));
+            return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?));
+        }
+        Ok(ColumnarValue::Array(out))
+    }
+}
+
+/// The classification functions over code strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum ClassKind {
+    /// `class_level(code)` → 1 类, 2 款, 3 项.
+    Level,
+    /// `class_parent(code)` → the code one level up.
+    Parent,
+    /// `class_prefix(code, level)` → the 类/款/项 prefix.
+    Prefix,
+    /// `class_name(code[, year])` → the name (by year where it changed).
+    Name,
+}
+
+/// `class_level`, `class_parent`, `class_prefix`, `class_name`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct ClassFn {
+    kind: ClassKind,
+    signature: Signature,
+}
+
+impl ClassFn {
+    fn new(kind: ClassKind) -> Self {
+        Self {
+            kind,
+            signature: Signature::user_defined(Volatility::Immutable),
+        }
+    }
+}
+
+fn is_code_type(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Null
+    ) || t.is_integer()
+}
+
+impl ScalarUDFImpl for ClassFn {
+    fn name(&self) -> &str {
+        match self.kind {
+            ClassKind::Level => "class_level",
+            ClassKind::Parent => "class_parent",
+            ClassKind::Prefix => "class_prefix",
+            ClassKind::Name => "class_name",
+        }
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
+        let name = self.name();
+        let usage = match self.kind {
+            ClassKind::Level | ClassKind::Parent => format!("{name}(code)"),
+            ClassKind::Prefix => format!("{name}(code, level)"),
+            ClassKind::Name => format!("{name}(code[, year])"),
+        };
+        let int = |t: &DataType| t.is_integer() || matches!(t, DataType::Null);
+        match (self.kind, args) {
+            (ClassKind::Level | ClassKind::Parent, [c]) if is_code_type(c) => {
+                Ok(vec![DataType::Utf8])
+            }
+            (ClassKind::Prefix, [c, l]) if is_code_type(c) && int(l) => {
+                Ok(vec![DataType::Utf8, DataType::Int32])
+            }
+            (ClassKind::Name, [c]) if is_code_type(c) => Ok(vec![DataType::Utf8]),
+            (ClassKind::Name, [c, y]) if is_code_type(c) && int(y) => {
+                Ok(vec![DataType::Utf8, DataType::Int32])
+            }
+            _ => plan_err!(
+                "{usage} takes a classification code (text such as '2080505') {}; got ({})",
+                match self.kind {
+                    ClassKind::Prefix => "and a level 1–3",
+                    ClassKind::Name => "and optionally a year",
+                    _ => "",
+                },
+                args.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
+        Ok(match self.kind {
+            ClassKind::Level => DataType::Int32,
+            _ => DataType::Utf8,
+        })
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let scalar = args
+            .args
+            .iter()
+            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let Some(codes) = arrays[0].as_any().downcast_ref::<StringArray>() else {
+            return exec_err!("{}(): expected a text code", self.name());
+        };
+        let second = arrays
+            .get(1)
+            .and_then(|a| a.as_any().downcast_ref::<Int32Array>().cloned());
+        let arg2 = |i: usize| {
+            second
+                .as_ref()
+                .filter(|a| a.is_valid(i))
+                .map(|a| a.value(i))
+        };
+        let out: ArrayRef = match self.kind {
+            ClassKind::Level => Arc::new(
+                (0..codes.len())
+                    .map(|i| {
+                        codes
+                            .is_valid(i)
+                            .then(|| class_level(codes.value(i)))
+                            .flatten()
+                    })
+                    .collect::<Int32Array>(),
+            ),
+            kind => Arc::new(
+                (0..codes.len())
+                    .map(|i| {
+                        if !codes.is_valid(i) {
+                            return None;
+                        }
+                        let code = codes.value(i);
+                        match kind {
+                            ClassKind::Parent => class_parent(code).map(str::to_string),
+                            ClassKind::Prefix => class_prefix(code, arg2(i)?).map(str::to_string),
+                            _ => class_name(code, arg2(i)).map(str::to_string),
+                        }
+                    })
+                    .collect::<StringArray>(),
+            ),
+        };
+        if scalar {
+            return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?));
+        }
+        Ok(ColumnarValue::Array(out))
+    }
+}
+
+/// `pct_change(current, previous)`: the change in percent, exact decimal arithmetic,
+/// rounded half away from zero to 2 decimals as documents print it (`增长6.59%`); NULL when
+/// the previous value is NULL or zero.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct PctChange {
+    signature: Signature,
+}
+
+impl PctChange {
+    fn new() -> Self {
+        Self {
+            signature: Signature::user_defined(Volatility::Immutable),
+        }
+    }
+}
+
+/// The decimal type both arguments of `pct_change` are read as.
+const PCT_INPUT: DataType = DataType::Decimal128(38, 6);
+
+impl ScalarUDFImpl for PctChange {
+    fn name(&self) -> &str {
+        "pct_change"
+    }
+
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+
+    fn coerce_types(&self, args: &[DataType]) -> Result<Vec<DataType>> {
+        let numeric =
+            |t: &DataType| t.is_integer() || matches!(t, DataType::Decimal128(..) | DataType::Null);
+        match args {
+            [a, b] if numeric(a) && numeric(b) => Ok(vec![PCT_INPUT, PCT_INPUT]),
+            _ => plan_err!(
+                "pct_change(current, previous) takes two amounts (decimals or integers); got ({})",
+                args.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        }
+    }
+
+    fn return_type(&self, _args: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Decimal128(38, 2))
+    }
+
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let scalar = args
+            .args
+            .iter()
+            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let arrays = ColumnarValue::values_to_arrays(&args.args)?;
+        let (Some(cur), Some(prev)) = (
+            arrays[0].as_any().downcast_ref::<Decimal128Array>(),
+            arrays[1].as_any().downcast_ref::<Decimal128Array>(),
+        ) else {
+            return exec_err!("pct_change(): expected decimals");
+        };
+        let dec = |v: i128| Decimal::try_from_i128_with_scale(v, 6).ok();
+        let out: Decimal128Array = (0..cur.len())
+            .map(|i| {
+                if cur.is_null(i) || prev.is_null(i) {
+                    return None;
+                }
+                let (c, p) = (dec(cur.value(i))?, dec(prev.value(i))?);
+                if p.is_zero() {
+                    return None;
+                }
+                let pct = ((c - p) * Decimal::ONE_HUNDRED)
+                    .checked_div(p)?
+                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+                Some(pct.mantissa() * 10i128.pow(2 - pct.scale().min(2)))
+            })
+            .collect::<Decimal128Array>()
+            .with_precision_and_scale(38, 2)?;
+        let out: ArrayRef = Arc::new(out);
+        if scalar {
+            return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?));
         }
         Ok(ColumnarValue::Array(out))
     }

@@ -102,7 +102,7 @@ impl Ctx {
     }
 }
 
-const DIVISIONS: &str = include_str!("../../datasets/reference/admin_divisions.csv");
+pub(crate) const DIVISIONS: &str = include_str!("../../datasets/reference/admin_divisions.csv");
 
 /// The full name of an administrative division code (`410311` → 河南省洛阳市洛龙区), from the
 /// bundled `datasets/reference/admin_divisions.csv`.
@@ -135,8 +135,9 @@ pub const TEXT_EXTENSIONS: &[&str] = &["txt", "md"];
 const INPUT_EXTENSIONS: &[&str] = &["txt", "md", "pdf"];
 
 /// Expands files and directories (recursively) into the list of files to ingest, sorted.
-/// Directory entries other than `.txt`, `.md` and `.pdf` are skipped; a file named explicitly is
-/// always returned (and refused later if its format is unknown).
+/// Directory entries other than `.txt`, `.md` and `.pdf` are skipped, and so are `README`
+/// files (a dataset folder's documentation); a file named explicitly is always returned
+/// (and refused later if its format is unknown).
 pub fn collect_inputs(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
@@ -157,12 +158,17 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
     for entry in entries {
         let entry = entry.map_err(|e| Error::io("listing", dir, e))?;
         let path = entry.path();
+        let readme = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.eq_ignore_ascii_case("readme"));
         if path.is_dir() {
             walk(&path, out)?;
-        } else if path
-            .extension()
-            .and_then(|e| e.to_str())
-            .is_some_and(|e| INPUT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
+        } else if !readme
+            && path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| INPUT_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str()))
         {
             out.push(path);
         }

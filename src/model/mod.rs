@@ -3,6 +3,7 @@
 //! classification-code helpers. Knows nothing about text layouts, Arrow or files.
 
 pub mod classification;
+pub mod reference;
 pub mod schema;
 
 use rust_decimal::Decimal;

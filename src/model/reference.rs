@@ -1,0 +1,170 @@
+//! Classification reference data shipped in `datasets/reference/` and compiled into the
+//! binary: 功能分类 codes with their names by year, 部门经济分类 and 政府经济分类 codes, and
+//! the 部门 → 政府 mapping. Owns the lookups (`class_name`, levels, parents); the engine
+//! registers the same CSVs as tables. Rows marked `unconfirmed` in the CSVs are kept and
+//! say so (see `datasets/reference/README.md`).
+
+use std::sync::OnceLock;
+
+/// 功能分类: `code,level,parent,name,first_year,last_year,status,source`.
+pub const FUNCTION_CLASS_CSV: &str = include_str!("../../datasets/reference/func_class.csv");
+/// 部门预算支出经济分类: `code,level,parent,name,status`.
+pub const DEPT_ECON_CSV: &str = include_str!("../../datasets/reference/dept_econ.csv");
+/// 政府预算支出经济分类: `code,level,parent,name,status`.
+pub const GOV_ECON_CSV: &str = include_str!("../../datasets/reference/gov_econ.csv");
+/// 部门 → 政府 经济分类: `dept_code,unit_type,gov_code,status`.
+pub const ECON_MAP_CSV: &str = include_str!("../../datasets/reference/econ_map.csv");
+
+/// One named code of a classification.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassName {
+    pub code: &'static str,
+    pub name: &'static str,
+    /// The years the name is known to be printed (function classes from documents).
+    pub years: Option<(i32, i32)>,
+    /// `confirmed`, `unconfirmed`, `former name` or `printed`.
+    pub status: &'static str,
+}
+
+fn parse(
+    csv: &'static str,
+    code: usize,
+    name: usize,
+    status: usize,
+    years: Option<(usize, usize)>,
+) -> Vec<ClassName> {
+    csv.lines()
+        .skip(1)
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            let f: Vec<&'static str> = l.split(',').collect();
+            let year = |i: usize| f.get(i).and_then(|y| y.parse::<i32>().ok());
+            ClassName {
+                code: f[code],
+                name: f[name],
+                years: years.and_then(|(a, b)| Some((year(a)?, year(b)?))),
+                status: f.get(status).copied().unwrap_or(""),
+            }
+        })
+        .collect()
+}
+
+/// Every named code: 功能分类 first, then 部门 and 政府 经济分类.
+fn names() -> &'static [ClassName] {
+    static NAMES: OnceLock<Vec<ClassName>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut v = parse(FUNCTION_CLASS_CSV, 0, 3, 6, Some((4, 5)));
+        v.extend(parse(DEPT_ECON_CSV, 0, 3, 4, None));
+        v.extend(parse(GOV_ECON_CSV, 0, 3, 4, None));
+        v
+    })
+}
+
+/// The level of a classification code: 类 = 1 (3 digits), 款 = 2 (5), 项 = 3 (7).
+pub fn class_level(code: &str) -> Option<i32> {
+    if !code.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    match code.len() {
+        3 => Some(1),
+        5 => Some(2),
+        7 => Some(3),
+        _ => None,
+    }
+}
+
+/// The code one level up (`2080505` → `20805` → `208`; a 类 has none).
+pub fn class_parent(code: &str) -> Option<&str> {
+    match class_level(code)? {
+        2 => Some(&code[..3]),
+        3 => Some(&code[..5]),
+        _ => None,
+    }
+}
+
+/// The code's prefix at `level` (1 = 类, 2 = 款, 3 = 项); none when the code is shorter.
+pub fn class_prefix(code: &str, level: i32) -> Option<&str> {
+    let own = class_level(code)?;
+    let len = match level {
+        1 => 3,
+        2 => 5,
+        3 => 7,
+        _ => return None,
+    };
+    (level <= own).then(|| &code[..len])
+}
+
+/// The name of a code (功能分类 by year where names changed; 部门/政府经济分类): the name
+/// printed in `year` if known, else the one printed nearest that year, else the current
+/// (confirmed) name.
+pub fn class_name(code: &str, year: Option<i32>) -> Option<&'static str> {
+    let candidates: Vec<&ClassName> = names().iter().filter(|n| n.code == code).collect();
+    if let Some(y) = year {
+        let distance = |n: &ClassName| match n.years {
+            Some((a, b)) if (a..=b).contains(&y) => Some(0),
+            Some((a, b)) => Some((a - y).abs().min((b - y).abs())),
+            None => None,
+        };
+        if let Some(best) = candidates
+            .iter()
+            .filter_map(|n| Some((distance(n)?, *n)))
+            .min_by_key(|(d, _)| *d)
+        {
+            return Some(best.1.name);
+        }
+        // 类 renamed: the former name for the years before the change.
+        if y < 2019
+            && let Some(former) = candidates.iter().find(|n| n.status == "former name")
+        {
+            return Some(former.name);
+        }
+    }
+    candidates
+        .iter()
+        .find(|n| n.status == "confirmed")
+        .or_else(|| candidates.iter().find(|n| n.status != "former name"))
+        .or(candidates.first())
+        .map(|n| n.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn levels_parents_prefixes() {
+        assert_eq!(class_level("2080505"), Some(3));
+        assert_eq!(class_level("20805"), Some(2));
+        assert_eq!(class_level("208"), Some(1));
+        assert_eq!(class_level("2080"), None);
+        assert_eq!(class_level("20a"), None);
+        assert_eq!(class_parent("2080505"), Some("20805"));
+        assert_eq!(class_parent("20805"), Some("208"));
+        assert_eq!(class_parent("208"), None);
+        assert_eq!(class_prefix("2080505", 1), Some("208"));
+        assert_eq!(class_prefix("2080505", 2), Some("20805"));
+        assert_eq!(class_prefix("20805", 3), None);
+    }
+
+    #[test]
+    fn names_by_year() {
+        // 20805 was 行政事业单位离退休 in the 2017–2018 Jiangsu tables, 行政事业单位养老支出
+        // in the 2024–2025 Shanghai ones.
+        assert_eq!(class_name("20805", Some(2018)), Some("行政事业单位离退休"));
+        assert_eq!(
+            class_name("20805", Some(2025)),
+            Some("行政事业单位养老支出")
+        );
+        assert_eq!(class_name("20805", Some(2016)), Some("行政事业单位离退休"));
+        // 类: the current name, the former one before the 2019 reform.
+        assert_eq!(class_name("210", None), Some("卫生健康支出"));
+        assert_eq!(
+            class_name("210", Some(2017)),
+            Some("医疗卫生与计划生育支出")
+        );
+        // 经济分类.
+        assert_eq!(class_name("30231", None), Some("公务用车运行维护费"));
+        assert_eq!(class_name("50202", None), Some("会议费"));
+        assert_eq!(class_name("9999999", None), None);
+    }
+}
