@@ -215,3 +215,61 @@ async fn jiangsu_court_2017() {
 async fn jiangsu_court_2018() {
     check_golden("tests/golden/jiangsu_court_2018.txt").await;
 }
+
+/// Narrative figures, as the PDFs print them (`yusuan pdf-lines`): a Shanghai document
+/// and a Jiangsu 文件 PDF stored with its 表格 PDF.
+#[test]
+fn narrative_facts_of_the_pdfs() {
+    let has = |doc: &yusuan::model::SourceDocument, key: &str, relation: &str, value: &str| {
+        let want: Decimal = value.parse().unwrap();
+        doc.parsed.facts.iter().any(|f| {
+            f.fact_key == key
+                && f.relation == relation
+                && f.amount.unwrap_or(f.number).normalize() == want.normalize()
+        })
+    };
+    // 普陀区财政局 2025: “三公”经费预算数为0.95万元；机关运行经费预算为229.43万元；政府采购预算
+    // 117.00万元 (货物 17.00, 服务 100.00)；绩效目标的项目共4个，涉及项目预算资金598.46万元.
+    let putuo = parse_file(
+        Path::new("datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf"),
+        &Overrides::default(),
+    )
+    .unwrap();
+    for (key, relation, value) in [
+        ("three_public.total", "value", "9500.00"),
+        ("operating_cost.total", "value", "2294300.00"),
+        ("procurement.total", "value", "1170000.00"),
+        ("procurement.goods", "value", "170000.00"),
+        ("procurement.services", "value", "1000000.00"),
+        ("performance.projects", "count", "4"),
+        ("performance.amount", "value", "5984600.00"),
+    ] {
+        assert!(
+            has(&putuo, key, relation, value),
+            "普陀区财政局 {key} {value}"
+        );
+    }
+    // 江苏省政协办公厅 2018 (文件 + 表格): 收入预算总计10,150.48万元；因公出国（境）费支出106万元；
+    // 公务接待费支出412.50万元.
+    let files = [
+        "datasets/pdf/jiangsu/江苏省政协办公厅/江苏省政协办公厅2018年度部门预算.pdf",
+        "datasets/pdf/jiangsu/江苏省政协办公厅/江苏省政协办公厅2018度部门预算公开表.pdf",
+    ];
+    let docs = files
+        .iter()
+        .map(|f| parse_file(Path::new(f), &Overrides::default()).unwrap())
+        .collect();
+    let (docs, unpaired) = yusuan::ingest::companion::attach_companions(docs);
+    assert!(unpaired.is_empty());
+    assert_eq!(docs.len(), 1);
+    let cppcc = &docs[0];
+    assert_eq!(cppcc.companion_path.as_deref(), Some(files[0]));
+    assert_eq!(cppcc.source_path, files[1]);
+    for (key, value) in [
+        ("summary.income_total", "101504800.00"),
+        ("three_public.abroad", "1060000.00"),
+        ("three_public.reception", "4125000.00"),
+    ] {
+        assert!(has(cppcc, key, "value", value), "政协 2018 {key} {value}");
+    }
+}
