@@ -499,3 +499,106 @@ fn a_narrative_pdf_alone_is_refused_with_the_reason() {
     assert_fails(&o, "ingest it together with the PDF of its tables");
     assert!(stderr(&o).contains("江苏省政协办公厅2018年度部门预算.pdf"));
 }
+
+#[test]
+fn dot_commands_in_batch_runs() {
+    let (tmp, data) = henan_dataset();
+    let d = data.to_str().unwrap();
+    let csv = tmp.path().join("out.csv");
+    let parquet = tmp.path().join("out.parquet");
+    let xlsx = tmp.path().join("out.xlsx");
+    let q = "select unit_name, wan(income_total) as income_wan from budget_totals";
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        d,
+        "-c",
+        &format!(".output {}", csv.display()),
+        "-c",
+        q,
+        "-c",
+        &format!(".output {}", parquet.display()),
+        "-c",
+        q,
+        "-c",
+        &format!(".output {}", xlsx.display()),
+        "-c",
+        q,
+        "-c",
+        ".output",
+        "-c",
+        ".mode line",
+        "-c",
+        q,
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // 收入合计 827.29 万元 in the document.
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        "unit_name,income_wan\n洛龙区政务服务中心(本级),827.290000\n"
+    );
+    assert!(std::fs::read(&parquet).unwrap().starts_with(b"PAR1"));
+    assert!(std::fs::read(&xlsx).unwrap().starts_with(b"PK"));
+    assert_eq!(
+        stdout(&o),
+        " unit_name = 洛龙区政务服务中心(本级)\nincome_wan = 827.290000\n"
+    );
+    // The Parquet file reads back as a table.
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        d,
+        "--format",
+        "csv",
+        "-c",
+        &format!(
+            "create external table back stored as parquet location '{}'",
+            parquet.display()
+        ),
+        "-c",
+        "select * from back",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "unit_name,income_wan\n洛龙区政务服务中心(本级),827.290000\n"
+    );
+    // An unknown command suggests the closest; the run stops with exit 2.
+    let o = yusuan(&["sql", "--data", d, "-c", ".mdoe csv", "-c", q]);
+    assert_fails(&o, "did you mean .mode?");
+    // .bail off: errors are reported, the run goes on, the exit code says so.
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        d,
+        "--format",
+        "csv",
+        "-c",
+        ".bail off",
+        "-c",
+        "select nope",
+        "-c",
+        "select 1 as one",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stdout(&o), "one\n1\n");
+    assert!(stderr(&o).contains("nope"), "{}", stderr(&o));
+    // .summarize: per column type, count, nulls, distinct, min, max.
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        d,
+        "--format",
+        "csv",
+        "-c",
+        ".summarize budget_totals",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o)
+            .lines()
+            .any(|l| l == "year,Int32,1,0,1,2024,2024"),
+        "{}",
+        stdout(&o)
+    );
+}

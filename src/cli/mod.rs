@@ -4,6 +4,7 @@
 mod ingest;
 mod print;
 mod sample;
+mod shell;
 mod sql;
 
 use std::path::PathBuf;

@@ -1,18 +1,13 @@
-//! `yusuan sql`: statements from -c/-f (the first error stops with exit 2), or an
-//! interactive shell (rustyline; statements end with `;`; errors are printed and the
-//! shell goes on; Ctrl-C clears the input, Ctrl-D exits).
+//! `yusuan sql`: which dataset to open, then statements from -c/-f (the first error stops
+//! with exit 2 unless `.bail off`) or the interactive shell (`shell`).
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use datafusion::sql::parser::DFParser;
-use datafusion::sql::sqlparser::dialect::GenericDialect;
-use rustyline::error::ReadlineError;
 use yusuan::engine::{Engine, EngineOptions};
 use yusuan::storage::Dataset;
 
-use super::print::{Format, print_batches};
+use super::shell::{self, Flow, Session};
 use super::{DataArg, SqlArgs, Status, default_data_dir, sample};
 
 /// The dataset a `sql` run reads: `--data`/`$YUSUAN_DATA` (must exist), else
@@ -35,25 +30,6 @@ pub fn resolve_data(arg: &DataArg) -> anyhow::Result<PathBuf> {
     sample::dataset()
 }
 
-/// Runs every statement of `text`, printing each result. Stops at the first error.
-pub async fn exec_text(
-    engine: &Engine,
-    text: &str,
-    format: Format,
-    out: &mut dyn Write,
-) -> anyhow::Result<()> {
-    let statements = DFParser::parse_sql_with_dialect(text, &GenericDialect {})?;
-    for statement in statements {
-        let state = engine.context().state();
-        let plan = state.statement_to_plan(statement).await?;
-        let df = engine.context().execute_logical_plan(plan).await?;
-        let batches = df.collect().await?;
-        print_batches(out, &batches, format)?;
-        out.flush()?;
-    }
-    Ok(())
-}
-
 pub async fn run(args: SqlArgs) -> anyhow::Result<Status> {
     let data = resolve_data(&args.data)?;
     let options = EngineOptions {
@@ -64,90 +40,40 @@ pub async fn run(args: SqlArgs) -> anyhow::Result<Status> {
         .await
         .with_context(|| format!("opening {}", data.display()))?;
     if args.commands.is_empty() && args.files.is_empty() {
-        return shell(&engine, args.format).await;
+        return shell::interactive(&engine, args.format).await;
     }
-    let mut out = std::io::stdout().lock();
+    // -c and -f run in order; dot commands (.mode, .bail off, .output FILE …) work here
+    // too. The first error stops the run with exit 2 unless `.bail off`.
+    let mut session = Session::new(&engine, args.format, false);
     for (i, c) in args.commands.iter().enumerate() {
-        exec_text(&engine, c, args.format, &mut out)
+        if session
+            .run_text(c)
             .await
-            .with_context(|| format!("-c statement {}", i + 1))?;
+            .with_context(|| format!("-c statement {}", i + 1))?
+            == Flow::Quit
+        {
+            return Ok(status(&session));
+        }
     }
     for f in &args.files {
         let text =
             std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
-        exec_text(&engine, &text, args.format, &mut out)
+        if session
+            .run_text(&text)
             .await
-            .with_context(|| format!("in {}", f.display()))?;
-    }
-    Ok(Status::Ok)
-}
-
-fn history_path() -> Option<PathBuf> {
-    let dir = dirs::data_dir()?.join("yusuan");
-    std::fs::create_dir_all(&dir).ok()?;
-    Some(dir.join("history.txt"))
-}
-
-const HELP: &str = "Statements end with ';' and may span lines. Tables: documents, source_tables,
-line_items, narrative_facts, projects, performance_indicators, ingest_warnings; views:
-budget_totals, gpb_by_function. Functions: wan(amount) shows 元 as 万元.
-Commands: .tables  .help  .quit (or Ctrl-D). Ctrl-C clears the current input.";
-
-async fn shell(engine: &Engine, format: Format) -> anyhow::Result<Status> {
-    let mut rl = rustyline::DefaultEditor::new()?;
-    let history = history_path();
-    if let Some(h) = &history {
-        let _ = rl.load_history(h);
-    }
-    println!(
-        "yusuan {} — dataset {}. Type .help for help.",
-        env!("CARGO_PKG_VERSION"),
-        engine.data_dir().display()
-    );
-    let mut buffer = String::new();
-    loop {
-        let prompt = if buffer.is_empty() {
-            "yusuan> "
-        } else {
-            "   ...> "
-        };
-        match rl.readline(prompt) {
-            Ok(line) => {
-                let trimmed = line.trim();
-                if buffer.is_empty() && trimmed.starts_with('.') {
-                    let _ = rl.add_history_entry(trimmed);
-                    match trimmed {
-                        ".quit" | ".exit" => break,
-                        ".help" => println!("{HELP}"),
-                        ".tables" => {
-                            if let Err(e) = exec_text(engine, "select table_name, table_type from information_schema.tables where table_schema = 'public' order by 1", format, &mut std::io::stdout()).await {
-                                eprintln!("Error: {}", super::render_error(&e));
-                            }
-                        }
-                        other => eprintln!("Error: unknown command '{other}'; try .help"),
-                    }
-                    continue;
-                }
-                if trimmed.is_empty() && buffer.is_empty() {
-                    continue;
-                }
-                buffer.push_str(&line);
-                buffer.push('\n');
-                if trimmed.ends_with(';') {
-                    let sql = std::mem::take(&mut buffer);
-                    let _ = rl.add_history_entry(sql.trim());
-                    if let Err(e) = exec_text(engine, &sql, format, &mut std::io::stdout()).await {
-                        eprintln!("Error: {}", super::render_error(&e));
-                    }
-                }
-            }
-            Err(ReadlineError::Interrupted) => buffer.clear(),
-            Err(ReadlineError::Eof) => break,
-            Err(e) => return Err(e.into()),
+            .with_context(|| format!("in {}", f.display()))?
+            == Flow::Quit
+        {
+            break;
         }
     }
-    if let Some(h) = &history {
-        let _ = rl.save_history(Path::new(h));
+    Ok(status(&session))
+}
+
+fn status(session: &Session) -> Status {
+    if session.errors > 0 {
+        Status::Failed
+    } else {
+        Status::Ok
     }
-    Ok(Status::Ok)
 }
