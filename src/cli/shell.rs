@@ -333,7 +333,8 @@ fn help() -> String {
     s.push_str(
         "\nTables: documents, source_tables, line_items, narrative_facts, projects,\n\
          performance_indicators, ingest_warnings; reference ref_*; views budget_totals,\n\
-         gpb_by_function, gpb_function_rollup, spending_by_econ, unit_years, region_years.\n\
+         gpb_by_function, gpb_function_rollup, spending_by_econ, unit_years, region_years,\n\
+         spending_mix, unit_rankings.\n\
          .help functions lists wan(), class_name() and the other budget functions.",
     );
     s

@@ -52,6 +52,14 @@ pub const VIEWS: &[(&str, &str)] = &[
         "region_years",
         include_str!("../../queries/views/region_years.sql"),
     ),
+    (
+        "spending_mix",
+        include_str!("../../queries/views/spending_mix.sql"),
+    ),
+    (
+        "unit_rankings",
+        include_str!("../../queries/views/unit_rankings.sql"),
+    ),
 ];
 
 /// The reference tables every session has (`datasets/reference/`, compiled in): name,
