@@ -25,6 +25,7 @@
 //! # let _ = batches; Ok(()) }
 //! ```
 
+pub mod check;
 pub mod engine;
 pub mod error;
 pub mod ingest;

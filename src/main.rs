@@ -1,5 +1,5 @@
 //! The `yusuan` binary: parses the command line, runs it, turns the result into an exit
-//! code (0 ok, 2 error), prints errors to stderr; a closed pipe is not an error.
+//! code (0 ok, 1 check findings, 2 error), prints errors to stderr; a closed pipe is not an error.
 
 mod cli;
 
@@ -12,6 +12,7 @@ async fn main() -> ExitCode {
     match cli::run(cli::Cli::parse()).await {
         Ok(cli::Status::Ok) => ExitCode::SUCCESS,
         Ok(cli::Status::Failed) => ExitCode::from(2),
+        Ok(cli::Status::Findings) => ExitCode::from(1),
         Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("yusuan: {}", cli::render_error(&err));

@@ -1,6 +1,7 @@
 //! The application edge: command-line parsing, progress, printing and exit codes. The
 //! only code that prints or uses `anyhow`; everything it does goes through the library.
 
+mod check;
 mod ingest;
 mod print;
 mod sample;
@@ -44,6 +45,15 @@ the ingest_warnings table.")]
 Without --data (and without $YUSUAN_DATA), ./yusuan-data is used if it holds a dataset,
 else the bundled sample (datasets/), ingested on first use into a cache directory.")]
     Sql(SqlArgs),
+    /// Run the reconciliation checks (勾稽关系) over every document at once.
+    #[command(after_help = "Examples:
+  yusuan check                                 # the bundled sample
+  yusuan check --data /srv/budgets --format csv > findings.csv
+  yusuan check --only BAL-001,HIE-001 --fail-on warning
+  yusuan check --rules my-rules/               # plus user rules (*.sql)
+Exit 0 when nothing at or above --fail-on (default error) fails, 1 when something does,
+2 on an error. Findings are stored as the check_results table (yusuan sql -c \"select * from check_results\").")]
+    Check(check::CheckArgs),
     /// Show the text layer of a PDF as yusuan reads it: lines and spans with x-positions.
     #[command(after_help = "Examples:
   yusuan pdf-lines datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf --page 10
@@ -139,6 +149,8 @@ pub enum Status {
     Ok,
     /// Something failed but the run went on (exit 2).
     Failed,
+    /// `check` found failures at or above `--fail-on` (exit 1).
+    Findings,
 }
 
 /// Runs one command.
@@ -146,6 +158,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Status> {
     match cli.command {
         Command::Ingest(args) => ingest::run(args).await,
         Command::Sql(args) => sql::run(args).await,
+        Command::Check(args) => check::run(args).await,
         Command::PdfLines(args) => pdf_lines(&args),
     }
 }

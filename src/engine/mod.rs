@@ -161,6 +161,18 @@ impl Engine {
                 .with_schema(table.schema());
             ctx.register_table(table.name(), Arc::new(ListingTable::try_new(config)?))?;
         }
+        // Derived tables written beside the data (`yusuan check`), when present.
+        let results = root.join("check_results");
+        if results.join("results.parquet").exists() {
+            let url = ListingTableUrl::parse(format!("{}/", results.display()))?;
+            let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
+                .with_file_extension(".parquet");
+            let config = ListingTableConfig::new(url)
+                .with_listing_options(options)
+                .infer_schema(&ctx.state())
+                .await?;
+            ctx.register_table("check_results", Arc::new(ListingTable::try_new(config)?))?;
+        }
         register_reference(&ctx)?;
         udf::register_all(&ctx);
         for (_, sql) in VIEWS {

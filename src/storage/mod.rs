@@ -425,6 +425,22 @@ fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
     Ok(())
 }
 
+impl Dataset {
+    /// Writes a derived table (such as `check_results`) as `<root>/<name>/results.parquet`,
+    /// replacing the previous one atomically (a temporary file renamed into place). Derived
+    /// tables are not part of the journaled document commits: they are recomputed, never
+    /// edited.
+    pub fn write_results(&self, name: &str, batch: &RecordBatch) -> Result<PathBuf> {
+        let dir = self.root().join(name);
+        fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
+        let target = dir.join("results.parquet");
+        let tmp = dir.join(format!("results.parquet.tmp-{}", std::process::id()));
+        write_parquet(&tmp, batch)?;
+        fs::rename(&tmp, &target).map_err(|e| Error::io("renaming", &tmp, e))?;
+        Ok(target)
+    }
+}
+
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
     fs::write(&tmp, bytes).map_err(|e| Error::io("writing", &tmp, e))?;

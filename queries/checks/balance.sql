@@ -1,0 +1,95 @@
+-- Table-internal balances (domain.md §3.2 R1, R6, R8). Every rule returns the offending
+-- rows in the finding columns: doc_id, year, tables, rows, expected, actual, terms (the
+-- number of rounded amounts compared), source_unit, message.
+
+-- id: BAL-001
+-- severity: error
+-- description: 收支总表、财政拨款收支总表：收入总计 = 支出总计 (R1, R9)
+SELECT i.doc_id, i.year,
+       CASE i.table_kind WHEN 'fiscal_summary' THEN '财政拨款收支总表' ELSE '收支总表' END AS tables,
+       '收入总计/支出总计' AS rows,
+       i.amount AS expected, e.amount AS actual, 2 AS terms, i.source_unit,
+       concat(CASE i.table_kind WHEN 'fiscal_summary' THEN '财政拨款收支总表' ELSE '收支总表' END,
+              '支出总计与收入总计不一致') AS message
+FROM line_items i
+JOIN line_items e
+  ON e.doc_id = i.doc_id AND e.year = i.year AND e.table_no = i.table_no
+ AND e.line_key = 'EXP_TOTAL' AND e.column_key = i.column_key
+WHERE i.line_key = 'INC_TOTAL'
+  AND i.table_kind IN ('income_expenditure_summary', 'fiscal_summary')
+  AND i.column_key IN ('amount', 'total');
+
+-- id: BAL-002
+-- severity: error
+-- description: 支出表、一般公共预算支出表、政府性基金、国有资本经营支出表每行：合计 = 基本支出 + 项目支出（+ 单位预留机动经费 + 结转下年）(R6)
+WITH r AS (
+    SELECT doc_id, year, table_kind, table_no, row_no, max(row_label) AS label, max(source_unit) AS source_unit,
+           max(CASE WHEN column_key = 'total' THEN amount END) AS total,
+           sum(CASE WHEN column_key IN ('basic', 'project', 'reserve', 'carryover_next') THEN amount END) AS parts,
+           count(CASE WHEN column_key IN ('basic', 'project', 'reserve', 'carryover_next') THEN 1 END) AS n
+    FROM line_items
+    WHERE table_kind IN ('expenditure', 'gpb_expenditure', 'gov_fund_expenditure', 'soe_expenditure')
+    GROUP BY doc_id, year, table_kind, table_no, row_no
+),
+t AS (
+    -- Only tables that print basic/project columns.
+    SELECT DISTINCT doc_id, table_no FROM line_items WHERE column_key IN ('basic', 'project')
+)
+SELECT r.doc_id, r.year, r.table_kind AS tables, r.label AS rows,
+       r.total AS expected, coalesce(r.parts, 0) AS actual, r.n + 1 AS terms, r.source_unit,
+       concat(r.label, '：合计不等于基本支出与项目支出之和') AS message
+FROM r JOIN t ON t.doc_id = r.doc_id AND t.table_no = r.table_no
+WHERE r.total IS NOT NULL;
+
+-- id: BAL-003
+-- severity: error
+-- description: 一般公共预算基本支出表每行：合计 = 人员经费 + 公用经费 (R6)
+WITH r AS (
+    SELECT doc_id, year, table_no, row_no, max(row_label) AS label, max(source_unit) AS source_unit,
+           max(CASE WHEN column_key = 'total' THEN amount END) AS total,
+           sum(CASE WHEN column_key IN ('personnel', 'public') THEN amount END) AS parts,
+           count(CASE WHEN column_key IN ('personnel', 'public') THEN 1 END) AS n
+    FROM line_items
+    WHERE table_kind = 'gpb_basic_expenditure'
+    GROUP BY doc_id, year, table_no, row_no
+),
+t AS (
+    SELECT DISTINCT doc_id, table_no FROM line_items
+    WHERE table_kind = 'gpb_basic_expenditure' AND column_key IN ('personnel', 'public')
+)
+SELECT r.doc_id, r.year, 'gpb_basic_expenditure' AS tables, r.label AS rows,
+       r.total AS expected, coalesce(r.parts, 0) AS actual, r.n + 1 AS terms, r.source_unit,
+       concat(r.label, '：合计不等于人员经费与公用经费之和') AS message
+FROM r JOIN t ON t.doc_id = r.doc_id AND t.table_no = r.table_no
+WHERE r.total IS NOT NULL;
+
+-- id: BAL-004
+-- severity: error
+-- description: "三公"经费表：合计 = 因公出国(境)费 + 公务接待费 + 公务用车购置及运行费；公务用车购置及运行费 = 购置费 + 运行费；（江苏）总合计 = 三公 + 会议费 + 培训费 (R8)
+WITH r AS (
+    SELECT doc_id, year, table_no, row_no, max(source_unit) AS source_unit,
+           max(CASE WHEN column_key = 'grand_total' THEN amount END) AS grand_total,
+           max(CASE WHEN column_key = 'total' THEN amount END) AS total,
+           coalesce(max(CASE WHEN column_key = 'abroad' THEN amount END), 0) AS abroad,
+           coalesce(max(CASE WHEN column_key = 'reception' THEN amount END), 0) AS reception,
+           max(CASE WHEN column_key = 'car' THEN amount END) AS car,
+           coalesce(max(CASE WHEN column_key = 'car.purchase' THEN amount END), 0) AS purchase,
+           coalesce(max(CASE WHEN column_key = 'car.operation' THEN amount END), 0) AS operation,
+           coalesce(max(CASE WHEN column_key = 'meeting' THEN amount END), 0) AS meeting,
+           coalesce(max(CASE WHEN column_key = 'training' THEN amount END), 0) AS training
+    FROM line_items
+    WHERE table_kind = 'three_public'
+    GROUP BY doc_id, year, table_no, row_no
+)
+SELECT doc_id, year, '"三公"经费表' AS tables, '"三公"经费合计' AS rows,
+       total AS expected, abroad + reception + coalesce(car, purchase + operation) AS actual,
+       4 AS terms, source_unit, '"三公"经费合计不等于因公出国(境)费、公务接待费、公务用车购置及运行费之和' AS message
+FROM r WHERE total IS NOT NULL
+UNION ALL
+SELECT doc_id, year, '"三公"经费表', '公务用车购置及运行费',
+       car, purchase + operation, 3, source_unit, '公务用车购置及运行费不等于购置费与运行费之和'
+FROM r WHERE car IS NOT NULL
+UNION ALL
+SELECT doc_id, year, '"三公"经费、会议费、培训费表', '合计',
+       grand_total, coalesce(total, 0) + meeting + training, 4, source_unit, '合计不等于"三公"经费、会议费、培训费之和'
+FROM r WHERE grand_total IS NOT NULL;

@@ -1,0 +1,260 @@
+//! Reconciliation checks (勾稽关系): rules as SQL over the whole dataset at once.
+//!
+//! A rule is one query returning the offending rows in the standard finding columns —
+//! `doc_id, year, tables, rows, expected, actual, terms, source_unit, message` — zero rows
+//! meaning it passes. Rules live in files (the built-in catalog in `queries/checks/`, one
+//! file per family; user rules in `--rules` directories), each introduced by a header:
+//!
+//! ```sql
+//! -- id: BAL-001
+//! -- severity: error
+//! -- description: 收支总表 收入总计 = 支出总计
+//! SELECT … ;
+//! ```
+//!
+//! All selected rules run as one `UNION ALL` query (no per-document loop): the framework
+//! adds the rule's id and severity, the document's unit and source file, the difference,
+//! and classifies rounding: amounts printed in 万元 may differ by 0.005 万元 (50 元) per
+//! rounded term; such a difference is reported with severity `info`, not the rule's.
+//! Owns rule parsing and the findings' assembly; no printing, no files (the CLI writes the
+//! `check_results` table through `storage`).
+
+use std::sync::Arc;
+
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::compute::concat_batches;
+use datafusion::arrow::datatypes::SchemaRef;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+
+/// The built-in rule catalog, one file per family.
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "queries/checks/balance.sql",
+        include_str!("../../queries/checks/balance.sql"),
+    ),
+    (
+        "queries/checks/hierarchy.sql",
+        include_str!("../../queries/checks/hierarchy.sql"),
+    ),
+    (
+        "queries/checks/cross_table.sql",
+        include_str!("../../queries/checks/cross_table.sql"),
+    ),
+];
+
+/// How bad a failed rule is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s.trim() {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+/// One rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rule {
+    pub id: String,
+    pub severity: Severity,
+    pub description: String,
+    /// Where it was read from (file name).
+    pub source: String,
+    /// The query, without its trailing `;`.
+    pub sql: String,
+}
+
+/// Reads the rules of one file: blocks starting at a `-- id:` line.
+pub fn parse_rules(source: &str, text: &str) -> Result<Vec<Rule>> {
+    let mut rules = Vec::new();
+    let mut current: Option<(usize, Vec<&str>)> = None;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut blocks = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim_start().starts_with("-- id:") {
+            if let Some(b) = current.take() {
+                blocks.push(b);
+            }
+            current = Some((i + 1, vec![*line]));
+        } else if let Some((_, b)) = current.as_mut() {
+            b.push(line);
+        }
+    }
+    blocks.extend(current);
+    let bad = |line: usize, reason: String| Error::Parse {
+        path: source.into(),
+        line,
+        reason,
+    };
+    for (line, block) in blocks {
+        let header = |key: &str| {
+            block.iter().find_map(|l| {
+                l.trim_start()
+                    .strip_prefix("--")
+                    .map(str::trim_start)
+                    .and_then(|l| l.strip_prefix(key))
+                    .map(|v| v.trim().to_string())
+            })
+        };
+        let id = header("id:").unwrap_or_default();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(bad(
+                line,
+                format!("rule id '{id}': expected letters, digits, '-' or '_'"),
+            ));
+        }
+        let severity = header("severity:")
+            .as_deref()
+            .and_then(Severity::parse)
+            .ok_or_else(|| {
+                bad(
+                    line,
+                    format!("rule {id}: expected '-- severity: error|warning|info'"),
+                )
+            })?;
+        let description = header("description:")
+            .ok_or_else(|| bad(line, format!("rule {id}: expected '-- description: …'")))?;
+        let sql: String = block
+            .iter()
+            .filter(|l| !l.trim_start().starts_with("--"))
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n");
+        let sql = sql.trim().trim_end_matches(';').trim().to_string();
+        if sql.is_empty() {
+            return Err(bad(line, format!("rule {id} has no query")));
+        }
+        rules.push(Rule {
+            id,
+            severity,
+            description,
+            source: source.to_string(),
+            sql,
+        });
+    }
+    Ok(rules)
+}
+
+/// The built-in rules.
+pub fn builtin_rules() -> Result<Vec<Rule>> {
+    let mut out = Vec::new();
+    for (source, text) in BUILTIN {
+        out.extend(parse_rules(source, text)?);
+    }
+    Ok(out)
+}
+
+/// The columns every finding has, in order (also the `check_results` table's).
+pub const FINDING_COLUMNS: &[&str] = &[
+    "rule_id",
+    "severity",
+    "doc_id",
+    "year",
+    "region",
+    "unit_name",
+    "source_path",
+    "tables",
+    "rows",
+    "expected",
+    "actual",
+    "difference",
+    "message",
+];
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// The one query that runs every rule of `rules` over the whole dataset.
+pub fn findings_sql(rules: &[Rule]) -> String {
+    let parts: Vec<String> = rules
+        .iter()
+        .map(|r| {
+            format!(
+                "SELECT {id} AS rule_id, {sev} AS rule_severity, f.doc_id, f.year, f.tables, f.rows, \
+                 CAST(f.expected AS DECIMAL(20, 2)) AS expected, CAST(f.actual AS DECIMAL(20, 2)) AS actual, \
+                 CAST(f.terms AS BIGINT) AS terms, f.source_unit, f.message \
+                 FROM ({sql}) f",
+                id = quote(&r.id),
+                sev = quote(r.severity.as_str()),
+                sql = r.sql,
+            )
+        })
+        .collect();
+    format!(
+        "WITH f AS ({}) \
+         SELECT f.rule_id, \
+           CASE WHEN f.source_unit = '万元' AND abs(f.actual - f.expected) <= 50 * greatest(f.terms, 1) \
+                THEN 'info' ELSE f.rule_severity END AS severity, \
+           f.doc_id, f.year, d.region, d.unit_name, d.source_path, f.tables, f.rows, \
+           f.expected, f.actual, CAST(f.actual - f.expected AS DECIMAL(20, 2)) AS difference, \
+           CAST(CASE WHEN f.source_unit = '万元' AND abs(f.actual - f.expected) <= 50 * greatest(f.terms, 1) \
+                THEN concat(f.message, '（尾差，在四舍五入范围内）') ELSE f.message END AS VARCHAR) AS message \
+         FROM f JOIN documents d ON d.doc_id = f.doc_id AND d.year = f.year \
+         WHERE f.actual IS DISTINCT FROM f.expected \
+         ORDER BY d.unit_name, f.year, f.rule_id, f.tables, f.rows",
+        parts.join(" UNION ALL ")
+    )
+}
+
+/// Runs `rules` over the dataset: the findings, in the standard columns, as one batch
+/// (empty when every rule passes).
+pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
+    if rules.is_empty() {
+        return Err(Error::Query(datafusion::error::DataFusionError::Plan(
+            "no rule to run".into(),
+        )));
+    }
+    let df = engine.dataframe(&findings_sql(rules)).await?;
+    let logical: SchemaRef = Arc::new(df.schema().as_arrow().clone());
+    let batches = df.collect().await?;
+    // (The physical types may be views of the logical ones.)
+    let schema = batches.first().map_or(logical, |b| b.schema());
+    Ok(concat_batches(&schema, &batches)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rule_files_parse() {
+        let rules = builtin_rules().unwrap();
+        assert!(rules.len() >= 6, "{} rules", rules.len());
+        let mut ids: Vec<&str> = rules.iter().map(|r| r.id.as_str()).collect();
+        ids.sort();
+        let n = ids.len();
+        ids.dedup();
+        assert_eq!(ids.len(), n, "rule ids are unique");
+        let err = parse_rules(
+            "x.sql",
+            "-- id: X-1\n-- severity: fatal\n-- description: d\nselect 1",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("x.sql:1") && err.contains("severity"), "{err}");
+    }
+}

@@ -1,0 +1,177 @@
+//! `yusuan check`: runs the reconciliation rules (`yusuan::check`) over the dataset, prints
+//! the findings and a summary per rule and per document, stores them as the dataset's
+//! `check_results` table, and turns them into the exit code (`--fail-on`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use datafusion::datasource::MemTable;
+use yusuan::check::{Rule, Severity, builtin_rules, parse_rules, run as run_rules};
+use yusuan::engine::Engine;
+use yusuan::storage::Dataset;
+
+use super::print::{Format, PrintOptions, print_batches};
+use super::{DataArg, Status};
+
+/// Which findings make the run fail (exit 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Never,
+}
+
+/// `yusuan check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub data: DataArg,
+    /// A directory of user rules (`*.sql`, each opening with `-- id:`, `-- severity:`,
+    /// `-- description:`); may be repeated.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules: Vec<PathBuf>,
+    /// Run only these rule ids (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "ID,..")]
+    pub only: Vec<String>,
+    /// Output format of the findings and summaries.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Exit 1 when a finding at or above this severity exists.
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+fn load_rules(args: &CheckArgs) -> anyhow::Result<Vec<Rule>> {
+    let mut rules = builtin_rules()?;
+    for dir in &args.rules {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .with_context(|| format!("reading rules directory {}", dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "sql"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text =
+                std::fs::read_to_string(&f).with_context(|| format!("reading {}", f.display()))?;
+            let found = parse_rules(&f.display().to_string(), &text)?;
+            if found.is_empty() {
+                anyhow::bail!(
+                    "{}: no rule (a rule starts with '-- id: …', '-- severity: …', '-- description: …')",
+                    f.display()
+                );
+            }
+            rules.extend(found);
+        }
+    }
+    if !args.only.is_empty() {
+        let unknown: Vec<&String> = args
+            .only
+            .iter()
+            .filter(|id| !rules.iter().any(|r| &r.id == *id))
+            .collect();
+        if !unknown.is_empty() {
+            anyhow::bail!(
+                "unknown rule id(s) {}; rules: {}",
+                unknown
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                rules
+                    .iter()
+                    .map(|r| r.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+        rules.retain(|r| args.only.contains(&r.id));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for r in &rules {
+        if !seen.insert(r.id.clone()) {
+            anyhow::bail!("rule id {} is defined twice (last in {})", r.id, r.source);
+        }
+    }
+    Ok(rules)
+}
+
+pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
+    let data = super::sql::resolve_data(&args.data)?;
+    let engine = Engine::open(&data)
+        .await
+        .with_context(|| format!("opening {}", data.display()))?;
+    let rules = load_rules(&args)?;
+    let findings = run_rules(&engine, &rules)
+        .await
+        .context("running the rules")?;
+    // The findings, then the summaries (computed by SQL over the findings).
+    let options = PrintOptions::full(args.format);
+    let mut out = std::io::stdout().lock();
+    if findings.num_rows() > 0 {
+        print_batches(&mut out, std::slice::from_ref(&findings), &options)?;
+    }
+    let ctx = engine.context();
+    ctx.register_table(
+        "findings",
+        Arc::new(MemTable::try_new(
+            findings.schema(),
+            vec![vec![findings.clone()]],
+        )?),
+    )?;
+    let rules_sql: Vec<String> = rules
+        .iter()
+        .map(|r| {
+            format!(
+                "select '{}' as rule_id, '{}' as rule_severity, '{}' as description",
+                r.id,
+                r.severity.as_str(),
+                r.description.replace('\'', "''")
+            )
+        })
+        .collect();
+    let per_rule = engine
+        .sql(&format!(
+            "with r as ({}) select r.rule_id, r.rule_severity as severity, \
+             count(f.rule_id) filter (where f.severity <> 'info') as failures, \
+             count(f.rule_id) filter (where f.severity = 'info') as rounding, r.description \
+             from r left join findings f on f.rule_id = r.rule_id \
+             group by r.rule_id, r.rule_severity, r.description order by r.rule_id",
+            rules_sql.join(" union all ")
+        ))
+        .await?;
+    print_batches(&mut out, &per_rule, &options)?;
+    let per_doc = engine
+        .sql(
+            "select d.unit_name, d.year, \
+             count(f.rule_id) filter (where f.severity = 'error') as errors, \
+             count(f.rule_id) filter (where f.severity = 'warning') as warnings, \
+             count(f.rule_id) filter (where f.severity = 'info') as rounding \
+             from documents d left join findings f on f.doc_id = d.doc_id and f.year = d.year \
+             group by d.unit_name, d.year order by d.unit_name, d.year",
+        )
+        .await?;
+    print_batches(&mut out, &per_doc, &options)?;
+    // Stored beside the data for the shell.
+    Dataset::open(&data)?.write_results("check_results", &findings)?;
+    let worst = (0..findings.num_rows())
+        .filter_map(|i| {
+            use datafusion::arrow::array::AsArray;
+            let sev = findings
+                .column_by_name("severity")?
+                .as_string::<i32>()
+                .value(i)
+                .to_string();
+            Severity::parse(&sev)
+        })
+        .max();
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Never => None,
+    };
+    Ok(match (worst, threshold) {
+        (Some(w), Some(t)) if w >= t => Status::Findings,
+        _ => Status::Ok,
+    })
+}

@@ -1,0 +1,293 @@
+//! The reconciliation rules: no finding on the consistent corpus documents (precision),
+//! every injected error found by the rule of its family (recall), rounding reported as
+//! such, and the `check` command's exit codes and stored results.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use rust_decimal::Decimal;
+use yusuan::Engine;
+use yusuan::check::{builtin_rules, run};
+use yusuan::ingest::companion::attach_companions;
+use yusuan::ingest::{Overrides, collect_inputs, parse_file};
+use yusuan::model::SourceDocument;
+use yusuan::storage::Dataset;
+
+async fn findings(docs: &[SourceDocument]) -> Vec<(String, String, String)> {
+    let tmp = tempfile::tempdir().unwrap();
+    Dataset::open_or_create(tmp.path())
+        .unwrap()
+        .commit(docs, 0)
+        .unwrap();
+    let engine = Engine::open(tmp.path()).await.unwrap();
+    let batch = run(&engine, &builtin_rules().unwrap()).await.unwrap();
+    let col = |name: &str| {
+        let a = batch.column_by_name(name).unwrap();
+        let f = datafusion::arrow::util::display::ArrayFormatter::try_new(
+            a.as_ref(),
+            &Default::default(),
+        )
+        .unwrap();
+        (0..batch.num_rows())
+            .map(|i| f.value(i).to_string())
+            .collect::<Vec<_>>()
+    };
+    let (ids, sev, rows) = (col("rule_id"), col("severity"), col("rows"));
+    (0..batch.num_rows())
+        .map(|i| (ids[i].clone(), sev[i].clone(), rows[i].clone()))
+        .collect()
+}
+
+fn corpus() -> Vec<SourceDocument> {
+    let files = collect_inputs(&[
+        PathBuf::from("datasets/text"),
+        PathBuf::from("datasets/pdf"),
+    ])
+    .unwrap();
+    let docs = files
+        .iter()
+        .map(|f| parse_file(f, &Overrides::default()).unwrap())
+        .collect();
+    attach_companions(docs).0
+}
+
+#[tokio::test]
+async fn the_consistent_corpus_has_no_finding() {
+    let got = findings(&corpus()).await;
+    assert!(got.is_empty(), "{got:#?}");
+}
+
+/// A change made to a clean document.
+type Injection = Box<dyn Fn(&mut SourceDocument)>;
+
+/// Adds `delta` 元 to the first amount matching `pick`.
+fn inject(doc: &mut SourceDocument, delta: i64, pick: impl Fn(&yusuan::model::LineItem) -> bool) {
+    let item = doc
+        .parsed
+        .line_items
+        .iter_mut()
+        .find(|i| pick(i))
+        .expect("a cell to change");
+    item.amount += Decimal::from(delta);
+}
+
+#[tokio::test]
+async fn every_injected_error_is_found_by_its_rule() {
+    // 普陀区财政局 2025 prints its tables in 元: any difference is an error.
+    let path = Path::new("datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf");
+    let clean = parse_file(path, &Overrides::default()).unwrap();
+    let cases: Vec<(&str, Injection)> = vec![
+        (
+            "BAL-001",
+            Box::new(|d| {
+                inject(d, 100, |i| {
+                    i.table_kind.as_str() == "income_expenditure_summary"
+                        && i.line_key.as_deref() == Some("INC_TOTAL")
+                })
+            }),
+        ),
+        (
+            "BAL-002",
+            Box::new(|d| {
+                inject(d, 100, |i| {
+                    i.table_kind.as_str() == "expenditure"
+                        && i.row_kind.as_str() == "total"
+                        && i.column.key == "project"
+                })
+            }),
+        ),
+        (
+            "BAL-003",
+            Box::new(|d| {
+                inject(d, 100, |i| {
+                    i.table_kind.as_str() == "gpb_basic_expenditure"
+                        && i.econ_code.as_deref() == Some("30101")
+                        && i.column.key == "personnel"
+                })
+            }),
+        ),
+        (
+            "BAL-004",
+            Box::new(|d| {
+                // (The 三公 table is printed in 万元: 1 万元 is beyond rounding.)
+                inject(d, 10_000, |i| {
+                    i.table_kind.as_str() == "three_public" && i.column.key == "reception"
+                })
+            }),
+        ),
+        (
+            "HIE-001",
+            Box::new(|d| {
+                inject(d, 100, |i| {
+                    i.table_kind.as_str() == "gpb_expenditure"
+                        && i.function_code.as_deref() == Some("2010602")
+                })
+            }),
+        ),
+        (
+            "HIE-002",
+            Box::new(|d| {
+                inject(d, 100, |i| {
+                    i.table_kind.as_str() == "gpb_expenditure"
+                        && i.row_kind.as_str() == "total"
+                        && i.column.key == "total"
+                })
+            }),
+        ),
+        (
+            "HIE-003",
+            Box::new(|d| {
+                inject(d, 100, |i| {
+                    i.table_kind.as_str() == "gpb_basic_expenditure"
+                        && i.econ_code.as_deref() == Some("302")
+                        && i.column.key == "total"
+                })
+            }),
+        ),
+        (
+            "XT-001",
+            Box::new(|d| {
+                inject(d, 100, |i| {
+                    i.table_kind.as_str() == "income_expenditure_summary"
+                        && i.line_key.as_deref() == Some("EXP_TOTAL")
+                })
+            }),
+        ),
+        (
+            "XT-002",
+            Box::new(|d| {
+                inject(d, 100, |i| {
+                    i.table_kind.as_str() == "gpb_expenditure"
+                        && i.row_kind.as_str() == "total"
+                        && i.column.key == "basic"
+                })
+            }),
+        ),
+    ];
+    for (rule, change) in cases {
+        let mut doc = clean.clone();
+        change(&mut doc);
+        let got = findings(std::slice::from_ref(&doc)).await;
+        assert!(
+            got.iter().any(|(id, sev, _)| id == rule && sev == "error"),
+            "{rule} not found: {got:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_difference_within_rounding_is_info() {
+    // 江苏省政协办公厅 2018 prints 万元: 50 元 is within the rounding of one term.
+    let path =
+        Path::new("datasets/pdf/jiangsu/江苏省政协办公厅/江苏省政协办公厅2018度部门预算公开表.pdf");
+    let mut doc = parse_file(path, &Overrides::default()).unwrap();
+    inject(&mut doc, 50, |i| {
+        i.table_kind.as_str() == "gpb_expenditure" && i.function_code.as_deref() == Some("2210201")
+    });
+    let got = findings(std::slice::from_ref(&doc)).await;
+    assert!(!got.is_empty());
+    assert!(got.iter().all(|(_, sev, _)| sev == "info"), "{got:#?}");
+    // 0.02 万元 is not rounding.
+    inject(&mut doc, 150, |i| {
+        i.table_kind.as_str() == "gpb_expenditure" && i.function_code.as_deref() == Some("2210201")
+    });
+    let got = findings(std::slice::from_ref(&doc)).await;
+    assert!(
+        got.iter()
+            .any(|(id, sev, _)| id == "HIE-001" && sev == "error"),
+        "{got:#?}"
+    );
+}
+
+#[test]
+fn the_check_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let yusuan = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_yusuan"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let d = data.to_str().unwrap();
+    assert!(
+        yusuan(&["ingest", "-q", "--data", d, "datasets/pdf/shanghai"])
+            .status
+            .success()
+    );
+    let o = yusuan(&["check", "--data", d, "--format", "csv"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("BAL-001,error,0,0,"), "{out}");
+    // The findings table is stored beside the data (empty here).
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        d,
+        "--format",
+        "csv",
+        "-c",
+        "select count(*) as n from check_results",
+    ]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout), "n\n0\n");
+    // A user rule that always finds something: exit 1 with --fail-on warning.
+    let rules = tmp.path().join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(
+        rules.join("always.sql"),
+        "-- id: USR-001\n-- severity: warning\n-- description: every document (a test rule)\n\
+         SELECT doc_id, year, 'documents' AS tables, unit_name AS rows, CAST(1 AS DECIMAL(18,2)) AS expected, \
+         CAST(2 AS DECIMAL(18,2)) AS actual, 1 AS terms, '元' AS source_unit, '测试' AS message FROM documents;\n",
+    )
+    .unwrap();
+    let r = rules.to_str().unwrap();
+    let o = yusuan(&[
+        "check",
+        "--data",
+        d,
+        "--rules",
+        r,
+        "--only",
+        "USR-001",
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let o = yusuan(&["check", "--data", d, "--rules", r, "--only", "USR-001"]);
+    assert_eq!(o.status.code(), Some(0));
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        d,
+        "--format",
+        "csv",
+        "-c",
+        "select rule_id, severity, difference from check_results order by unit_name",
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "rule_id,severity,difference\nUSR-001,warning,1.00\nUSR-001,warning,1.00\n"
+    );
+    // Unknown rule ids and malformed rules are errors (exit 2) naming what is wrong.
+    let o = yusuan(&["check", "--data", d, "--only", "NOPE-1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("NOPE-1"));
+    std::fs::write(
+        rules.join("bad.sql"),
+        "-- id: USR-002\n-- severity: fatal\nselect 1;\n",
+    )
+    .unwrap();
+    let o = yusuan(&["check", "--data", d, "--rules", r]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("bad.sql"));
+}
