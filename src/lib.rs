@@ -9,6 +9,7 @@
 //!   dataset table.
 //! - [`storage`]: the Parquet dataset directory (partitioned by year, atomic commits).
 //! - [`engine`]: the DataFusion session over a dataset: tables, views, functions.
+//! - [`check`]: reconciliation rules as SQL over the whole dataset.
 //! - `cli` (binary only): commands, output formats, the shell.
 //!
 //! # Example
