@@ -42,6 +42,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "queries/checks/cross_table.sql",
         include_str!("../../queries/checks/cross_table.sql"),
     ),
+    (
+        "queries/checks/codes.sql",
+        include_str!("../../queries/checks/codes.sql"),
+    ),
 ];
 
 /// How bad a failed rule is.

@@ -1,0 +1,26 @@
+-- Code validity (domain.md §3.2 S7): the classification codes a table prints exist in the
+-- reference lists (ref_dept_econ, ref_function_class). Findings carry the row's amount as
+-- `actual` and no `expected`.
+
+-- id: COD-001
+-- severity: warning
+-- description: 部门经济分类科目编码不在2018年起施行的科目表中（2018年及以后的文件）(S7)
+SELECT l.doc_id, l.year, l.table_kind AS tables, concat(l.econ_code, ' ', l.row_label) AS rows,
+       CAST(NULL AS DECIMAL(18, 2)) AS expected, l.amount AS actual, 1 AS terms, l.source_unit,
+       concat('经济分类科目编码', l.econ_code, '（', l.row_label, '）不在部门预算支出经济分类科目表中',
+              coalesce(concat('；名称对应的编码为', (SELECT min(r2.code) FROM ref_dept_econ r2 WHERE r2.name = l.row_label)), '')) AS message
+FROM line_items l
+LEFT JOIN ref_dept_econ r ON r.code = l.econ_code
+WHERE l.econ_code IS NOT NULL AND r.code IS NULL AND l.year >= 2018
+  AND l.column_key = 'total';
+
+-- id: COD-002
+-- severity: error
+-- description: 功能分类类级编码不在类级科目表中 (S7)
+SELECT l.doc_id, l.year, l.table_kind AS tables, concat(l.function_code, ' ', l.row_label) AS rows,
+       CAST(NULL AS DECIMAL(18, 2)) AS expected, l.amount AS actual, 1 AS terms, l.source_unit,
+       concat('功能分类类级编码', l.function_code, '（', l.row_label, '）不在支出功能分类科目表中') AS message
+FROM line_items l
+LEFT JOIN ref_function_class r ON r.code = l.function_code AND r.level = 1
+WHERE l.function_code IS NOT NULL AND length(l.function_code) = 3 AND r.code IS NULL
+  AND l.column_key IN ('total', 'amount');
