@@ -50,3 +50,55 @@ FROM line_items e
 JOIN first_table f ON f.doc_id = e.doc_id AND f.table_no = e.table_no
 JOIN p ON p.doc_id = e.doc_id AND p.year = e.year
 WHERE e.row_kind = 'total' AND e.column_key = 'project';
+
+-- id: XT-004
+-- severity: warning
+-- description: 绩效目标表所列项目与项目支出表一致：同名项目金额相同，各表项目互见 (X11)
+WITH tp AS (
+    SELECT doc_id, year, project_name AS name, sum(total) AS amount
+    FROM projects WHERE table_kind = 'project_expenditure' AND total IS NOT NULL
+    GROUP BY doc_id, year, project_name
+),
+tk AS (
+    SELECT doc_id, year, project_name AS name, sum(total) AS amount
+    FROM projects WHERE table_kind = 'performance_targets' AND total IS NOT NULL
+    GROUP BY doc_id, year, project_name
+),
+both_tables AS (
+    SELECT DISTINCT tp.doc_id FROM tp JOIN tk ON tk.doc_id = tp.doc_id
+),
+units AS (
+    SELECT doc_id, max(source_unit) AS source_unit FROM line_items
+    WHERE table_kind = 'project_expenditure' GROUP BY doc_id
+),
+up AS (
+    SELECT p.* FROM tp p JOIN both_tables b ON b.doc_id = p.doc_id
+    LEFT JOIN tk k ON k.doc_id = p.doc_id AND k.name = p.name WHERE k.name IS NULL
+),
+uk AS (
+    SELECT k.* FROM tk k JOIN both_tables b ON b.doc_id = k.doc_id
+    LEFT JOIN tp p ON p.doc_id = k.doc_id AND p.name = k.name WHERE p.name IS NULL
+),
+-- Names printed differently for the same project (abridged, or damaged in extraction):
+-- same amount, one name inside the other or at most half the characters different.
+fuzzy AS (
+    SELECT up.doc_id, up.name AS tp_name, uk.name AS tk_name
+    FROM up JOIN uk ON uk.doc_id = up.doc_id AND uk.amount = up.amount
+    WHERE strpos(uk.name, up.name) > 0 OR strpos(up.name, uk.name) > 0
+       OR levenshtein(up.name, uk.name) * 2
+          <= greatest(character_length(up.name), character_length(uk.name))
+)
+SELECT p.doc_id, p.year, '项目支出表/绩效目标表' AS tables, p.name AS rows,
+       p.amount AS expected, k.amount AS actual, 2 AS terms, u.source_unit,
+       concat('项目"', p.name, '"在项目支出表与绩效目标表中的金额不一致') AS message
+FROM tp p JOIN tk k ON k.doc_id = p.doc_id AND k.name = p.name
+JOIN units u ON u.doc_id = p.doc_id
+WHERE p.amount <> k.amount
+UNION ALL
+SELECT doc_id, year, '项目支出表/绩效目标表', name, amount, CAST(NULL AS DECIMAL(18, 2)), 1, '',
+       concat('项目支出表所列项目"', name, '"不在绩效目标表中')
+FROM up WHERE name NOT IN (SELECT tp_name FROM fuzzy f WHERE f.doc_id = up.doc_id)
+UNION ALL
+SELECT doc_id, year, '项目支出表/绩效目标表', name, CAST(NULL AS DECIMAL(18, 2)), amount, 1, '',
+       concat('绩效目标表所列项目"', name, '"不在项目支出表中')
+FROM uk WHERE name NOT IN (SELECT tk_name FROM fuzzy f WHERE f.doc_id = uk.doc_id);
