@@ -62,12 +62,15 @@ async fn the_corpus_has_only_its_real_inconsistencies() {
     //   8.00 (line 479): one name with two amounts, and a project on each side the other
     //   does not list. (大厅标准化配置 / 政务服务大厅标准化配置 and the extraction-damaged
     //   政务服务王復血坝目 / 政务服务全覆盖项目 are the same projects, same amounts.)
+    // - its 收支总表 states 一般公共预算拨款收入 827.29 万元, 其中：财政拨款 827.29; its 收入表's
+    //   合计 row (line 199: `合计 827. 29 827. 29 827. 29 714.40`) prints 其中：财政拨款 714.40.
     let got = findings(&corpus()).await;
     let want = [
         ("COD-001", "warning", "20107 绩效工资"),
         ("XT-004", "warning", "劳务派遣人员工资"),
         ("XT-004", "warning", "网络维护经费"),
         ("XT-004", "warning", "网络运行维护经费"),
+        ("XT-005", "error", "其中:财政拨款 / 其中:财政拨款"),
     ];
     assert_eq!(
         got,

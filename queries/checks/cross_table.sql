@@ -102,3 +102,41 @@ UNION ALL
 SELECT doc_id, year, '项目支出表/绩效目标表', name, CAST(NULL AS DECIMAL(18, 2)), amount, 1, '',
        concat('绩效目标表所列项目"', name, '"不在项目支出表中')
 FROM uk WHERE name NOT IN (SELECT tk_name FROM fuzzy f WHERE f.doc_id = uk.doc_id);
+
+-- id: XT-005
+-- severity: error
+-- description: 收支总表的各项收入 = 收入表合计行的同一资金来源（一般公共预算、其中财政拨款、政府性基金……）(X1)
+WITH t1 AS (
+    SELECT doc_id, year, line_key, amount, source_unit, row_label
+    FROM line_items
+    WHERE table_kind = 'income_expenditure_summary' AND flow = 'income'
+      AND line_key IN ('INC_TOTAL', 'INC_FISCAL', 'INC_GPB', 'INC_GPB_FISCAL', 'INC_GOV_FUND', 'INC_SOE',
+                       'INC_BUSINESS', 'INC_OPERATING', 'INC_OTHER', 'INC_SPECIAL_ACCOUNT')
+),
+-- The income table by source: its 合计 row's columns (Henan, Shanghai) …
+by_column AS (
+    SELECT doc_id,
+           CASE regexp_replace(column_key, '^year\.', '')
+               WHEN 'total' THEN 'INC_TOTAL' WHEN 'fiscal' THEN 'INC_FISCAL' WHEN 'gpb' THEN 'INC_GPB'
+               WHEN 'gpb_fiscal' THEN 'INC_GPB_FISCAL' WHEN 'gov_fund' THEN 'INC_GOV_FUND' WHEN 'soe' THEN 'INC_SOE'
+               WHEN 'business' THEN 'INC_BUSINESS' WHEN 'operating' THEN 'INC_OPERATING' WHEN 'other' THEN 'INC_OTHER'
+               WHEN 'special_account' THEN 'INC_SPECIAL_ACCOUNT' END AS line_key,
+           amount, column_label AS label
+    FROM line_items
+    WHERE table_kind = 'income' AND row_kind = 'total' AND column_key <> 'total'
+),
+-- … or its rows (Jiangsu: 收入总计, one 小计 per source).
+by_row AS (
+    SELECT doc_id, line_key, amount, row_label AS label
+    FROM line_items
+    WHERE table_kind = 'income' AND line_key IS NOT NULL AND column_key = 'total'
+      AND (row_kind = 'total' OR row_label LIKE '%/小计')
+),
+t2 AS (
+    SELECT * FROM by_column WHERE line_key IS NOT NULL
+    UNION ALL SELECT * FROM by_row
+)
+SELECT t1.doc_id, t1.year, '收支总表/收入表' AS tables, concat(t1.row_label, ' / ', t2.label) AS rows,
+       t1.amount AS expected, t2.amount AS actual, 2 AS terms, t1.source_unit,
+       concat('收入表的', t2.label, '与收支总表的', t1.row_label, '不一致') AS message
+FROM t1 JOIN t2 ON t2.doc_id = t1.doc_id AND t2.line_key = t1.line_key;
