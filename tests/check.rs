@@ -214,6 +214,16 @@ async fn every_injected_error_is_found_by_its_rule() {
             }
         }),
     ));
+    cases.push((
+        "XT-006",
+        "error",
+        Box::new(|d| {
+            inject(d, 100, |i| {
+                i.table_kind.as_str() == "fiscal_summary"
+                    && i.line_key.as_deref() == Some("INC_TOTAL")
+            })
+        }),
+    ));
     for (rule, severity, change) in cases {
         let mut doc = clean.clone();
         change(&mut doc);
@@ -223,6 +233,30 @@ async fn every_injected_error_is_found_by_its_rule() {
             "{rule} not found: {got:#?}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_narrative_total_that_differs_is_found() {
+    // 江苏省人大常委会办公厅 2018 states its 本年收入预算合计 15897.44 万元 as its tables do;
+    // the text made to state 1 万元 more is a finding.
+    let path = Path::new("datasets/pdf/jiangsu/江苏省人大办公厅/省人大办公厅2018预算公开.pdf");
+    let mut doc = parse_file(path, &Overrides::default()).unwrap();
+    assert!(findings(std::slice::from_ref(&doc)).await.is_empty());
+    let total = doc
+        .parsed
+        .facts
+        .iter_mut()
+        .filter(|f| f.fact_key.ends_with("income_total") && f.relation == "value")
+        .max_by_key(|f| f.amount)
+        .unwrap();
+    assert_eq!(total.amount, Some(Decimal::from(158_974_400)));
+    total.amount = total.amount.map(|a| a + Decimal::from(10_000));
+    let got = findings(std::slice::from_ref(&doc)).await;
+    assert!(
+        got.iter()
+            .any(|(id, sev, _)| id == "NAR-001" && sev == "warning"),
+        "{got:#?}"
+    );
 }
 
 #[tokio::test]

@@ -140,3 +140,30 @@ SELECT t1.doc_id, t1.year, '收支总表/收入表' AS tables, concat(t1.row_lab
        t1.amount AS expected, t2.amount AS actual, 2 AS terms, t1.source_unit,
        concat('收入表的', t2.label, '与收支总表的', t1.row_label, '不一致') AS message
 FROM t1 JOIN t2 ON t2.doc_id = t1.doc_id AND t2.line_key = t1.line_key;
+
+-- id: XT-006
+-- severity: error
+-- description: 财政拨款收支总表 收入总计 = 收支总表的财政拨款收入（一般公共预算 + 政府性基金 + 国有资本经营）(X4)
+WITH t1 AS (
+    SELECT doc_id, year, max(source_unit) AS source_unit,
+           max(CASE WHEN line_key = 'INC_FISCAL' THEN amount END) AS fiscal,
+           max(CASE WHEN line_key = 'INC_GPB' THEN amount END) AS gpb,
+           max(CASE WHEN line_key = 'INC_GOV_FUND' THEN amount END) AS gov_fund,
+           max(CASE WHEN line_key = 'INC_SOE' THEN amount END) AS soe,
+           max(CASE WHEN line_key LIKE 'INC_CARRYOVER%' THEN amount END) AS carryover
+    FROM line_items
+    WHERE table_kind = 'income_expenditure_summary' AND flow = 'income'
+    GROUP BY doc_id, year
+)
+SELECT t4.doc_id, t4.year, '财政拨款收支总表/收支总表' AS tables, '收入总计/财政拨款收入' AS rows,
+       t4.amount AS expected,
+       coalesce(t1.fiscal, t1.gpb + coalesce(t1.gov_fund, 0) + coalesce(t1.soe, 0)) AS actual,
+       CASE WHEN t1.fiscal IS NULL THEN 4 ELSE 2 END AS terms, t4.source_unit,
+       '财政拨款收支总表的收入总计与收支总表的财政拨款收入不一致' AS message
+FROM line_items t4
+JOIN t1 ON t1.doc_id = t4.doc_id AND t1.year = t4.year
+WHERE t4.table_kind = 'fiscal_summary' AND t4.line_key = 'INC_TOTAL'
+  AND t4.column_key IN ('amount', 'total')
+  -- (A 上年结转 line would belong on both sides: compared once the carry-over scope is read.)
+  AND coalesce(t1.carryover, 0) = 0
+  AND (t1.fiscal IS NOT NULL OR t1.gpb IS NOT NULL);

@@ -46,6 +46,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "queries/checks/codes.sql",
         include_str!("../../queries/checks/codes.sql"),
     ),
+    (
+        "queries/checks/narrative.sql",
+        include_str!("../../queries/checks/narrative.sql"),
+    ),
 ];
 
 /// How bad a failed rule is.
