@@ -224,6 +224,17 @@ async fn every_injected_error_is_found_by_its_rule() {
             })
         }),
     ));
+    cases.push((
+        "XT-007",
+        "error",
+        Box::new(|d| {
+            inject(d, 100, |i| {
+                i.table_kind.as_str() == "fiscal_summary"
+                    && i.line_key.as_deref() == Some("EXP_TOTAL")
+                    && i.column.key == "gpb"
+            })
+        }),
+    ));
     for (rule, severity, change) in cases {
         let mut doc = clean.clone();
         change(&mut doc);

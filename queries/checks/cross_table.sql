@@ -167,3 +167,15 @@ WHERE t4.table_kind = 'fiscal_summary' AND t4.line_key = 'INC_TOTAL'
   -- (A 上年结转 line would belong on both sides: compared once the carry-over scope is read.)
   AND coalesce(t1.carryover, 0) = 0
   AND (t1.fiscal IS NOT NULL OR t1.gpb IS NOT NULL);
+
+-- id: XT-007
+-- severity: error
+-- description: 财政拨款收支总表 支出总计的一般公共预算列 = 一般公共预算支出表 合计 (X5)
+SELECT t4.doc_id, t4.year, '财政拨款收支总表/一般公共预算支出表' AS tables, '支出总计（一般公共预算）/合计' AS rows,
+       t4.amount AS expected, t5.amount AS actual, 2 AS terms, t4.source_unit,
+       '一般公共预算支出表合计与财政拨款收支总表支出总计的一般公共预算不一致' AS message
+FROM line_items t4
+JOIN line_items t5
+  ON t5.doc_id = t4.doc_id AND t5.year = t4.year AND t5.table_kind = 'gpb_expenditure'
+ AND t5.row_kind = 'total' AND t5.column_key = 'total'
+WHERE t4.table_kind = 'fiscal_summary' AND t4.line_key = 'EXP_TOTAL' AND t4.column_key = 'gpb';
