@@ -123,16 +123,23 @@ impl ScalarUDFImpl for Wan {
             .iter()
             .collect::<Decimal128Array>()
             .with_precision_and_scale(p, s)?;
-        let out: ArrayRef = Arc::new(out);
-        if args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)))
-        {
-            return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?));
-        }
-        Ok(ColumnarValue::Array(out))
+        columnar(Arc::new(out), all_scalar(&args))
     }
+}
+
+/// True when every argument is a scalar (the result is one then).
+fn all_scalar(args: &ScalarFunctionArgs) -> bool {
+    args.args
+        .iter()
+        .all(|a| matches!(a, ColumnarValue::Scalar(_)))
+}
+
+/// A function's result: a scalar when its arguments were, else the array.
+fn columnar(out: ArrayRef, scalar: bool) -> Result<ColumnarValue> {
+    if scalar {
+        return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?));
+    }
+    Ok(ColumnarValue::Array(out))
 }
 
 /// The classification functions over code strings.
@@ -227,10 +234,7 @@ impl ScalarUDFImpl for ClassFn {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let scalar = all_scalar(&args);
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let Some(codes) = arrays[0].as_any().downcast_ref::<StringArray>() else {
             return exec_err!("{}(): expected a text code", self.name());
@@ -271,10 +275,7 @@ impl ScalarUDFImpl for ClassFn {
                     .collect::<StringArray>(),
             ),
         };
-        if scalar {
-            return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?));
-        }
-        Ok(ColumnarValue::Array(out))
+        columnar(out, scalar)
     }
 }
 
@@ -326,10 +327,7 @@ impl ScalarUDFImpl for PctChange {
     }
 
     fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
-        let scalar = args
-            .args
-            .iter()
-            .all(|a| matches!(a, ColumnarValue::Scalar(_)));
+        let scalar = all_scalar(&args);
         let arrays = ColumnarValue::values_to_arrays(&args.args)?;
         let (Some(cur), Some(prev)) = (
             arrays[0].as_any().downcast_ref::<Decimal128Array>(),
@@ -354,10 +352,6 @@ impl ScalarUDFImpl for PctChange {
             })
             .collect::<Decimal128Array>()
             .with_precision_and_scale(38, 2)?;
-        let out: ArrayRef = Arc::new(out);
-        if scalar {
-            return Ok(ColumnarValue::Scalar(ScalarValue::try_from_array(&out, 0)?));
-        }
-        Ok(ColumnarValue::Array(out))
+        columnar(Arc::new(out), scalar)
     }
 }

@@ -5,7 +5,16 @@
 
 /// The level of a function code: 1 类 (3 digits), 2 款 (5), 3 项 (7).
 pub fn function_level(code: &str) -> Option<i8> {
-    if !code.bytes().all(|b| b.is_ascii_digit()) || !code.starts_with('2') {
+    if !code.starts_with('2') {
+        return None;
+    }
+    class_level(code).map(|l| l as i8)
+}
+
+/// The level of any classification code (功能分类 or 经济分类) by its length: 类 = 1
+/// (3 digits), 款 = 2 (5), 项 = 3 (7).
+pub fn class_level(code: &str) -> Option<i32> {
+    if !code.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     match code.len() {
@@ -16,13 +25,25 @@ pub fn function_level(code: &str) -> Option<i8> {
     }
 }
 
-/// The parent of a function or economic code (`2010350` → `20103` → `201`).
-pub fn parent_code(code: &str) -> Option<&str> {
-    match code.len() {
-        7 => Some(&code[..5]),
-        5 => Some(&code[..3]),
+/// The parent of a function or economic code (`2010350` → `20103` → `201`; a 类 has none).
+pub fn class_parent(code: &str) -> Option<&str> {
+    match class_level(code)? {
+        2 => Some(&code[..3]),
+        3 => Some(&code[..5]),
         _ => None,
     }
+}
+
+/// The code's prefix at `level` (1 = 类, 2 = 款, 3 = 项); none when the code is shorter.
+pub fn class_prefix(code: &str, level: i32) -> Option<&str> {
+    let own = class_level(code)?;
+    let len = match level {
+        1 => 3,
+        2 => 5,
+        3 => 7,
+        _ => return None,
+    };
+    (level <= own).then(|| &code[..len])
 }
 
 /// Joins a function code printed in split cells (`201` `03` `50`) into its compact form.
@@ -168,9 +189,16 @@ mod tests {
         assert_eq!(function_level("2010350"), Some(3));
         assert_eq!(function_level("605001"), None);
         assert_eq!(function_level("30101"), None);
-        assert_eq!(parent_code("2010350"), Some("20103"));
-        assert_eq!(parent_code("20103"), Some("201"));
-        assert_eq!(parent_code("201"), None);
+        assert_eq!(class_parent("2010350"), Some("20103"));
+        assert_eq!(class_parent("20103"), Some("201"));
+        assert_eq!(class_parent("30101"), Some("301"));
+        assert_eq!(class_parent("201"), None);
+        assert_eq!(class_level("30101"), Some(2));
+        assert_eq!(class_level("2080"), None);
+        assert_eq!(class_level("20a"), None);
+        assert_eq!(class_prefix("2080505", 1), Some("208"));
+        assert_eq!(class_prefix("2080505", 2), Some("20805"));
+        assert_eq!(class_prefix("20805", 3), None);
     }
 
     #[test]

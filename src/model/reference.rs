@@ -1,10 +1,13 @@
 //! Classification reference data shipped in `datasets/reference/` and compiled into the
 //! binary: 功能分类 codes with their names by year, 部门经济分类 and 政府经济分类 codes, and
-//! the 部门 → 政府 mapping. Owns the lookups (`class_name`, levels, parents); the engine
+//! the 部门 → 政府 mapping. Owns the name lookup (`class_name`; levels and parents are
+//! `classification`'s, re-exported here for the SQL functions); the engine
 //! registers the same CSVs as tables. Rows marked `unconfirmed` in the CSVs are kept and
 //! say so (see `datasets/reference/README.md`).
 
 use std::sync::OnceLock;
+
+pub use super::classification::{class_level, class_parent, class_prefix};
 
 /// 功能分类: `code,level,parent,name,first_year,last_year,status,source`.
 pub const FUNCTION_CLASS_CSV: &str = include_str!("../../datasets/reference/func_class.csv");
@@ -60,40 +63,6 @@ fn names() -> &'static [ClassName] {
     })
 }
 
-/// The level of a classification code: 类 = 1 (3 digits), 款 = 2 (5), 项 = 3 (7).
-pub fn class_level(code: &str) -> Option<i32> {
-    if !code.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    match code.len() {
-        3 => Some(1),
-        5 => Some(2),
-        7 => Some(3),
-        _ => None,
-    }
-}
-
-/// The code one level up (`2080505` → `20805` → `208`; a 类 has none).
-pub fn class_parent(code: &str) -> Option<&str> {
-    match class_level(code)? {
-        2 => Some(&code[..3]),
-        3 => Some(&code[..5]),
-        _ => None,
-    }
-}
-
-/// The code's prefix at `level` (1 = 类, 2 = 款, 3 = 项); none when the code is shorter.
-pub fn class_prefix(code: &str, level: i32) -> Option<&str> {
-    let own = class_level(code)?;
-    let len = match level {
-        1 => 3,
-        2 => 5,
-        3 => 7,
-        _ => return None,
-    };
-    (level <= own).then(|| &code[..len])
-}
-
 /// The name of a code (功能分类 by year where names changed; 部门/政府经济分类): the name
 /// printed in `year` if known, else the one printed nearest that year, else the current
 /// (confirmed) name.
@@ -130,21 +99,6 @@ pub fn class_name(code: &str, year: Option<i32>) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn levels_parents_prefixes() {
-        assert_eq!(class_level("2080505"), Some(3));
-        assert_eq!(class_level("20805"), Some(2));
-        assert_eq!(class_level("208"), Some(1));
-        assert_eq!(class_level("2080"), None);
-        assert_eq!(class_level("20a"), None);
-        assert_eq!(class_parent("2080505"), Some("20805"));
-        assert_eq!(class_parent("20805"), Some("208"));
-        assert_eq!(class_parent("208"), None);
-        assert_eq!(class_prefix("2080505", 1), Some("208"));
-        assert_eq!(class_prefix("2080505", 2), Some("20805"));
-        assert_eq!(class_prefix("20805", 3), None);
-    }
 
     #[test]
     fn names_by_year() {
