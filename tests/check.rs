@@ -2,14 +2,15 @@
 //! every injected error found by the rule of its family (recall), rounding reported as
 //! such, and the `check` command's exit codes and stored results.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
 use rust_decimal::Decimal;
 use yusuan::Engine;
 use yusuan::check::{builtin_rules, run};
-use yusuan::ingest::companion::attach_companions;
-use yusuan::ingest::{Overrides, collect_inputs, parse_file};
+use yusuan::ingest::{Overrides, parse_file};
 use yusuan::model::SourceDocument;
 use yusuan::storage::Dataset;
 
@@ -39,16 +40,7 @@ async fn findings(docs: &[SourceDocument]) -> Vec<(String, String, String)> {
 }
 
 fn corpus() -> Vec<SourceDocument> {
-    let files = collect_inputs(&[
-        PathBuf::from("datasets/text"),
-        PathBuf::from("datasets/pdf"),
-    ])
-    .unwrap();
-    let docs = files
-        .iter()
-        .map(|f| parse_file(f, &Overrides::default()).unwrap())
-        .collect();
-    attach_companions(docs).0
+    common::sample_documents()
 }
 
 #[tokio::test]

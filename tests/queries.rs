@@ -3,26 +3,16 @@
 //! `YUSUAN_UPDATE_SNAPSHOTS=1 cargo test --test queries` rewrites the snapshots; review the
 //! diff before committing it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use datafusion::arrow::csv::WriterBuilder;
 use yusuan::Engine;
-use yusuan::ingest::companion::attach_companions;
-use yusuan::ingest::{Overrides, collect_inputs, parse_file};
 use yusuan::storage::Dataset;
 
 async fn sample_engine(dir: &Path) -> Engine {
-    let files = collect_inputs(&[
-        PathBuf::from("datasets/text"),
-        PathBuf::from("datasets/pdf"),
-    ])
-    .unwrap();
-    let docs = files
-        .iter()
-        .map(|f| parse_file(f, &Overrides::default()).unwrap())
-        .collect();
-    let (docs, unpaired) = attach_companions(docs);
-    assert!(unpaired.is_empty());
+    let docs = common::sample_documents();
     Dataset::open_or_create(dir)
         .unwrap()
         .commit(&docs, 0)
