@@ -10,6 +10,7 @@
 //! - [`storage`]: the Parquet dataset directory (partitioned by year, atomic commits).
 //! - [`engine`]: the DataFusion session over a dataset: tables, views, functions.
 //! - [`check`]: reconciliation rules as SQL over the whole dataset.
+//! - [`synth`]: synthetic datasets (any size, optional planted errors) written like ingest's.
 //! - `cli` (binary only): commands, output formats, the shell.
 //!
 //! # Example
@@ -32,6 +33,7 @@ pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod storage;
+pub mod synth;
 
 pub use engine::Engine;
 pub use error::{Error, Result};

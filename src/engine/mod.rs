@@ -161,9 +161,13 @@ impl Engine {
                 .with_schema(table.schema());
             ctx.register_table(table.name(), Arc::new(ListingTable::try_new(config)?))?;
         }
-        // Derived tables written beside the data (`yusuan check`), when present.
-        let results = root.join("check_results");
-        if results.join("results.parquet").exists() {
+        // Derived tables written beside the data, when present: findings of `yusuan
+        // check`, the ground truth of errors planted by `yusuan gen`.
+        for name in ["check_results", crate::synth::TRUTH_TABLE] {
+            let results = root.join(name);
+            if !results.join("results.parquet").exists() {
+                continue;
+            }
             let url = ListingTableUrl::parse(format!("{}/", results.display()))?;
             let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
                 .with_file_extension(".parquet");
@@ -171,7 +175,7 @@ impl Engine {
                 .with_listing_options(options)
                 .infer_schema(&ctx.state())
                 .await?;
-            ctx.register_table("check_results", Arc::new(ListingTable::try_new(config)?))?;
+            ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
         }
         register_reference(&ctx)?;
         udf::register_all(&ctx);

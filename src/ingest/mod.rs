@@ -12,7 +12,7 @@ pub mod balance;
 pub mod cells;
 pub mod companion;
 pub mod grouped;
-mod layout;
+pub(crate) mod layout;
 pub mod narrative;
 pub mod pdf;
 pub mod pdfdoc;

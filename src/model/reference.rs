@@ -96,6 +96,25 @@ pub fn class_name(code: &str, year: Option<i32>) -> Option<&'static str> {
         .map(|n| n.name)
 }
 
+/// The 政府预算经济分类 款 a 部门经济分类 款 maps to for a unit type (`机关` or
+/// `事业单位`), from the bundled mapping.
+pub fn gov_econ_for(dept_code: &str, unit_type: &str) -> Option<&'static str> {
+    static MAP: OnceLock<Vec<(&'static str, &'static str, &'static str)>> = OnceLock::new();
+    MAP.get_or_init(|| {
+        ECON_MAP_CSV
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let mut f = l.split(',');
+                Some((f.next()?, f.next()?, f.next()?))
+            })
+            .collect()
+    })
+    .iter()
+    .find(|(d, t, _)| *d == dept_code && *t == unit_type)
+    .map(|(_, _, g)| *g)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +139,8 @@ mod tests {
         assert_eq!(class_name("30231", None), Some("公务用车运行维护费"));
         assert_eq!(class_name("50202", None), Some("会议费"));
         assert_eq!(class_name("9999999", None), None);
+        assert_eq!(gov_econ_for("30231", "机关"), Some("50208"));
+        assert_eq!(gov_econ_for("30231", "事业单位"), Some("50502"));
+        assert_eq!(gov_econ_for("39999", "机关"), None);
     }
 }

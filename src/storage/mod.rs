@@ -397,32 +397,87 @@ fn sort_batch(b: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
     Ok(take_record_batch(b, &idx)?)
 }
 
-fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
-    let props = WriterProperties::builder()
+/// The properties of every Parquet file a dataset holds.
+fn writer_properties() -> WriterProperties {
+    WriterProperties::builder()
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(3).expect("valid level"),
         ))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_max_row_group_row_count(Some(128 * 1024))
         .set_created_by(format!("yusuan {}", env!("CARGO_PKG_VERSION")))
-        .build();
-    let file = File::create(path).map_err(|e| Error::io("creating", path, e))?;
-    let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(|source| {
-        Error::Parquet {
-            path: path.to_path_buf(),
+        .build()
+}
+
+fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
+    let mut writer = PartitionWriter::create(path, path.to_path_buf(), batch.schema())?;
+    writer.write(batch)?;
+    writer.finish()
+}
+
+/// A Parquet file written batch by batch (memory bounded by one row group) under a
+/// temporary name, renamed into place by [`PartitionWriter::finish`].
+pub struct PartitionWriter {
+    tmp: PathBuf,
+    target: PathBuf,
+    writer: ArrowWriter<File>,
+}
+
+impl PartitionWriter {
+    fn create(
+        tmp: &Path,
+        target: PathBuf,
+        schema: datafusion::arrow::datatypes::SchemaRef,
+    ) -> Result<PartitionWriter> {
+        let file = File::create(tmp).map_err(|e| Error::io("creating", tmp, e))?;
+        let writer =
+            ArrowWriter::try_new(file, schema, Some(writer_properties())).map_err(|source| {
+                Error::Parquet {
+                    path: tmp.to_path_buf(),
+                    source,
+                }
+            })?;
+        Ok(PartitionWriter {
+            tmp: tmp.to_path_buf(),
+            target,
+            writer,
+        })
+    }
+
+    /// Appends rows (in the order they are to be stored).
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.writer.write(batch).map_err(|source| Error::Parquet {
+            path: self.tmp.clone(),
             source,
+        })
+    }
+
+    /// Closes, syncs and renames the file into place.
+    pub fn finish(self) -> Result<()> {
+        let file = self.writer.into_inner().map_err(|source| Error::Parquet {
+            path: self.tmp.clone(),
+            source,
+        })?;
+        file.sync_all()
+            .map_err(|e| Error::io("syncing", &self.tmp, e))?;
+        if self.tmp != self.target {
+            fs::rename(&self.tmp, &self.target).map_err(|e| Error::io("renaming", &self.tmp, e))?;
         }
-    })?;
-    writer.write(batch).map_err(|source| Error::Parquet {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let file = writer.into_inner().map_err(|source| Error::Parquet {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    file.sync_all().map_err(|e| Error::io("syncing", path, e))?;
-    Ok(())
+        Ok(())
+    }
+}
+
+impl Dataset {
+    /// A streaming writer for the partition file of `table` and `year`, for a dataset
+    /// being built from scratch in a directory nobody reads yet (`yusuan gen` renames the
+    /// whole directory into place when done). Replaces the partition's file.
+    pub fn partition_writer(&self, table: DatasetTable, year: i32) -> Result<PartitionWriter> {
+        let dir = self.partition_dir(table, year);
+        fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
+        let target = dir.join(FILE_NAME);
+        let tmp = dir.join(format!("{FILE_NAME}.tmp-{}", std::process::id()));
+        PartitionWriter::create(&tmp, target, table.schema())
+    }
 }
 
 impl Dataset {
