@@ -87,7 +87,14 @@ async fn checks_find_exactly_the_planted_errors() {
     let families: BTreeSet<&str> = families.iter().map(String::as_str).collect();
     assert_eq!(
         families,
-        BTreeSet::from(["balance", "codes", "cross_table", "hierarchy", "narrative"])
+        BTreeSet::from([
+            "balance",
+            "codes",
+            "cross_table",
+            "hierarchy",
+            "narrative",
+            "structure"
+        ])
     );
     // One planted error per document at most.
     assert_eq!(docs.iter().collect::<BTreeSet<_>>().len(), docs.len());

@@ -93,3 +93,41 @@ UNION ALL
 SELECT doc_id, year, '"三公"经费、会议费、培训费表', '合计',
        grand_total, coalesce(total, 0) + meeting + training, 4, source_unit, '合计不等于"三公"经费、会议费、培训费之和'
 FROM r WHERE grand_total IS NOT NULL;
+
+-- id: BAL-005
+-- severity: error
+-- description: 资金来源各列之和 = 合计：收入表（本年收入合计 = Σ各项收入；总计 = 本年收入合计 + 上年结转结余）、支出经济分类汇总表、项目支出表、绩效目标表每行 (R2, R3)
+WITH c AS (
+    SELECT doc_id, year, table_kind, table_no, row_no, row_label, source_unit, column_key, amount,
+           CASE table_kind
+               WHEN 'income' THEN column_key IN ('year.gpb', 'year.gov_fund', 'year.soe', 'year.special_account',
+                   'year.business', 'year.operating', 'year.superior', 'year.subsidiary', 'year.other')
+               WHEN 'econ_summary' THEN column_key IN ('gpb', 'gov_fund', 'soe', 'carryover', 'special_account',
+                   'business', 'superior', 'subsidiary', 'operating', 'other')
+               WHEN 'project_expenditure' THEN column_key IN ('gpb', 'gov_fund', 'soe', 'carryover.gpb',
+                   'carryover.gov_fund', 'carryover.soe', 'special_account', 'unit_funds')
+               WHEN 'performance_targets' THEN column_key IN ('gov_budget', 'special_account', 'unit_funds')
+           END AS is_part
+    FROM line_items
+    WHERE table_kind IN ('income', 'econ_summary', 'project_expenditure', 'performance_targets')
+),
+r AS (
+    SELECT doc_id, year, table_kind, table_no, row_no, max(row_label) AS label, max(source_unit) AS source_unit,
+           max(CASE WHEN column_key = 'total' THEN amount END) AS total,
+           max(CASE WHEN column_key = 'year.total' THEN amount END) AS year_total,
+           max(CASE WHEN column_key = 'carryover.total' THEN amount END) AS carryover_total,
+           sum(CASE WHEN is_part THEN amount END) AS parts,
+           count(CASE WHEN is_part THEN 1 END) AS n
+    FROM c GROUP BY doc_id, year, table_kind, table_no, row_no
+)
+SELECT doc_id, year, table_kind AS tables, label AS rows,
+       CASE WHEN table_kind = 'income' THEN year_total ELSE total END AS expected,
+       parts AS actual, n + 1 AS terms, source_unit,
+       concat(label, '：各资金来源之和不等于', CASE WHEN table_kind = 'income' THEN '本年收入合计' ELSE '合计' END) AS message
+FROM r
+WHERE n > 0 AND (CASE WHEN table_kind = 'income' THEN year_total ELSE total END) IS NOT NULL
+UNION ALL
+SELECT doc_id, year, table_kind, label, total, year_total + coalesce(carryover_total, 0), 3, source_unit,
+       concat(label, '：总计不等于本年收入合计与上年结转结余之和')
+FROM r
+WHERE table_kind = 'income' AND total IS NOT NULL AND year_total IS NOT NULL;

@@ -24,3 +24,27 @@ FROM line_items l
 LEFT JOIN ref_function_class r ON r.code = l.function_code AND r.level = 1
 WHERE l.function_code IS NOT NULL AND length(l.function_code) = 3 AND r.code IS NULL
   AND l.column_key IN ('total', 'amount');
+
+-- id: COD-003
+-- severity: warning
+-- description: 部门经济分类科目名称与编码不符：所印名称是另一个编码的标准名称（2018年及以后的文件）(S7)
+-- (Names are compared without spaces and with （） read as (); a name several codes share
+-- — 办公设备购置 under 309 and 310 — never counts as another code's.)
+WITH names AS (
+    SELECT code, replace(replace(name, '（', '('), '）', ')') AS name FROM ref_dept_econ
+),
+l AS (
+    SELECT doc_id, year, table_kind, econ_code, row_label, amount, source_unit,
+           replace(replace(replace(row_label, ' ', ''), '（', '('), '）', ')') AS label
+    FROM line_items
+    WHERE econ_code IS NOT NULL AND column_key = 'total' AND year >= 2018
+)
+SELECT l.doc_id, l.year, l.table_kind AS tables, concat(l.econ_code, ' ', l.row_label) AS rows,
+       CAST(NULL AS DECIMAL(18, 2)) AS expected, l.amount AS actual, 1 AS terms, l.source_unit,
+       concat('经济分类科目编码', l.econ_code, '的名称应为', own.name, '；所印"', l.row_label, '"是',
+              min(other.code), '的名称') AS message
+FROM l
+JOIN names own ON own.code = l.econ_code
+JOIN names other ON other.name = l.label AND other.code <> l.econ_code
+WHERE own.name <> l.label
+GROUP BY l.doc_id, l.year, l.table_kind, l.econ_code, l.row_label, l.amount, l.source_unit, own.name;

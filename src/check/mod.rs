@@ -50,6 +50,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "queries/checks/narrative.sql",
         include_str!("../../queries/checks/narrative.sql"),
     ),
+    (
+        "queries/checks/structure.sql",
+        include_str!("../../queries/checks/structure.sql"),
+    ),
 ];
 
 /// How bad a failed rule is.

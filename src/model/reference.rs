@@ -5,6 +5,7 @@
 //! registers the same CSVs as tables. Rows marked `unconfirmed` in the CSVs are kept and
 //! say so (see `datasets/reference/README.md`).
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 pub use super::classification::{class_level, class_parent, class_prefix};
@@ -99,20 +100,19 @@ pub fn class_name(code: &str, year: Option<i32>) -> Option<&'static str> {
 /// The 政府预算经济分类 款 a 部门经济分类 款 maps to for a unit type (`机关` or
 /// `事业单位`), from the bundled mapping.
 pub fn gov_econ_for(dept_code: &str, unit_type: &str) -> Option<&'static str> {
-    static MAP: OnceLock<Vec<(&'static str, &'static str, &'static str)>> = OnceLock::new();
+    static MAP: OnceLock<HashMap<(&'static str, &'static str), &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
         ECON_MAP_CSV
             .lines()
             .skip(1)
             .filter_map(|l| {
                 let mut f = l.split(',');
-                Some((f.next()?, f.next()?, f.next()?))
+                Some(((f.next()?, f.next()?), f.next()?))
             })
             .collect()
     })
-    .iter()
-    .find(|(d, t, _)| *d == dept_code && *t == unit_type)
-    .map(|(_, _, g)| *g)
+    .get(&(dept_code, unit_type))
+    .copied()
 }
 
 #[cfg(test)]

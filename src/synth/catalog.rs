@@ -4,6 +4,11 @@
 //! Codes are real (2018 onward 支出功能分类 and 部门经济分类); names of 经济分类 codes
 //! come from the bundled reference list so that generated documents pass code checks.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::model::reference;
+
 /// A subordinate unit type of a department: name template (`{n}` = a Chinese ordinal)
 /// and the 功能分类 项 its basic spending runs under.
 pub struct SubUnit {
@@ -318,21 +323,47 @@ pub const FUNCTION_NAMES: &[(&str, &str)] = &[
     ("2210201", "住房公积金"),
 ];
 
-/// The name of a 功能分类 code: 类 from the reference list (by year: 207 and 210 were
-/// renamed in 2019), 款 and 项 from [`FUNCTION_NAMES`].
+/// The name of a 功能分类 code: 类 from the reference list (207 and 210 were renamed in
+/// 2019), 款 and 项 from [`FUNCTION_NAMES`]. Looked up once per code (hot in `gen`).
 pub fn function_name(code: &str, year: i32) -> &'static str {
-    if code.len() == 3 {
-        return crate::model::reference::class_name(code, Some(year)).unwrap_or("其他支出");
-    }
-    FUNCTION_NAMES
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or("其他支出", |(_, n)| n)
+    static NAMES: OnceLock<HashMap<&'static str, [&'static str; 2]>> = OnceLock::new();
+    let names = NAMES.get_or_init(|| {
+        let mut m: HashMap<&'static str, [&'static str; 2]> =
+            FUNCTION_NAMES.iter().map(|&(c, n)| (c, [n, n])).collect();
+        for s in SECTORS {
+            let code = s.run_code;
+            for class in std::iter::once(&code[..3]).chain(s.project_codes.iter().map(|c| &c[..3]))
+            {
+                let name = |y| reference::class_name(class, Some(y)).unwrap_or("其他支出");
+                m.insert(class, [name(2018), name(2019)]);
+            }
+        }
+        for class in ["208", "210", "221"] {
+            let name = |y| reference::class_name(class, Some(y)).unwrap_or("其他支出");
+            m.insert(class, [name(2018), name(2019)]);
+        }
+        m
+    });
+    names
+        .get(code)
+        .map_or("其他支出", |n| n[usize::from(year >= 2019)])
 }
 
-/// The name of a 部门经济分类 code (reference list).
+/// The name of a 部门经济分类 code (reference list), from a table built once.
 pub fn econ_name(code: &str) -> &'static str {
-    crate::model::reference::class_name(code, None).unwrap_or("其他支出")
+    static NAMES: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    NAMES
+        .get_or_init(|| {
+            reference::DEPT_ECON_CSV
+                .lines()
+                .skip(1)
+                .filter_map(|l| l.split(',').next())
+                .filter_map(|c| Some((c, reference::class_name(c, None)?)))
+                .collect()
+        })
+        .get(code)
+        .copied()
+        .unwrap_or("其他支出")
 }
 
 /// 工资福利支出 (301) by 款, in permille of a unit's wage bill; 30199 takes the rest.
