@@ -96,7 +96,7 @@ FROM r WHERE grand_total IS NOT NULL;
 
 -- id: BAL-005
 -- severity: error
--- description: 资金来源各列之和 = 合计：收入表（本年收入合计 = Σ各项收入；总计 = 本年收入合计 + 上年结转结余）、支出经济分类汇总表、项目支出表、绩效目标表每行 (R2, R3)
+-- description: 资金来源各列之和 = 合计：收入表（本年收入合计 = Σ各项收入；总计 = 本年收入合计 + 上年结转结余）、支出经济分类汇总表、项目支出表、绩效目标表每行 (R6)
 WITH c AS (
     SELECT doc_id, year, table_kind, table_no, row_no, row_label, source_unit, column_key, amount,
            CASE table_kind
@@ -131,3 +131,22 @@ SELECT doc_id, year, table_kind, label, total, year_total + coalesce(carryover_t
        concat(label, '：总计不等于本年收入合计与上年结转结余之和')
 FROM r
 WHERE table_kind = 'income' AND total IS NOT NULL AND year_total IS NOT NULL;
+
+-- id: BAL-006
+-- severity: error
+-- description: 收支总表、财政拨款收支总表：本年支出合计 = Σ支出功能分类各类（每一列）(R4)
+WITH lei AS (
+    SELECT doc_id, year, table_no, column_key, sum(amount) AS total, count(*) AS n
+    FROM line_items
+    WHERE table_kind IN ('income_expenditure_summary', 'fiscal_summary') AND flow = 'expenditure'
+      AND row_kind = 'function' AND length(function_code) = 3
+    GROUP BY doc_id, year, table_no, column_key
+)
+SELECT t.doc_id, t.year,
+       CASE t.table_kind WHEN 'fiscal_summary' THEN '财政拨款收支总表' ELSE '收支总表' END AS tables,
+       concat(t.row_label, '（', t.column_key, '）') AS rows,
+       t.amount AS expected, l.total AS actual, l.n + 1 AS terms, t.source_unit,
+       concat(t.row_label, '不等于各类支出之和') AS message
+FROM line_items t
+JOIN lei l ON l.doc_id = t.doc_id AND l.table_no = t.table_no AND l.column_key = t.column_key
+WHERE t.table_kind IN ('income_expenditure_summary', 'fiscal_summary') AND t.line_key = 'EXP_YEAR_TOTAL';

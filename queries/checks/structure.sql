@@ -1,4 +1,4 @@
--- Structure (domain.md §3.2 S1–S6): the standard tables are present, empty tables say why
+-- Structure (domain.md §3.2 S1, S4, X12): the standard tables are present, empty tables say why
 -- for the right fund, and no template placeholder is left in the published text. Findings
 -- count tables (expected 1, actual 0) or name the text.
 
@@ -22,7 +22,7 @@ WHERE d.kind = 'budget' AND p.doc_id IS NULL;
 
 -- id: STR-002
 -- severity: warning
--- description: 空表的说明所述资金与表一致：政府性基金表不说国有资本经营，国有资本经营表不说政府性基金 (S3)
+-- description: 空表的说明所述资金与表一致：政府性基金表不说国有资本经营，国有资本经营表不说政府性基金 (X12)
 SELECT doc_id, year, title AS tables, note AS rows,
        CAST(1 AS DECIMAL(18, 2)) AS expected, CAST(0 AS DECIMAL(18, 2)) AS actual, 0 AS terms, '' AS source_unit,
        concat(title, '为空表，但其说明所述为',
@@ -35,7 +35,7 @@ WHERE is_empty AND note IS NOT NULL
 
 -- id: STR-003
 -- severity: warning
--- description: 公开文本中无模板占位符（XX、××、某某）：文件标题、单位名称、表标题与说明、预算说明 (S6)
+-- description: 公开文本中无模板占位符（XX、××、某某、待填写、请填写）：文件标题、单位名称、表标题与说明、预算说明 (S4)
 WITH texts AS (
     SELECT doc_id, year, '文件标题' AS place, title AS text FROM documents
     UNION ALL SELECT doc_id, year, '单位名称', unit_name_printed FROM documents
@@ -47,4 +47,4 @@ SELECT doc_id, year, place AS tables, text AS rows,
        CAST(1 AS DECIMAL(18, 2)) AS expected, CAST(0 AS DECIMAL(18, 2)) AS actual, 0 AS terms, '' AS source_unit,
        concat(place, '留有模板占位符：', text) AS message
 FROM texts
-WHERE regexp_like(text, '[XＸxｘ]{2,}|×{2,}|某某|＊{2,}|\*{2,}');
+WHERE regexp_like(text, '[XＸxｘ]{2,}|×{2,}|某某|＊{2,}|\*{2,}|待填写|请填写');

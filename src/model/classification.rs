@@ -166,16 +166,31 @@ pub fn strip_enumerator(label: &str) -> String {
 /// assert_eq!(function_class_by_name("(二十一) 住房保障支出"), Some("221"));
 /// assert_eq!(function_class_by_name("八、社会保障和就业"), Some("208"));
 /// assert_eq!(function_class_by_name("十二、城乡社区事务"), Some("212"));
+/// // Cut where the cell wrapped:
+/// assert_eq!(function_class_by_name("八、社会保障和就"), Some("208"));
 /// assert_eq!(function_class_by_name("本年支出合计"), None);
 /// ```
 pub fn function_class_by_name(label: &str) -> Option<&'static str> {
     let name = strip_enumerator(label);
     let name = name.trim_end_matches("支出");
     let name = name.trim_end_matches("事务");
-    FUNCTION_CLASSES
+    if let Some((code, _)) = FUNCTION_CLASSES
         .iter()
         .find(|(_, names)| names.contains(&name))
-        .map(|(code, _)| *code)
+    {
+        return Some(code);
+    }
+    // A name cut where its cell wrapped (`八、社会保障和就`): the one class it begins.
+    if name.chars().count() < 4 {
+        return None;
+    }
+    let mut codes = FUNCTION_CLASSES
+        .iter()
+        .filter(|(_, names)| names.iter().any(|n| n.starts_with(name)));
+    match (codes.next(), codes.next()) {
+        (Some((code, _)), None) => Some(code),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -224,5 +239,9 @@ mod tests {
         assert_eq!(function_class_by_name("十五、资源勘探信息等"), Some("215"));
         assert_eq!(function_class_by_name("九、社会保险基金支出"), None);
         assert_eq!(function_class_by_name("二十七、预备费"), None);
+        // A cut name must be long enough and begin one class only.
+        assert_eq!(function_class_by_name("(十六)商业服务"), Some("216"));
+        assert_eq!(function_class_by_name("一、一般公共预算"), None);
+        assert_eq!(function_class_by_name("社会"), None);
     }
 }

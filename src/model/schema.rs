@@ -209,9 +209,13 @@ impl DatasetTable {
 
     /// Builds this table's batch for one document.
     pub fn batch(self, d: &SourceDocument, ingested_at_micros: i64) -> Result<RecordBatch> {
+        self.batch_many(std::slice::from_ref(d), ingested_at_micros)
+    }
+
+    /// The number of rows `d` has in this table.
+    pub fn row_count(self, d: &SourceDocument) -> usize {
         let p = &d.parsed;
-        let m = &p.meta;
-        let n = match self {
+        match self {
             DatasetTable::Documents => 1,
             DatasetTable::SourceTables => p.tables.len(),
             DatasetTable::LineItems => p.line_items.len(),
@@ -219,39 +223,52 @@ impl DatasetTable {
             DatasetTable::Projects => p.projects.len(),
             DatasetTable::PerformanceIndicators => p.indicators.len(),
             DatasetTable::IngestWarnings => p.warnings.len(),
-        };
-        let repeat = |v: &str| -> ArrayRef { Arc::new(StringArray::from(vec![v; n])) };
-        let repeat_o = |v: Option<&str>| -> ArrayRef { Arc::new(StringArray::from(vec![v; n])) };
+        }
+    }
+
+    /// Builds this table's batch for several documents at once, rows in document order.
+    pub fn batch_many(
+        self,
+        docs: &[SourceDocument],
+        ingested_at_micros: i64,
+    ) -> Result<RecordBatch> {
+        // The document each row belongs to.
+        let owners: Vec<&SourceDocument> = docs
+            .iter()
+            .flat_map(|d| std::iter::repeat_n(d, self.row_count(d)))
+            .collect();
+        let metas = || docs.iter().map(|d| &d.parsed.meta);
         let mut cols: Vec<ArrayRef> = vec![
-            repeat(&d.doc_id),
-            repeat_o(m.region.as_deref()),
-            repeat(&m.unit_name),
+            str1(owners.iter().map(|d| d.doc_id.as_str())),
+            strs(owners.iter().map(|d| d.parsed.meta.region.as_deref())),
+            str1(owners.iter().map(|d| d.parsed.meta.unit_name.as_str())),
         ];
         match self {
             DatasetTable::Documents => cols.extend([
-                strs([m.region_code.as_deref()]),
-                strs([m.unit_code.as_deref()]),
-                str1([m.unit_name_printed.as_str()]),
-                str1([m.kind.as_str()]),
-                str1([m.scope.as_str()]),
-                str1([m.title.as_str()]),
-                str1([d.source_path.as_str()]),
-                strs([d.companion_path.as_deref()]),
-                str1([d.content_hash.as_str()]),
-                str1([d.format]),
-                str1([m.amount_unit]),
-                int([p.tables.len() as i32]),
-                int([p.line_items.len() as i32]),
-                int([p.facts.len() as i32]),
-                int([p.projects.len() as i32]),
-                int([p.warnings.len() as i32]),
-                str1([crate::ingest::PARSER_VERSION]),
+                strs(metas().map(|m| m.region_code.as_deref())),
+                strs(metas().map(|m| m.unit_code.as_deref())),
+                str1(metas().map(|m| m.unit_name_printed.as_str())),
+                str1(metas().map(|m| m.kind.as_str())),
+                str1(metas().map(|m| m.scope.as_str())),
+                str1(metas().map(|m| m.title.as_str())),
+                str1(docs.iter().map(|d| d.source_path.as_str())),
+                strs(docs.iter().map(|d| d.companion_path.as_deref())),
+                str1(docs.iter().map(|d| d.content_hash.as_str())),
+                str1(docs.iter().map(|d| d.format)),
+                str1(metas().map(|m| m.amount_unit)),
+                int(docs.iter().map(|d| d.parsed.tables.len() as i32)),
+                int(docs.iter().map(|d| d.parsed.line_items.len() as i32)),
+                int(docs.iter().map(|d| d.parsed.facts.len() as i32)),
+                int(docs.iter().map(|d| d.parsed.projects.len() as i32)),
+                int(docs.iter().map(|d| d.parsed.warnings.len() as i32)),
+                str1(docs.iter().map(|_| crate::ingest::PARSER_VERSION)),
                 Arc::new(
-                    TimestampMicrosecondArray::from(vec![ingested_at_micros]).with_timezone("UTC"),
+                    TimestampMicrosecondArray::from(vec![ingested_at_micros; docs.len()])
+                        .with_timezone("UTC"),
                 ),
             ]),
             DatasetTable::SourceTables => {
-                let t = &p.tables;
+                let t: Vec<_> = docs.iter().flat_map(|d| &d.parsed.tables).collect();
                 cols.extend([
                     int(t.iter().map(|x| x.table_no)),
                     str1(t.iter().map(|x| x.table_kind.as_str())),
@@ -268,7 +285,7 @@ impl DatasetTable {
                 ])
             }
             DatasetTable::LineItems => {
-                let l = &p.line_items;
+                let l: Vec<_> = docs.iter().flat_map(|d| &d.parsed.line_items).collect();
                 cols.extend([
                     str1(l.iter().map(|x| x.table_kind.as_str())),
                     int(l.iter().map(|x| x.table_no)),
@@ -300,7 +317,7 @@ impl DatasetTable {
                 ])
             }
             DatasetTable::NarrativeFacts => {
-                let f = &p.facts;
+                let f: Vec<_> = docs.iter().flat_map(|d| &d.parsed.facts).collect();
                 cols.extend([
                     str1(f.iter().map(|x| x.fact_key.as_str())),
                     str1(f.iter().map(|x| x.topic.as_str())),
@@ -317,7 +334,7 @@ impl DatasetTable {
                 ])
             }
             DatasetTable::Projects => {
-                let r = &p.projects;
+                let r: Vec<_> = docs.iter().flat_map(|d| &d.parsed.projects).collect();
                 cols.extend([
                     str1(r.iter().map(|x| x.table_kind.as_str())),
                     int(r.iter().map(|x| x.row_no)),
@@ -336,7 +353,7 @@ impl DatasetTable {
                 ])
             }
             DatasetTable::PerformanceIndicators => {
-                let r = &p.indicators;
+                let r: Vec<_> = docs.iter().flat_map(|d| &d.parsed.indicators).collect();
                 cols.extend([
                     strs(r.iter().map(|x| x.project_code.as_deref())),
                     strs(r.iter().map(|x| x.project_name.as_deref())),
@@ -351,9 +368,9 @@ impl DatasetTable {
                 ])
             }
             DatasetTable::IngestWarnings => {
-                let w = &p.warnings;
+                let w: Vec<_> = docs.iter().flat_map(|d| &d.parsed.warnings).collect();
                 cols.extend([
-                    repeat(&d.source_path),
+                    str1(owners.iter().map(|d| d.source_path.as_str())),
                     Arc::new(Int32Array::from_iter(w.iter().map(|x| x.line))),
                     strs(w.iter().map(|x| x.table_kind.map(|k| k.as_str()))),
                     str1(w.iter().map(|x| x.code)),

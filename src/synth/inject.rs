@@ -82,6 +82,12 @@ pub const KINDS: &[Kind] = &[
         description: "预算说明: 收入预算总计 misstated (the growth it states no longer follows)",
     },
     Kind {
+        name: "summary_class_amount",
+        family: "balance",
+        rules: &["BAL-006"],
+        description: "收支预算表: a 类 line's amount misprinted",
+    },
+    Kind {
         name: "project_fund_split",
         family: "balance",
         rules: &["BAL-005"],
@@ -444,6 +450,10 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
             project.total = project.total.map(|v| v + yuan(delta));
             project.gpb = project.gpb.map(|v| v + yuan(delta));
             vec![total, fund_item]
+        }
+        "summary_class_amount" => {
+            let tk = t(TableKind::IncomeExpenditureSummary);
+            vec![find(items, &|l| tk(l) && l.row_kind == RowKind::Function)?]
         }
         "project_fund_split" => {
             let tk = t(TableKind::ProjectExpenditure);

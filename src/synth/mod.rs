@@ -20,7 +20,6 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
-use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
@@ -177,11 +176,7 @@ impl YearWriters {
             return Ok(());
         }
         for (table, writer) in &mut self.writers {
-            let batches = docs
-                .iter()
-                .map(|d| table.batch(d, self.generated_at))
-                .collect::<Result<Vec<_>>>()?;
-            let batch = concat_batches(&table.schema(), &batches)?;
+            let batch = table.batch_many(docs, self.generated_at)?;
             if batch.num_rows() > 0 {
                 writer.write(&batch)?;
             }
