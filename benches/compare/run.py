@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Query benchmark: yusuan against DuckDB and Polars on the same Parquet files.
+
+    python3 benches/compare/run.py [--sizes 1M,10M,100M] [--runs 3] [--no-peers]
+
+For each size (line items) it generates a dataset with `yusuan gen` (kept under
+target/bench-data/ for the next run), then times:
+
+- the portable suite, benches/compare/queries/*.sql (plain SQL over the base tables
+  line_items and documents, the same text for every engine): yusuan, DuckDB, Polars;
+- every file of queries/ and the checks (`yusuan check`): yusuan alone (they use yusuan's
+  views and functions).
+
+Warm = best of --runs inside one process after a warm-up run; cold = best of --runs
+whole new processes (start, open, plan, run, print). Peak RSS is the process's maximum
+resident set (wait4). Peers run from a virtual environment the harness makes itself
+(target/bench-venv, `pip install duckdb polars`); when that is impossible they are
+skipped with a notice. Results: benches/results/<date>-<size>.json and .md, plus
+benches/results/latest.md.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITE = ROOT / "benches" / "compare" / "queries"
+RESULTS = ROOT / "benches" / "results"
+DATA = ROOT / "target" / "bench-data"
+VENV = ROOT / "target" / "bench-venv"
+YUSUAN = ROOT / "target" / "release" / "yusuan"
+ITEMS_PER_DOC = 390  # line items of one generated document (about)
+
+PEER = r'''
+import json, sys, time
+engine, data, path, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+sql = open(path, encoding="utf-8").read()
+if engine == "duckdb":
+    import duckdb
+    con = duckdb.connect()
+    for t in ("line_items", "documents"):
+        con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{data}/{t}/*/*.parquet', hive_partitioning = true)")
+    run = lambda: len(con.execute(sql).fetchall())
+else:
+    import polars as pl
+    ctx = pl.SQLContext({t: pl.scan_parquet(f"{data}/{t}/**/*.parquet", hive_partitioning=True)
+                         for t in ("line_items", "documents")})
+    run = lambda: ctx.execute(sql).collect().height
+times, rows = [], None
+for _ in range(runs):
+    t0 = time.perf_counter()
+    rows = run()
+    times.append(time.perf_counter() - t0)
+print(json.dumps({"times": times, "rows": rows}))
+'''
+
+
+def parse_size(s):
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([KMG]?)", s.strip().upper())
+    if not m:
+        sys.exit(f"--sizes: '{s}' is not a size such as 1M or 100M")
+    return int(float(m.group(1)) * {"": 1, "K": 10**3, "M": 10**6, "G": 10**9}[m.group(2)])
+
+
+def run_measured(cmd, stdout_file=None):
+    """Runs cmd with wait4: (wall seconds, peak RSS bytes, returncode, stderr text)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=stdout_file or subprocess.DEVNULL, stderr=subprocess.PIPE)
+    err = p.stderr.read()
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t0
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss * 1024, p.returncode, err.decode("utf-8", "replace")
+
+
+def ensure_yusuan():
+    if not YUSUAN.exists():
+        print("building yusuan (release) …", file=sys.stderr)
+        subprocess.run(["cargo", "build", "--release"], cwd=ROOT, check=True)
+
+
+def ensure_data(size):
+    units, years = 100, 10
+    districts = max(1, math.ceil(size / (ITEMS_PER_DOC * units * years)))
+    out = DATA / f"d{districts}-u{units}-y{years}"
+    if not (out / "_yusuan.json").exists():
+        print(f"generating {out.name} …", file=sys.stderr)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run([str(YUSUAN), "gen", "--out", str(out), "--districts", str(districts),
+                        "--units", str(units), "--years", "2015-2024", "-q"], check=True)
+    return out
+
+
+def ensure_peers():
+    """The venv's python, or None (with a notice) when peers cannot be installed."""
+    py = VENV / "bin" / "python"
+    try:
+        if not py.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True,
+                           stdout=subprocess.DEVNULL)
+        check = subprocess.run([str(py), "-c", "import duckdb, polars"], capture_output=True)
+        if check.returncode != 0:
+            print("installing duckdb and polars into target/bench-venv …", file=sys.stderr)
+            subprocess.run([str(py), "-m", "pip", "install", "-q", "duckdb", "polars"], check=True)
+        return py
+    except (subprocess.CalledProcessError, OSError) as e:
+        print(f"notice: peers skipped (cannot install duckdb/polars: {e})", file=sys.stderr)
+        return None
+
+
+def yusuan_warm(data, path, runs):
+    args = [str(YUSUAN), "sql", "--data", str(data), "--format", "csv", "-c", ".timer on"]
+    for _ in range(runs + 1):
+        args += ["-f", str(path)]
+    _, rss, code, err = run_measured(args)
+    if code != 0:
+        return {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {code}"}
+    times = [float(t) for t in re.findall(r"Run time: ([0-9.]+) s", err)]
+    return {"warm": min(times[1:]) if len(times) > 1 else None, "rss": rss}
+
+
+def yusuan_cold(data, cmd, runs):
+    best, rss, rows = None, 0, None
+    for _ in range(runs):
+        with open(os.devnull, "wb") as null:
+            wall, r, code, err = run_measured(cmd, stdout_file=null)
+        if code not in (0, 1):  # (check exits 1 when it finds something)
+            return {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {code}"}
+        best = wall if best is None else min(best, wall)
+        rss = max(rss, r)
+    return {"cold": best, "rss": rss}
+
+
+def yusuan_rows(data, path):
+    p = subprocess.run([str(YUSUAN), "sql", "--data", str(data), "--format", "csv", "-f", str(path)],
+                       capture_output=True, text=True)
+    return max(0, len(p.stdout.strip().splitlines()) - 1) if p.returncode == 0 else None
+
+
+def peer(py, engine, data, path, runs):
+    script = ROOT / "target" / "bench-peer.py"
+    script.write_text(PEER)
+    res = {}
+    wall_best = None
+    for _ in range(runs):
+        wall, rss, code, err = run_measured([str(py), str(script), engine, str(data), str(path), "1"])
+        if code != 0:
+            last = err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
+            return {"error": last[:160]}
+        wall_best = wall if wall_best is None else min(wall_best, wall)
+        res["rss"] = max(res.get("rss", 0), rss)
+    res["cold"] = wall_best
+    p = subprocess.run([str(py), str(script), engine, str(data), str(path), str(runs + 1)],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        return {"error": (p.stderr.strip().splitlines() or ["failed"])[-1][:160]}
+    out = json.loads(p.stdout)
+    res["warm"] = min(out["times"][1:])
+    res["rows"] = out["rows"]
+    return res
+
+
+def machine(py):
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(int(l.split()[1]) for l in open("/proc/meminfo") if l.startswith("MemTotal"))
+    except OSError:
+        mem = 0
+    desc = {
+        "cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(mem / 2**20, 1),
+        "os": f"{platform.system()} {platform.release()}",
+        "yusuan": subprocess.run([str(YUSUAN), "--version"], capture_output=True, text=True).stdout.strip(),
+    }
+    if py:
+        v = subprocess.run([str(py), "-c", "import duckdb, polars; print(duckdb.__version__, polars.__version__)"],
+                           capture_output=True, text=True).stdout.split()
+        if len(v) == 2:
+            desc["duckdb"], desc["polars"] = v
+    return desc
+
+
+def fmt(v):
+    return "—" if v is None else f"{v:.3f}"
+
+
+def ratio(a, b):
+    return a / b if a and b else None
+
+
+def markdown(size, data, items, desc, rows):
+    lines = [
+        f"### {items:,} line items ({data.name})",
+        "",
+        f"Machine: {desc['cpu']}, {desc['cores']} cores, {desc['memory_gib']} GiB, {desc['os']}; "
+        f"{desc['yusuan']}, DuckDB {desc.get('duckdb', 'n/a')}, Polars {desc.get('polars', 'n/a')}. "
+        "Seconds, best of the runs; warm = in one process after a warm-up, cold = a new process.",
+        "",
+        "| query | yusuan warm | yusuan cold | yusuan RSS MiB | DuckDB warm | DuckDB cold | Polars warm | Polars cold | yusuan/DuckDB warm | yusuan/Polars warm |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    ratios_d, ratios_p = [], []
+    for r in rows:
+        y, d, p = r["yusuan"], r.get("duckdb", {}), r.get("polars", {})
+        rd, rp = ratio(y.get("warm"), d.get("warm")), ratio(y.get("warm"), p.get("warm"))
+        if r["suite"] == "portable":
+            if rd:
+                ratios_d.append(rd)
+            if rp:
+                ratios_p.append(rp)
+        note = lambda e: (e.get("error") and "unsupported") or None
+        cell = lambda e, k: note(e) or fmt(e.get(k)) if e else "n/a"
+        lines.append(
+            f"| {r['query']} | {cell(y, 'warm')} | {cell(y, 'cold')} | "
+            f"{(y.get('rss') or 0) / 2**20:.0f} | {cell(d, 'warm')} | {cell(d, 'cold')} | "
+            f"{cell(p, 'warm')} | {cell(p, 'cold')} | {fmt(rd)} | {fmt(rp)} |"
+        )
+    geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
+    lines += ["", f"Portable suite geomean (warm): yusuan/DuckDB {fmt(geo(ratios_d))}, "
+              f"yusuan/Polars {fmt(geo(ratios_p))} (below 1: yusuan faster).", ""]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="1M,10M", help="line items per dataset, e.g. 1M,10M,100M")
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--no-peers", action="store_true", help="time yusuan alone")
+    ap.add_argument("--only", help="run only queries whose name contains this")
+    args = ap.parse_args()
+    ensure_yusuan()
+    py = None if args.no_peers else ensure_peers()
+    desc = machine(py)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.date.today().isoformat()
+    all_md = []
+    for s in args.sizes.split(","):
+        size = parse_size(s)
+        data = ensure_data(size)
+        items = int(subprocess.run([str(YUSUAN), "sql", "--data", str(data), "--format", "csv", "-c",
+                                    "select count(*) from line_items"], capture_output=True, text=True)
+                    .stdout.split()[-1])
+        jobs = [("portable", q) for q in sorted(SUITE.glob("*.sql"))]
+        jobs += [("queries", q) for q in sorted((ROOT / "queries").glob("*.sql"))]
+        jobs.append(("checks", None))
+        rows = []
+        for suite, q in jobs:
+            name = q.stem if q else "checks (all rules)"
+            if args.only and args.only not in name:
+                continue
+            print(f"[{s}] {suite}/{name}", file=sys.stderr)
+            if q is None:
+                cmd = [str(YUSUAN), "check", "--data", str(data), "--format", "csv"]
+                y = yusuan_cold(data, cmd, args.runs)
+            else:
+                cmd = [str(YUSUAN), "sql", "--data", str(data), "--format", "csv", "-f", str(q)]
+                y = {**yusuan_cold(data, cmd, args.runs), **yusuan_warm(data, q, args.runs)}
+                y["rows"] = yusuan_rows(data, q)
+            row = {"suite": suite, "query": name, "yusuan": y}
+            if suite == "portable" and py:
+                for engine in ("duckdb", "polars"):
+                    row[engine] = peer(py, engine, data, q, args.runs)
+                    if row[engine].get("rows") not in (None, y.get("rows")):
+                        row[engine]["mismatch"] = f"{row[engine]['rows']} rows, yusuan {y.get('rows')}"
+            rows.append(row)
+        result = {"date": stamp, "size": size, "line_items": items, "dataset": data.name,
+                  "machine": desc, "runs": args.runs, "results": rows}
+        (RESULTS / f"{stamp}-{s}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
+        md = markdown(size, data, items, desc, rows)
+        (RESULTS / f"{stamp}-{s}.md").write_text(md + "\n")
+        all_md.append(md)
+        print(md)
+    (RESULTS / "latest.md").write_text(
+        "Reproduce: `python3 benches/compare/run.py --sizes "
+        f"{args.sizes} --runs {args.runs}`\n\n" + "\n\n".join(all_md) + "\n")
+
+
+if __name__ == "__main__":
+    main()
