@@ -204,3 +204,92 @@ async fn every_named_query_runs_on_generated_data() {
         );
     }
 }
+
+/// What a document says, independent of line numbers and row order: every amount with
+/// its table, row identity and column; every narrative figure; every project.
+fn figures(doc: &yusuan::model::SourceDocument) -> Vec<String> {
+    let p = &doc.parsed;
+    let mut out: Vec<String> = p
+        .line_items
+        .iter()
+        .map(|l| {
+            let key = l
+                .function_code
+                .as_deref()
+                .or(l.econ_code.as_deref())
+                .or(l.line_key.as_deref())
+                .or(l.project_name.as_deref())
+                .or(l.row_unit_code.as_deref())
+                .unwrap_or(&l.row_label);
+            format!(
+                "{} {} {key} {} = {}",
+                l.table_kind.as_str(),
+                l.row_kind.as_str(),
+                l.column.key,
+                l.amount
+            )
+        })
+        .collect();
+    out.extend(p.facts.iter().map(|f| {
+        format!(
+            "fact {} {} {:?} {:?} {}",
+            f.fact_key, f.relation, f.amount, f.direction, f.number
+        )
+    }));
+    out.extend(p.projects.iter().map(|x| {
+        format!(
+            "project {} {} {:?} {:?} {:?} {:?}",
+            x.table_kind.as_str(),
+            x.project_name,
+            x.project_code,
+            x.total,
+            x.gpb,
+            x.unit_funds
+        )
+    }));
+    out.extend(p.indicators.iter().map(|i| {
+        format!(
+            "indicator {:?} {} {} {:?} {:?} {:?}",
+            i.project_code, i.level1, i.level3, i.operator, i.target_value, i.target_unit
+        )
+    }));
+    out.sort();
+    out
+}
+
+#[test]
+fn render_then_ingest_reproduces_the_generated_figures() {
+    use yusuan::synth::budget::{Budget, District, district_units};
+    let tmp = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    for (seed, district, year) in [(3u64, 0u32, 2024), (4, 5, 2017)] {
+        let d = District::new(district);
+        for unit in district_units(seed, &d, 30) {
+            let budget = Budget::generate(&d, &unit, year);
+            let previous = Budget::generate(&d, &unit, year - 1);
+            let doc = yusuan::synth::document::document(seed, &d, &unit, &budget, &previous);
+            for damage in [false, true] {
+                let text = yusuan::synth::render::render(&doc, damage);
+                let path = tmp.path().join(format!("{}-{damage}.txt", doc.doc_id));
+                std::fs::write(&path, &text).unwrap();
+                let overrides = yusuan::ingest::Overrides {
+                    region: Some(d.region.clone()),
+                    ..Default::default()
+                };
+                let read = yusuan::ingest::parse_file(&path, &overrides)
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                let (want, got) = (figures(&doc), figures(&read));
+                let missing: Vec<_> = want.iter().filter(|x| !got.contains(x)).collect();
+                let extra: Vec<_> = got.iter().filter(|x| !want.contains(x)).collect();
+                assert!(
+                    missing.is_empty() && extra.is_empty(),
+                    "{} (damage {damage}): missing {missing:#?}\nextra {extra:#?}\n{}",
+                    unit.name,
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert_eq!(checked, 120);
+}

@@ -376,8 +376,10 @@ fn fund_cells(line: &TableLine) -> Vec<super::cells::AmountCell> {
 }
 
 /// Two project-code lines with nothing between them are one project whose wrapped name
-/// made the extractor render the row twice (with the code and amounts misread once). The
-/// names are joined; the code kept is the one shaped like the table's other codes.
+/// made the extractor render the row twice (with the code and amounts misread once) —
+/// unless both print a readable 资金总额 and they differ, the second not zero: then they
+/// are two projects of one indicator line each. The names of a repeat are joined; the
+/// code kept is the one shaped like the table's other codes.
 fn merge_repeats(
     ctx: &mut Ctx,
     kind: TableKind,
@@ -394,12 +396,22 @@ fn merge_repeats(
         lengths.get(&code.len()).copied().unwrap_or(0)
             + prefixes.get(&code[..6]).copied().unwrap_or(0)
     };
+    let first_amount = |seq: usize| {
+        let line = body.iter().find(|l| l.seq == seq)?;
+        let cell = fund_cells(line).into_iter().next()?;
+        cell.parsed.ok().map(|p| p.value)
+    };
+    let distinct = |a: usize, b: usize| match (first_amount(a), first_amount(b)) {
+        (Some(x), Some(y)) => x != y && !y.is_zero(),
+        _ => false,
+    };
     let mut out: Vec<Anchor> = Vec::new();
     for a in anchors {
         if let Some(prev) = out.last_mut()
             && prev.repeat.is_none()
             && prev.seq + 1 == a.seq
             && !super::cells::shows_wrap(&prev.name)
+            && !distinct(prev.seq, a.seq)
         {
             let raw = body
                 .iter()

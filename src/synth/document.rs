@@ -25,7 +25,7 @@ pub const FORMAT: &str = "generated";
 
 /// `v` hundredths of 万元 in 元.
 pub fn yuan(v: Amount) -> Decimal {
-    Decimal::new(v * 100, 0)
+    Decimal::new(v * 10_000, 2)
 }
 
 /// `v` hundredths of 万元 as printed: `827.29`.
@@ -109,7 +109,10 @@ impl Builder {
         }
         let s = |v: Option<&str>| v.map(str::to_string);
         for &(column, v) in cells {
-            if v == 0 {
+            // Blank cells are not stored — but the "三公" table prints its 合计 even when
+            // it is nothing (a blank table would read as a table left empty).
+            let printed_zero = self.kind == TableKind::ThreePublic && column.key == "total";
+            if v == 0 && !printed_zero {
                 continue;
             }
             self.amounts_in_table += 1;
@@ -789,11 +792,12 @@ pub fn document(
 
 fn project_indicators(p: &super::budget::ProjectLine, line: i32) -> Vec<PerformanceIndicator> {
     let ind =
-        |level1, level2: &str, level3: &str, op, value: String, unit: &str| PerformanceIndicator {
+        |level1, _level2: &str, level3: &str, op, value: String, unit: &str| PerformanceIndicator {
             project_code: Some(p.code.clone()),
             project_name: Some(p.name.clone()),
             level1,
-            level2: Some(level2.into()),
+            // (The Henan layout prints no 二级指标 column.)
+            level2: None,
             level3: level3.into(),
             operator: Some(op),
             target_text: format!("{op}{value}{unit}"),
@@ -961,7 +965,7 @@ fn narrative(b: &Budget, prev: &Budget, first_line: i32) -> Vec<NarrativeFact> {
     f.sentence(
         "二、收入预算总体情况说明",
         format!(
-            "{year}年收入预算合计{}万元,其中一般公共预算拨款收入{}万元。",
+            "{year}年收入合计{}万元,其中:一般公共预算拨款收入{}万元。",
             wan_text(total),
             wan_text(b.gpb())
         ),
@@ -972,7 +976,7 @@ fn narrative(b: &Budget, prev: &Budget, first_line: i32) -> Vec<NarrativeFact> {
     f.sentence(
         "三、支出预算总体情况说明",
         format!(
-            "{year}年支出预算合计{}万元,其中基本支出{}万元,占{}%;项目支出{}万元,占{}%。",
+            "{year}年支出合计{}万元,其中:基本支出{}万元,占{}%;项目支出{}万元,占{}%。",
             wan_text(total),
             wan_text(basic),
             percent(basic, total),
@@ -1082,7 +1086,7 @@ mod tests {
     fn texts() {
         assert_eq!(wan_text(82729), "827.29");
         assert_eq!(wan_text(5), "0.05");
-        assert_eq!(yuan(82729), Decimal::new(8_272_900, 0));
+        assert_eq!(yuan(82729), Decimal::new(827_290_000, 2));
         assert_eq!(percent(1, 3), Decimal::new(3333, 2));
         assert_eq!(percent(2, 3), Decimal::new(6667, 2));
     }

@@ -12,6 +12,7 @@ pub mod budget;
 pub mod catalog;
 pub mod document;
 pub mod inject;
+pub mod render;
 
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
