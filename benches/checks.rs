@@ -28,6 +28,7 @@ fn options(districts: u32, units: u32) -> GenOptions {
         inject_rate: 0.01,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         generated_at_micros: 0,
+        render: None,
     }
 }
 

@@ -20,6 +20,7 @@ fn options(years: std::ops::RangeInclusive<i32>, inject_rate: f64, seed: u64) ->
         inject_rate,
         threads: 2,
         generated_at_micros: 0,
+        render: None,
     }
 }
 
@@ -292,4 +293,53 @@ fn render_then_ingest_reproduces_the_generated_figures() {
         }
     }
     assert_eq!(checked, 120);
+}
+
+#[test]
+fn gen_render_then_ingest_from_the_command_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, text, read) = (
+        tmp.path().join("gen"),
+        tmp.path().join("text"),
+        tmp.path().join("read"),
+    );
+    let yusuan = |args: &[&str]| {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_yusuan"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let s = |p: &Path| p.to_str().unwrap().to_string();
+    yusuan(&[
+        "gen",
+        "--out",
+        &s(&data),
+        "--districts",
+        "1",
+        "--units",
+        "12",
+        "--years",
+        "2023-2024",
+        "--render",
+        &s(&text),
+        "-q",
+    ]);
+    assert_eq!(std::fs::read_dir(&text).unwrap().count(), 24);
+    yusuan(&["ingest", "-q", "--data", &s(&read), &s(&text)]);
+    // Every amount with its table, row and column, in both datasets.
+    let digest = "select table_kind, row_kind, coalesce(function_code, econ_code, line_key, \
+                  project_name, row_unit_code, row_label) as row_key, column_key, amount \
+                  from line_items order by 1, 2, 3, 4, 5";
+    let (a, b) = (
+        yusuan(&["sql", "--data", &s(&data), "--format", "csv", "-c", digest]),
+        yusuan(&["sql", "--data", &s(&read), "--format", "csv", "-c", digest]),
+    );
+    assert!(a.lines().count() > 24 * 300, "{}", a.lines().count());
+    assert!(a == b, "the rendered documents read back differently");
 }

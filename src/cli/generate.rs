@@ -33,6 +33,10 @@ pub struct GenArgs {
     /// the injected_errors table.
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate)]
     pub inject_errors: f64,
+    /// Also write every generated document as disclosure text (the Henan layout, amounts
+    /// damaged as PDF extraction damages them) into this directory, to ingest and compare.
+    #[arg(long, value_name = "DIR")]
+    pub render: Option<PathBuf>,
     /// Worker threads [default: one per core].
     #[arg(long)]
     pub threads: Option<usize>,
@@ -86,6 +90,7 @@ pub fn run(args: GenArgs) -> anyhow::Result<Status> {
             .threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         generated_at_micros: now_micros(),
+        render: args.render.clone(),
     };
     let total_docs = args.districts as u64 * args.units as u64 * args.years.clone().count() as u64;
     let progress = GenProgress::default();

@@ -44,6 +44,9 @@ pub struct GenOptions {
     pub threads: usize,
     /// Timestamp stored as `documents.ingested_at`.
     pub generated_at_micros: i64,
+    /// Also write every document as disclosure text (Henan layout, damaged amounts) into
+    /// this directory, for round trips through ingest.
+    pub render: Option<PathBuf>,
 }
 
 /// What a run wrote.
@@ -113,6 +116,9 @@ pub fn generate(out: &Path, opts: &GenOptions, progress: &GenProgress) -> Result
 
 fn write_all(dir: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<GenSummary> {
     let dataset = Dataset::open_or_create(dir)?;
+    if let Some(r) = &opts.render {
+        std::fs::create_dir_all(r).map_err(|e| Error::io("creating", r, e))?;
+    }
     let mut districts: Vec<District> = (0..opts.districts).map(District::new).collect();
     districts.sort_by(|a, b| a.region.cmp(&b.region));
     let years: Vec<i32> = opts.years.clone().collect();
@@ -217,6 +223,11 @@ fn write_year(
                     let delta = r.i64(100..=5000);
                     planted.extend(inject::plant(&mut doc, kind, delta));
                 }
+            }
+            if let Some(dir) = &opts.render {
+                let path = dir.join(format!("{}-{}-{year}.txt", d.code, unit.code));
+                std::fs::write(&path, render::render(&doc, true))
+                    .map_err(|e| Error::io("writing", &path, e))?;
             }
             let n = doc.parsed.line_items.len();
             summary.documents += 1;
