@@ -452,6 +452,15 @@ impl PartitionWriter {
         })
     }
 
+    /// Ends the current row group: rows written next start a new one (so that a row
+    /// group holds what belongs together, and its statistics prune well).
+    pub fn end_row_group(&mut self) -> Result<()> {
+        self.writer.flush().map_err(|source| Error::Parquet {
+            path: self.tmp.clone(),
+            source,
+        })
+    }
+
     /// Closes, syncs and renames the file into place.
     pub fn finish(self) -> Result<()> {
         let file = self.writer.into_inner().map_err(|source| Error::Parquet {

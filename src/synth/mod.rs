@@ -20,7 +20,10 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use std::collections::BTreeMap;
+
 use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
+use datafusion::arrow::compute::concat_batches;
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
@@ -175,7 +178,15 @@ fn write_all(dir: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<Ge
 struct YearWriters {
     writers: Vec<(DatasetTable, PartitionWriter)>,
     generated_at: i64,
+    /// Line items waiting for their row group, per table kind (`sort_columns`: kind first).
+    pending: BTreeMap<String, Vec<RecordBatch>>,
+    pending_rows: usize,
 }
+
+/// Rows of one line-item row group (one table kind per row group).
+const ROW_GROUP: usize = 64 * 1024;
+/// Line items held back at most, over all kinds (bounds memory).
+const PENDING_MAX: usize = 4 * ROW_GROUP;
 
 impl YearWriters {
     fn flush(&mut self, docs: &mut Vec<SourceDocument>) -> Result<()> {
@@ -184,13 +195,83 @@ impl YearWriters {
         }
         for (table, writer) in &mut self.writers {
             let batch = table.batch_many(docs, self.generated_at)?;
-            if batch.num_rows() > 0 {
+            if batch.num_rows() == 0 {
+                continue;
+            }
+            if *table != DatasetTable::LineItems {
                 writer.write(&batch)?;
+                continue;
+            }
+            // Split by kind (rows of one kind keep their order: region, unit, document).
+            let kinds = batch
+                .column_by_name("table_kind")
+                .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+                .ok_or_else(|| Error::Dataset {
+                    path: PathBuf::new(),
+                    reason: "line_items batch without table_kind".into(),
+                })?;
+            let mut start = 0;
+            for i in 1..=batch.num_rows() {
+                if i == batch.num_rows() || kinds.value(i) != kinds.value(start) {
+                    self.pending
+                        .entry(kinds.value(start).to_string())
+                        .or_default()
+                        .push(batch.slice(start, i - start));
+                    self.pending_rows += i - start;
+                    start = i;
+                }
+            }
+            // Write every kind with a full row group; then, while too much is held, the
+            // largest.
+            let full: Vec<String> = self
+                .pending
+                .iter()
+                .filter(|(_, v)| v.iter().map(RecordBatch::num_rows).sum::<usize>() >= ROW_GROUP)
+                .map(|(k, _)| k.clone())
+                .collect();
+            for kind in full {
+                self.pending_rows -= write_group(writer, self.pending.remove(&kind))?;
+            }
+            while self.pending_rows > PENDING_MAX {
+                let largest = self
+                    .pending
+                    .iter()
+                    .max_by_key(|(_, v)| v.iter().map(RecordBatch::num_rows).sum::<usize>())
+                    .map(|(k, _)| k.clone());
+                let Some(kind) = largest else { break };
+                self.pending_rows -= write_group(writer, self.pending.remove(&kind))?;
             }
         }
         docs.clear();
         Ok(())
     }
+
+    /// Writes what is held back, kind by kind, and closes every file.
+    fn finish(mut self) -> Result<u64> {
+        let mut files = 0;
+        for (table, mut writer) in self.writers {
+            if table == DatasetTable::LineItems {
+                for (_, batches) in std::mem::take(&mut self.pending) {
+                    write_group(&mut writer, Some(batches))?;
+                }
+            }
+            writer.finish()?;
+            files += 1;
+        }
+        Ok(files)
+    }
+}
+
+/// Writes batches of one kind as row group(s) of their own; returns the rows written.
+fn write_group(writer: &mut PartitionWriter, batches: Option<Vec<RecordBatch>>) -> Result<usize> {
+    let batches = batches.unwrap_or_default();
+    let Some(first) = batches.first() else {
+        return Ok(0);
+    };
+    let batch = concat_batches(&first.schema(), &batches)?;
+    writer.write(&batch)?;
+    writer.end_row_group()?;
+    Ok(batch.num_rows())
 }
 
 fn write_year(
@@ -206,6 +287,8 @@ fn write_year(
             .map(|&t| Ok((t, dataset.partition_writer(t, year)?)))
             .collect::<Result<_>>()?,
         generated_at: opts.generated_at_micros,
+        pending: BTreeMap::new(),
+        pending_rows: 0,
     };
     let mut summary = GenSummary::default();
     let mut planted = Vec::new();
@@ -243,10 +326,7 @@ fn write_year(
         }
     }
     w.flush(&mut docs)?;
-    for (_, writer) in w.writers {
-        writer.finish()?;
-        summary.files += 1;
-    }
+    summary.files += w.finish()?;
     Ok((summary, planted))
 }
 
