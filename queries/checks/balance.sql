@@ -38,7 +38,7 @@ t AS (
 SELECT r.doc_id, r.year, r.table_kind AS tables, r.label AS rows,
        r.total AS expected, coalesce(r.parts, 0) AS actual, r.n + 1 AS terms, r.source_unit,
        concat(r.label, '：合计不等于基本支出与项目支出之和') AS message
-FROM r JOIN t ON t.doc_id = r.doc_id AND t.table_no = r.table_no
+FROM t JOIN r ON t.doc_id = r.doc_id AND t.table_no = r.table_no
 WHERE r.total IS NOT NULL;
 
 -- id: BAL-003
@@ -60,7 +60,7 @@ t AS (
 SELECT r.doc_id, r.year, 'gpb_basic_expenditure' AS tables, r.label AS rows,
        r.total AS expected, coalesce(r.parts, 0) AS actual, r.n + 1 AS terms, r.source_unit,
        concat(r.label, '：合计不等于人员经费与公用经费之和') AS message
-FROM r JOIN t ON t.doc_id = r.doc_id AND t.table_no = r.table_no
+FROM t JOIN r ON t.doc_id = r.doc_id AND t.table_no = r.table_no
 WHERE r.total IS NOT NULL;
 
 -- id: BAL-004
@@ -147,6 +147,6 @@ SELECT t.doc_id, t.year,
        concat(t.row_label, '（', t.column_key, '）') AS rows,
        t.amount AS expected, l.total AS actual, l.n + 1 AS terms, t.source_unit,
        concat(t.row_label, '不等于各类支出之和') AS message
-FROM line_items t
-JOIN lei l ON l.doc_id = t.doc_id AND l.table_no = t.table_no AND l.column_key = t.column_key
+FROM lei l
+JOIN line_items t ON l.doc_id = t.doc_id AND l.table_no = t.table_no AND l.column_key = t.column_key
 WHERE t.table_kind IN ('income_expenditure_summary', 'fiscal_summary') AND t.line_key = 'EXP_YEAR_TOTAL';

@@ -1,6 +1,8 @@
 -- Classification hierarchy (domain.md §3.2 R5, R7): a printed 类 equals the sum of its
 -- printed 款, a 款 the sum of its 项 — only where children are printed — in every column
 -- of every table with 功能分类 or 经济分类 rows; and the 合计 row equals the sum of the 类.
+-- (The children's sums come first in each join: the smaller side is the one held in
+-- memory.)
 
 -- id: HIE-001
 -- severity: error
@@ -19,8 +21,8 @@ kids AS (
 SELECT p.doc_id, p.year, p.table_kind AS tables, concat(p.code, ' ', p.row_label, '（', p.column_key, '）') AS rows,
        p.amount AS expected, k.total AS actual, k.n + 1 AS terms, p.source_unit,
        concat(p.code, ' ', p.row_label, '：不等于其下级科目之和') AS message
-FROM c p
-JOIN kids k ON k.doc_id = p.doc_id AND k.table_no = p.table_no AND k.column_key = p.column_key AND k.parent = p.code;
+FROM kids k
+JOIN c p ON k.doc_id = p.doc_id AND k.table_no = p.table_no AND k.column_key = p.column_key AND k.parent = p.code;
 
 -- id: HIE-002
 -- severity: error
@@ -35,8 +37,8 @@ WITH lei AS (
 SELECT t.doc_id, t.year, t.table_kind AS tables, concat('合计（', t.column_key, '）') AS rows,
        t.amount AS expected, l.total AS actual, l.n + 1 AS terms, t.source_unit,
        '合计不等于各类（功能分类）之和' AS message
-FROM line_items t
-JOIN lei l ON l.doc_id = t.doc_id AND l.table_no = t.table_no AND l.column_key = t.column_key
+FROM lei l
+JOIN line_items t ON l.doc_id = t.doc_id AND l.table_no = t.table_no AND l.column_key = t.column_key
 WHERE t.row_kind = 'total';
 
 -- id: HIE-003
@@ -55,5 +57,5 @@ kids AS (
 SELECT p.doc_id, p.year, p.table_kind AS tables, concat(p.code, ' ', p.row_label, '（', p.column_key, '）') AS rows,
        p.amount AS expected, k.total AS actual, k.n + 1 AS terms, p.source_unit,
        concat(p.code, ' ', p.row_label, '：不等于其下级科目之和') AS message
-FROM c p
-JOIN kids k ON k.doc_id = p.doc_id AND k.table_no = p.table_no AND k.column_key = p.column_key AND k.parent = p.code;
+FROM kids k
+JOIN c p ON k.doc_id = p.doc_id AND k.table_no = p.table_no AND k.column_key = p.column_key AND k.parent = p.code;

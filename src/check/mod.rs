@@ -240,14 +240,33 @@ pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
             "no rule to run".into(),
         )));
     }
-    let df = engine.dataframe(&findings_sql(rules)).await?;
-    let logical: SchemaRef = Arc::new(df.schema().as_arrow().clone());
-    let batches = df.collect().await?;
+    // One query per rule file (a family reads the same tables), one after the other: the
+    // peak memory is one family's, not all 28 rules' hash tables at once.
+    let mut families: Vec<(&str, Vec<Rule>)> = Vec::new();
+    for r in rules {
+        match families.iter_mut().find(|(s, _)| *s == r.source) {
+            Some((_, v)) => v.push(r.clone()),
+            None => families.push((&r.source, vec![r.clone()])),
+        }
+    }
+    let mut batches = Vec::new();
+    let mut schema: Option<SchemaRef> = None;
+    for (_, family) in &families {
+        let df = engine.dataframe(&findings_sql(family)).await?;
+        if schema.is_none() {
+            schema = Some(Arc::new(df.schema().as_arrow().clone()));
+        }
+        batches.extend(df.collect().await?);
+    }
     // (The physical types may be views of the logical ones.)
-    let schema = batches.first().map_or(logical, |b| b.schema());
-    Ok(concat_batches(&schema, &batches)?)
+    let schema = batches
+        .first()
+        .map(|b| b.schema())
+        .or(schema)
+        .expect("at least one rule");
+    let all = concat_batches(&schema, &batches)?;
+    crate::storage::sort_batch(&all, &["unit_name", "year", "rule_id", "tables", "rows"])
 }
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -40,6 +40,8 @@ pub struct CheckArgs {
     /// Exit 1 when a finding at or above this severity exists.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    #[command(flatten)]
+    pub engine: super::EngineArgs,
 }
 
 fn load_rules(args: &CheckArgs) -> anyhow::Result<Vec<Rule>> {
@@ -98,7 +100,7 @@ fn load_rules(args: &CheckArgs) -> anyhow::Result<Vec<Rule>> {
 
 pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
     let data = super::sql::resolve_data(&args.data)?;
-    let engine = Engine::open(&data)
+    let engine = Engine::open_with(&data, &args.engine.options())
         .await
         .with_context(|| format!("opening {}", data.display()))?;
     let rules = load_rules(&args)?;

@@ -127,12 +127,28 @@ pub struct SqlArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    #[command(flatten)]
+    pub engine: EngineArgs,
+}
+
+/// Query execution settings (`sql`, `check`).
+#[derive(Debug, clap::Args)]
+pub struct EngineArgs {
     /// Memory limit for query execution, e.g. 512M or 2G (spills when exceeded).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory_limit: Option<usize>,
     /// Number of threads (partitions) queries use [default: one per core].
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+impl EngineArgs {
+    pub fn options(&self) -> yusuan::engine::EngineOptions {
+        yusuan::engine::EngineOptions {
+            memory_limit: self.memory_limit,
+            threads: self.threads,
+        }
+    }
 }
 
 fn parse_size(s: &str) -> Result<usize, String> {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use yusuan::engine::{Engine, EngineOptions};
+use yusuan::engine::Engine;
 use yusuan::storage::Dataset;
 
 use super::shell::{self, Flow, Session};
@@ -32,11 +32,7 @@ pub fn resolve_data(arg: &DataArg) -> anyhow::Result<PathBuf> {
 
 pub async fn run(args: SqlArgs) -> anyhow::Result<Status> {
     let data = resolve_data(&args.data)?;
-    let options = EngineOptions {
-        memory_limit: args.memory_limit,
-        threads: args.threads,
-    };
-    let engine = Engine::open_with(&data, &options)
+    let engine = Engine::open_with(&data, &args.engine.options())
         .await
         .with_context(|| format!("opening {}", data.display()))?;
     if args.commands.is_empty() && args.files.is_empty() {

@@ -192,18 +192,20 @@ impl DatasetTable {
     }
 
     /// Columns the rows of a partition file are sorted by (pruning and grouping). Line
-    /// items cluster by table kind first: nearly every query and check reads one or two
-    /// kinds, and row-group statistics then skip the others (docs/performance.md).
+    /// items cluster by table kind, then row kind and column: nearly every query and
+    /// check reads one or two kinds and often only their 合计 rows or 合计 column, and
+    /// row-group and page statistics then skip the rest (docs/performance.md).
     pub fn sort_columns(self) -> &'static [&'static str] {
         match self {
             DatasetTable::LineItems => &[
                 "table_kind",
+                "row_kind",
+                "column_key",
                 "region",
                 "unit_name",
                 "doc_id",
                 "table_no",
                 "row_no",
-                "column_key",
             ],
             DatasetTable::Documents => &["region", "unit_name", "doc_id"],
             _ => &["region", "unit_name", "doc_id"],

@@ -381,7 +381,8 @@ fn drop_docs(b: &RecordBatch, removed: &BTreeSet<String>) -> Result<RecordBatch>
     Ok(filter_record_batch(b, &keep)?)
 }
 
-fn sort_batch(b: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
+/// `b`'s rows sorted by `columns` (those it has), ascending.
+pub fn sort_batch(b: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
     let sort: Vec<SortColumn> = columns
         .iter()
         .filter_map(|c| b.column_by_name(c))

@@ -262,13 +262,15 @@ impl YearWriters {
     }
 }
 
-/// Writes batches of one kind as row group(s) of their own; returns the rows written.
+/// Writes batches of one kind as row group(s) of their own, sorted like the dataset's
+/// line items (within the row group); returns the rows written.
 fn write_group(writer: &mut PartitionWriter, batches: Option<Vec<RecordBatch>>) -> Result<usize> {
     let batches = batches.unwrap_or_default();
     let Some(first) = batches.first() else {
         return Ok(0);
     };
     let batch = concat_batches(&first.schema(), &batches)?;
+    let batch = crate::storage::sort_batch(&batch, DatasetTable::LineItems.sort_columns())?;
     writer.write(&batch)?;
     writer.end_row_group()?;
     Ok(batch.num_rows())
