@@ -243,6 +243,17 @@ async fn every_injected_error_is_found_by_its_rule() {
             })
         }),
     ));
+    cases.push((
+        "XT-008",
+        "warning",
+        Box::new(|d| {
+            inject(d, 100, |i| {
+                i.table_kind.as_str() == "gpb_expenditure"
+                    && i.function_code.as_deref() == Some("2010602")
+                    && i.column.key == "total"
+            })
+        }),
+    ));
     for (rule, severity, change) in cases {
         let mut doc = clean.clone();
         change(&mut doc);

@@ -179,3 +179,27 @@ JOIN line_items t5
   ON t5.doc_id = t4.doc_id AND t5.year = t4.year AND t5.table_kind = 'gpb_expenditure'
  AND t5.row_kind = 'total' AND t5.column_key = 'total'
 WHERE t4.table_kind = 'fiscal_summary' AND t4.line_key = 'EXP_TOTAL' AND t4.column_key = 'gpb';
+
+-- id: XT-008
+-- severity: warning
+-- description: 一般公共预算支出表 ≤ 支出表，每个功能分类科目的合计、基本支出、项目支出（一般公共预算是全部资金的一部分；相等仅当该科目无其他资金）(X6)
+-- (GovBudgetChecker asserts equality, which holds only for units funded wholly by 一般公共
+-- 预算; the inequality is the form that holds for every unit.)
+WITH t AS (
+    SELECT doc_id, year, table_kind, function_code, column_key, max(amount) AS amount,
+           max(row_label) AS label, max(source_unit) AS source_unit
+    FROM line_items
+    WHERE table_kind IN ('expenditure', 'gpb_expenditure') AND row_kind = 'function'
+      AND function_code IS NOT NULL AND column_key IN ('total', 'basic', 'project')
+    GROUP BY doc_id, year, table_kind, function_code, column_key
+),
+-- (Jiangsu prints a 财政拨款支出表 under the same kind: the larger figure is all funds.)
+all_funds AS (SELECT * FROM t WHERE table_kind = 'expenditure')
+SELECT g.doc_id, g.year, '一般公共预算支出表/支出表' AS tables,
+       concat(g.function_code, ' ', g.label, '（', g.column_key, '）') AS rows,
+       coalesce(a.amount, 0) AS expected, g.amount AS actual, 2 AS terms, g.source_unit,
+       concat(g.function_code, ' ', g.label, '：一般公共预算支出大于支出表所列全部资金') AS message
+FROM t g
+LEFT JOIN all_funds a
+  ON a.doc_id = g.doc_id AND a.function_code = g.function_code AND a.column_key = g.column_key
+WHERE g.table_kind = 'gpb_expenditure' AND g.amount > coalesce(a.amount, 0);

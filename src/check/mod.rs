@@ -12,7 +12,8 @@
 //! SELECT … ;
 //! ```
 //!
-//! All selected rules run as one `UNION ALL` query (no per-document loop): the framework
+//! The rules of one file (a family) run as one `UNION ALL` query, the families one after
+//! the other (no per-document loop): the framework
 //! adds the rule's id and severity, the document's unit and source file, the difference,
 //! and classifies rounding: amounts printed in 万元 may differ by 0.005 万元 (50 元) per
 //! rounded term; such a difference is reported with severity `info`, not the rule's.

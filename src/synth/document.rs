@@ -179,6 +179,24 @@ fn two_sided(
     }
 }
 
+/// A row of a two-sided summary table with a named line on both sides.
+fn paired(
+    w: &mut Builder,
+    (income_label, income_key, income): (&str, &'static str, Amount),
+    (spending_label, spending_key, spending): (&str, &'static str, &[(ColumnMeaning, Amount)]),
+) {
+    w.row(
+        &line(income_label, income_key, "income"),
+        &[(SIDE_AMOUNT, income)],
+        false,
+    );
+    w.row(
+        &line(spending_label, spending_key, "expenditure"),
+        spending,
+        true,
+    );
+}
+
 /// The enumerator of a 类 in the summary tables' fixed list: 201 → 一, 221 → 二十一.
 fn class_ordinal(code: &str) -> String {
     chinese_number(code.parse::<u32>().unwrap_or(200).saturating_sub(200))
@@ -349,25 +367,15 @@ pub fn document(
         })
         .collect();
     two_sided(&mut w, &income, &spending);
-    w.row(
-        &line("本年收入合计", "INC_YEAR_TOTAL", "income"),
-        &[(amount, total)],
-        false,
+    paired(
+        &mut w,
+        ("本年收入合计", "INC_YEAR_TOTAL", total),
+        ("本年支出合计", "EXP_YEAR_TOTAL", &[(amount, total)]),
     );
-    w.row(
-        &line("本年支出合计", "EXP_YEAR_TOTAL", "expenditure"),
-        &[(amount, total)],
-        true,
-    );
-    w.row(
-        &line("收入总计", "INC_TOTAL", "income"),
-        &[(amount, total)],
-        false,
-    );
-    w.row(
-        &line("支出总计", "EXP_TOTAL", "expenditure"),
-        &[(amount, total)],
-        true,
+    paired(
+        &mut w,
+        ("收入总计", "INC_TOTAL", total),
+        ("支出总计", "EXP_TOTAL", &[(amount, total)]),
     );
 
     // 2 收入预算表.
@@ -452,15 +460,10 @@ pub fn document(
     );
     let fr = |k| column(&FISCAL_RIGHT, k);
     let fiscal = |v| [(fr("total"), v), (fr("gpb"), v), (fr("gpb_fiscal"), v)];
-    w.row(
-        &line("一、本年收入", "INC_YEAR_TOTAL", "income"),
-        &[(amount, gpb)],
-        false,
-    );
-    w.row(
-        &line("一、本年支出", "EXP_YEAR_TOTAL", "expenditure"),
-        &fiscal(gpb),
-        true,
+    paired(
+        &mut w,
+        ("一、本年收入", "INC_YEAR_TOTAL", gpb),
+        ("一、本年支出", "EXP_YEAR_TOTAL", &fiscal(gpb)),
     );
     let spending: Vec<_> = classes
         .iter()
@@ -477,15 +480,10 @@ pub fn document(
         ],
         &spending,
     );
-    w.row(
-        &line("收入合计", "INC_TOTAL", "income"),
-        &[(amount, gpb)],
-        false,
-    );
-    w.row(
-        &line("支出合计", "EXP_TOTAL", "expenditure"),
-        &fiscal(gpb),
-        true,
+    paired(
+        &mut w,
+        ("收入合计", "INC_TOTAL", gpb),
+        ("支出合计", "EXP_TOTAL", &fiscal(gpb)),
     );
 
     expenditure_table(

@@ -373,57 +373,71 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
     }
     let items = &mut p.line_items;
     let find = |items: &[LineItem], f: &dyn Fn(&LineItem) -> bool| items.iter().position(f);
-    let t = |tk: TableKind| move |l: &LineItem| l.table_kind == tk;
-    // (indices of the items changed together, table, original text)
+    // The first cell of table `tk` with `row` kind, `column` and `more`.
+    let cell = |items: &[LineItem],
+                tk: TableKind,
+                row: RowKind,
+                column: &str,
+                more: &dyn Fn(&LineItem) -> bool| {
+        find(items, &|l| {
+            l.table_kind == tk && l.row_kind == row && l.column.key == column && more(l)
+        })
+    };
+    let kuan = |c: &Option<String>| c.as_deref().is_some_and(|c| c.len() == 5);
+    let any = |_: &LineItem| true;
+    // (indices of the items changed together)
     let targets: Vec<usize> = match kind.name {
-        "summary_expenditure_total" => {
-            let tk = t(TableKind::IncomeExpenditureSummary);
-            vec![find(items, &|l| {
-                tk(l) && l.line_key.as_deref() == Some("EXP_TOTAL")
-            })?]
+        "summary_expenditure_total" => vec![find(items, &|l| {
+            l.table_kind == TableKind::IncomeExpenditureSummary
+                && l.line_key.as_deref() == Some("EXP_TOTAL")
+        })?],
+        "summary_class_amount" => {
+            let tk = TableKind::IncomeExpenditureSummary;
+            vec![cell(items, tk, RowKind::Function, "amount", &any)?]
         }
         "basic_row_split" => {
-            let tk = t(TableKind::GpbBasicExpenditure);
-            vec![find(items, &|l| {
-                tk(l)
-                    && l.row_kind == RowKind::Econ
-                    && l.econ_code.as_deref().is_some_and(|c| c.len() == 5)
-                    && l.column.key == "personnel"
+            let tk = TableKind::GpbBasicExpenditure;
+            vec![cell(items, tk, RowKind::Econ, "personnel", &|l| {
+                kuan(&l.econ_code)
             })?]
         }
         "three_public_car_operation" => {
-            let tk = t(TableKind::ThreePublic);
-            vec![find(items, &|l| tk(l) && l.column.key == "car.operation")?]
+            vec![cell(
+                items,
+                TableKind::ThreePublic,
+                RowKind::Total,
+                "car.operation",
+                &any,
+            )?]
         }
         "function_leaf_wages" => {
-            let tk = t(TableKind::Expenditure);
-            vec![find(items, &|l| {
-                tk(l)
-                    && l.row_kind == RowKind::Function
-                    && l.function_code.as_deref().is_some_and(|c| c.len() == 7)
-                    && l.column.key == "basic.wages"
-            })?]
+            let leaf = |l: &LineItem| l.function_code.as_deref().is_some_and(|c| c.len() == 7);
+            vec![cell(
+                items,
+                TableKind::Expenditure,
+                RowKind::Function,
+                "basic.wages",
+                &leaf,
+            )?]
         }
         "econ_kuan_total" => {
-            let tk = t(TableKind::EconSummary);
-            vec![find(items, &|l| {
-                tk(l)
-                    && l.row_kind == RowKind::Econ
-                    && l.econ_code.as_deref().is_some_and(|c| c.len() == 5)
-                    && l.column.key == "total"
+            let tk = TableKind::EconSummary;
+            vec![cell(items, tk, RowKind::Econ, "total", &|l| {
+                kuan(&l.econ_code)
             })?]
         }
         "income_fiscal" => {
-            let tk = t(TableKind::Income);
-            vec![find(items, &|l| {
-                tk(l) && l.row_kind == RowKind::Total && l.column.key == "year.gpb_fiscal"
-            })?]
+            vec![cell(
+                items,
+                TableKind::Income,
+                RowKind::Total,
+                "year.gpb_fiscal",
+                &any,
+            )?]
         }
         "basic_table_total" => {
-            let tk = t(TableKind::GpbBasicExpenditure);
-            vec![find(items, &|l| {
-                tk(l) && l.row_kind == RowKind::Total && l.column.key == "total"
-            })?]
+            let tk = TableKind::GpbBasicExpenditure;
+            vec![cell(items, tk, RowKind::Total, "total", &any)?]
         }
         "performance_project_amount" | "project_amount" => {
             let table = if kind.name == "project_amount" {
@@ -436,9 +450,7 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
             } else {
                 "gov_budget"
             };
-            let total = find(items, &|l| {
-                l.table_kind == table && l.row_kind == RowKind::Project && l.column.key == "total"
-            })?;
+            let total = cell(items, table, RowKind::Project, "total", &any)?;
             let row = items[total].row_no;
             let fund_item = find(items, &|l| {
                 l.table_kind == table && l.row_no == row && l.column.key == fund
@@ -451,15 +463,14 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
             project.gpb = project.gpb.map(|v| v + yuan(delta));
             vec![total, fund_item]
         }
-        "summary_class_amount" => {
-            let tk = t(TableKind::IncomeExpenditureSummary);
-            vec![find(items, &|l| tk(l) && l.row_kind == RowKind::Function)?]
-        }
         "project_fund_split" => {
-            let tk = t(TableKind::ProjectExpenditure);
-            let i = find(items, &|l| {
-                tk(l) && l.row_kind == RowKind::Project && l.column.key == "gpb"
-            })?;
+            let i = cell(
+                items,
+                TableKind::ProjectExpenditure,
+                RowKind::Project,
+                "gpb",
+                &any,
+            )?;
             let row = items[i].row_no;
             if let Some(x) = p
                 .projects

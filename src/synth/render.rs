@@ -12,7 +12,15 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::ingest::layout::{
+    ECON_SUMMARY, EXPENDITURE, INCOME, Layout, PERFORMANCE_FUNDS, PROJECT_EXPENDITURE, THREE_PUBLIC,
+};
 use crate::model::{LineItem, RowKind, SourceDocument, TableKind};
+
+/// The amount columns of a layout in printed order.
+fn keys(layout: &Layout) -> Vec<&'static str> {
+    layout.columns.iter().map(|c| c.key).collect()
+}
 
 /// One row's cells by column key, with the row's identity.
 struct Row<'a> {
@@ -141,21 +149,8 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
                 two_sided(&mut o, t.table_kind, &rows)
             }
             TableKind::Income => {
-                o.line("单位代码\t单位名称\t总计\t本年收入合计\t一般公共预算小计\t其中:财政拨款\t政府性基金\t国有资本经营预算\t财政专户管理资金收入\t事业收入\t事业单位经营收入\t上级补助收入\t附属单位上缴收入\t其他收入");
-                let keys = [
-                    "total",
-                    "year.total",
-                    "year.gpb",
-                    "year.gpb_fiscal",
-                    "year.gov_fund",
-                    "year.soe",
-                    "year.special_account",
-                    "year.business",
-                    "year.operating",
-                    "year.superior",
-                    "year.subsidiary",
-                    "year.other",
-                ];
+                o.line("单位代码\t单位名称\t总计\t本年收入合计\t一般公共预算小计\t其中:财政拨款\t政府性基金\t国有资本经营预算\t财政专户管理资金收入\t事业收入\t事业单位经营收入\t上级补助收入\t附属单位上缴收入\t其他收入\t上年结转结余合计\t一般公共预算\t政府性基金\t国有资本经营预算\t财政专户管理资金\t单位资金");
+                let keys = keys(&INCOME);
                 for r in &rows {
                     let code = r.first.row_unit_code.as_deref().unwrap_or("");
                     o.row(&[code, &r.first.row_label], r, &keys);
@@ -166,17 +161,7 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
             | TableKind::GovFundExpenditure
             | TableKind::SoeExpenditure => {
                 o.line("类\t款\t项\t单位代码\t单位(科目名称)\t合计\t基本支出小计\t工资福利支出\t对个人和家庭的补助\t商品和服务支出\t资本性支出\t项目支出小计\t其他运转类\t特定目标类");
-                let keys = [
-                    "total",
-                    "basic",
-                    "basic.wages",
-                    "basic.households",
-                    "basic.goods_services",
-                    "basic.capital",
-                    "project",
-                    "project.operating",
-                    "project.specific",
-                ];
+                let keys = keys(&EXPENDITURE);
                 if rows.is_empty() {
                     o.line("\t\t\t\t合计");
                 }
@@ -229,20 +214,7 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
             }
             TableKind::EconSummary => {
                 o.line("部门预算经济分类类\t款\t科目名称\t政府预算经济分类类\t款\t科目名称\t总计\t一般公共预算小计\t其中:财政拨款\t政府性基金\t国有资本经营预算\t上年结转结余\t财政专户管理资金收入\t事业收入\t上级补助收入\t附属单位上缴收入\t事业单位经营收入\t其他收入");
-                let keys = [
-                    "total",
-                    "gpb",
-                    "gpb_fiscal",
-                    "gov_fund",
-                    "soe",
-                    "carryover",
-                    "special_account",
-                    "business",
-                    "superior",
-                    "subsidiary",
-                    "operating",
-                    "other",
-                ];
+                let keys = keys(&ECON_SUMMARY);
                 for r in &rows {
                     let l = r.first;
                     match l.row_kind {
@@ -279,14 +251,7 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
             }
             TableKind::ThreePublic => {
                 o.line("\"三公\"经费合计\t因公出国(境)费\t公务用车购置及运行费小计\t公务用车购置费\t公务用车运行费\t公务接待费");
-                let keys = [
-                    "total",
-                    "abroad",
-                    "car",
-                    "car.purchase",
-                    "car.operation",
-                    "reception",
-                ];
+                let keys = keys(&THREE_PUBLIC);
                 for r in &rows {
                     o.row(&[], r, &keys);
                 }
@@ -316,17 +281,7 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
             }
             TableKind::ProjectExpenditure => {
                 o.line("类型\t项目名称\t项目单位\t合计\t本年拨款一般公共预算\t政府性基金预算\t国有资本经营预算\t财政拨款结转结余一般公共预算\t政府性基金预算\t国有资本经营预算\t财政专户管理资金\t单位资金");
-                let keys = [
-                    "total",
-                    "gpb",
-                    "gov_fund",
-                    "soe",
-                    "carryover.gpb",
-                    "carryover.gov_fund",
-                    "carryover.soe",
-                    "special_account",
-                    "unit_funds",
-                ];
+                let keys = keys(&PROJECT_EXPENDITURE);
                 for r in &rows {
                     let l = r.first;
                     match l.row_kind {
@@ -346,7 +301,7 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
             }
             TableKind::PerformanceTargets => {
                 o.line("单位编码(项目编码)\t项目单位(项目名称)\t资金总额\t政府预算资金\t财政专户管理资金\t单位资金\t成本指标三级指标\t指标值\t产出指标三级指标\t指标值\t效益指标三级指标\t指标值\t满意度指标三级指标\t指标值");
-                let keys = ["total", "gov_budget", "special_account", "unit_funds"];
+                let keys = keys(&PERFORMANCE_FUNDS);
                 for r in &rows {
                     let l = r.first;
                     match l.row_kind {
@@ -354,7 +309,7 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
                             let code = l.project_code.as_deref().unwrap_or("");
                             let mut cells: Vec<String> =
                                 vec![code.to_string(), l.row_label.clone()];
-                            for k in keys {
+                            for k in &keys {
                                 cells.push(r.cells.get(k).map_or(String::new(), |t| t.to_string()));
                             }
                             for level in ["成本指标", "产出指标", "效益指标", "满意度指标"]
