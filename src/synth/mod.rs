@@ -6,7 +6,9 @@
 //! Streams: documents are generated and written a batch at a time, one worker per year
 //! partition, so memory stays bounded at any size. The dataset is built in a temporary
 //! directory beside the target and renamed into place when complete: an interrupted run
-//! leaves nothing that looks like a dataset. Owns no parsing, no SQL.
+//! leaves nothing that looks like a dataset. With `render`, every document is also written
+//! as disclosure text (`synth::render`) for round trips through ingest. Owns no parsing,
+//! no SQL.
 
 pub mod budget;
 pub mod catalog;
@@ -14,13 +16,12 @@ pub mod document;
 pub mod inject;
 pub mod render;
 
+use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-use std::collections::BTreeMap;
 
 use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
 use datafusion::arrow::compute::concat_batches;
