@@ -242,7 +242,7 @@ pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
         )));
     }
     // One query per rule file (a family reads the same tables), one after the other: the
-    // peak memory is one family's, not all 28 rules' hash tables at once.
+    // peak memory is one family's, not every rule's hash tables at once.
     let mut families: Vec<(&str, Vec<Rule>)> = Vec::new();
     for r in rules {
         match families.iter_mut().find(|(s, _)| *s == r.source) {
@@ -268,6 +268,7 @@ pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
     let all = concat_batches(&schema, &batches)?;
     crate::storage::sort_batch(&all, &["unit_name", "year", "rule_id", "tables", "rows"])
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

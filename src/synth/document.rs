@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use super::budget::{Amount, Budget, District, Unit, mix};
+use super::budget::{Amount, Budget, District, ProjectLine, Unit, mix};
 use super::catalog::{chinese_number, econ_name, function_name};
 use crate::ingest::layout::{
     ECON_SUMMARY, EXPENDITURE, FISCAL_RIGHT, GPB_BASIC, INCOME, Layout, OPERATING_COST,
@@ -685,20 +685,9 @@ pub fn document(
             false,
         );
         projects.push(Project {
-            table_kind: TableKind::ProjectExpenditure,
-            row_no: w.row_no,
-            source_line: w.line,
-            project_code: None,
-            project_name: x.name.clone(),
             project_type: Some(kind.into()),
             project_unit: Some(name.into()),
-            total: Some(yuan(x.total())),
-            gpb: (x.gpb != 0).then(|| yuan(x.gpb)),
-            gov_fund: None,
-            soe: None,
-            carryover: None,
-            special_account: None,
-            unit_funds: (x.unit_funds != 0).then(|| yuan(x.unit_funds)),
+            ..project_row(&w, TableKind::ProjectExpenditure, x)
         });
     }
 
@@ -729,20 +718,8 @@ pub fn document(
             false,
         );
         projects.push(Project {
-            table_kind: TableKind::PerformanceTargets,
-            row_no: w.row_no,
-            source_line: w.line,
             project_code: Some(x.code.clone()),
-            project_name: x.name.clone(),
-            project_type: None,
-            project_unit: None,
-            total: Some(yuan(x.total())),
-            gpb: (x.gpb != 0).then(|| yuan(x.gpb)),
-            gov_fund: None,
-            soe: None,
-            carryover: None,
-            special_account: None,
-            unit_funds: (x.unit_funds != 0).then(|| yuan(x.unit_funds)),
+            ..project_row(&w, TableKind::PerformanceTargets, x)
         });
         indicators.extend(project_indicators(x, w.line));
     }
@@ -788,7 +765,29 @@ pub fn document(
     }
 }
 
-fn project_indicators(p: &super::budget::ProjectLine, line: i32) -> Vec<PerformanceIndicator> {
+/// The `projects` row of project `x` as the row just written to table `table` lists it
+/// (amounts; code, type and unit are the table's to add).
+fn project_row(w: &Builder, table: TableKind, x: &ProjectLine) -> Project {
+    let money = |v: Amount| (v != 0).then(|| yuan(v));
+    Project {
+        table_kind: table,
+        row_no: w.row_no,
+        source_line: w.line,
+        project_code: None,
+        project_name: x.name.clone(),
+        project_type: None,
+        project_unit: None,
+        total: Some(yuan(x.total())),
+        gpb: money(x.gpb),
+        gov_fund: None,
+        soe: None,
+        carryover: None,
+        special_account: None,
+        unit_funds: money(x.unit_funds),
+    }
+}
+
+fn project_indicators(p: &ProjectLine, line: i32) -> Vec<PerformanceIndicator> {
     let ind =
         |level1, _level2: &str, level3: &str, op, value: String, unit: &str| PerformanceIndicator {
             project_code: Some(p.code.clone()),

@@ -100,10 +100,11 @@ impl Out {
     }
 }
 
-/// The 类/款/项 code cells of a 功能分类 code.
+/// The 类/款/项 code cells of a classification code (`201`, `20103`, `2010350`; an
+/// economic code has 类 and 款 only).
 fn code_cells(code: &str) -> [&str; 3] {
     match code.len() {
-        3 => [code, "", ""],
+        0..=3 => [code, "", ""],
         5 => [&code[..3], &code[3..5], ""],
         _ => [&code[..3], &code[3..5], &code[5..]],
     }
@@ -221,16 +222,7 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
                         RowKind::Econ => {
                             let e = l.econ_code.as_deref().unwrap_or("");
                             let g = l.gov_econ_code.as_deref().unwrap_or("");
-                            let (e1, e2) = if e.len() == 5 {
-                                (&e[..3], &e[3..])
-                            } else {
-                                (e, "")
-                            };
-                            let (g1, g2) = if g.len() == 5 {
-                                (&g[..3], &g[3..])
-                            } else {
-                                (g, "")
-                            };
+                            let ([e1, e2, _], [g1, g2, _]) = (code_cells(e), code_cells(g));
                             o.row(&[e1, e2, &l.row_label, g1, g2, gov_name(g)], r, &keys)
                         }
                         RowKind::Unit => o.row(
