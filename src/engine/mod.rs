@@ -147,6 +147,7 @@ impl Engine {
             runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
         }
         let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
+        let statistics_cache = || ctx.runtime_env().cache_manager.get_file_statistic_cache();
         let root = std::fs::canonicalize(dataset.root())
             .map_err(|e| Error::io("resolving", dataset.root(), e))?;
         for table in DatasetTable::ALL {
@@ -159,7 +160,10 @@ impl Engine {
             let config = ListingTableConfig::new(url)
                 .with_listing_options(options)
                 .with_schema(table.schema());
-            ctx.register_table(table.name(), Arc::new(ListingTable::try_new(config)?))?;
+            // The session's statistics cache: without it every query re-reads every
+            // file's footer statistics while planning (docs/performance.md).
+            let table_provider = ListingTable::try_new(config)?.with_cache(statistics_cache());
+            ctx.register_table(table.name(), Arc::new(table_provider))?;
         }
         // Derived tables written beside the data, when present: findings of `yusuan
         // check`, the ground truth of errors planted by `yusuan gen`.
@@ -175,7 +179,8 @@ impl Engine {
                 .with_listing_options(options)
                 .infer_schema(&ctx.state())
                 .await?;
-            ctx.register_table(name, Arc::new(ListingTable::try_new(config)?))?;
+            let table_provider = ListingTable::try_new(config)?.with_cache(statistics_cache());
+            ctx.register_table(name, Arc::new(table_provider))?;
         }
         register_reference(&ctx)?;
         udf::register_all(&ctx);
