@@ -147,6 +147,40 @@ async fn generation_is_deterministic_for_a_seed() {
     assert_ne!(da, dc);
 }
 
+#[test]
+fn generated_line_items_keep_one_cluster_per_row_group() {
+    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+    use datafusion::parquet::file::statistics::Statistics;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("d");
+    generate(&out, &options(2024..=2024, 0.0, 3), &GenProgress::default()).unwrap();
+    let file = std::fs::File::open(out.join("line_items/year=2024/part-0.parquet")).unwrap();
+    let reader = SerializedFileReader::new(file).unwrap();
+    let meta = reader.metadata();
+    let schema = meta.file_metadata().schema_descr();
+    let index = |name: &str| (0..schema.num_columns()).find(|&i| schema.column(i).name() == name);
+    let (kind, row_kind) = (index("table_kind").unwrap(), index("row_kind").unwrap());
+    let min_max = |rg: usize, col: usize| match meta.row_group(rg).column(col).statistics() {
+        Some(Statistics::ByteArray(s)) => (
+            s.min_opt().unwrap().as_utf8().unwrap().to_string(),
+            s.max_opt().unwrap().as_utf8().unwrap().to_string(),
+        ),
+        other => panic!("no string statistics: {other:?}"),
+    };
+    let mut clusters = BTreeSet::new();
+    for rg in 0..meta.num_row_groups() {
+        let (k, r) = (min_max(rg, kind), min_max(rg, row_kind));
+        assert_eq!(k.0, k.1, "row group {rg} mixes table kinds");
+        assert_eq!(r.0, r.1, "row group {rg} mixes row kinds");
+        assert!(
+            clusters.insert((k.0, r.0)),
+            "cluster split over row groups: {rg}"
+        );
+    }
+    // Every (table kind, row kind) of a unit-year, each in its own row group.
+    assert!(clusters.len() >= 20, "{clusters:?}");
+}
+
 #[tokio::test]
 async fn gen_refuses_a_directory_that_holds_data() {
     let tmp = tempfile::tempdir().unwrap();

@@ -406,6 +406,7 @@ fn writer_properties() -> WriterProperties {
         ))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_max_row_group_row_count(Some(128 * 1024))
+        .set_data_page_row_count_limit(8 * 1024)
         .set_created_by(format!("yusuan {}", env!("CARGO_PKG_VERSION")))
         .build()
 }

@@ -23,8 +23,8 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
-use datafusion::arrow::compute::concat_batches;
+use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray, UInt32Array};
+use datafusion::arrow::compute::{concat_batches, take_record_batch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
@@ -179,14 +179,15 @@ fn write_all(dir: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<Ge
 struct YearWriters {
     writers: Vec<(DatasetTable, PartitionWriter)>,
     generated_at: i64,
-    /// Line items waiting for their row group, per table kind (`sort_columns`: kind first).
-    pending: BTreeMap<String, Vec<RecordBatch>>,
+    /// Line items waiting for their row group, per cluster: table kind and row kind, the
+    /// leading `sort_columns` (so every row group holds one cluster).
+    pending: BTreeMap<(String, String), Vec<RecordBatch>>,
     pending_rows: usize,
 }
 
-/// Rows of one line-item row group (one table kind per row group).
+/// Rows of one line-item row group (one cluster per row group).
 const ROW_GROUP: usize = 64 * 1024;
-/// Line items held back at most, over all kinds (bounds memory).
+/// Line items held back at most, over all clusters (bounds memory).
 const PENDING_MAX: usize = 4 * ROW_GROUP;
 
 impl YearWriters {
@@ -203,35 +204,43 @@ impl YearWriters {
                 writer.write(&batch)?;
                 continue;
             }
-            // Split by kind (rows of one kind keep their order: region, unit, document).
-            let kinds = batch
-                .column_by_name("table_kind")
-                .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-                .ok_or_else(|| Error::Dataset {
-                    path: PathBuf::new(),
-                    reason: "line_items batch without table_kind".into(),
-                })?;
-            let mut start = 0;
-            for i in 1..=batch.num_rows() {
-                if i == batch.num_rows() || kinds.value(i) != kinds.value(start) {
-                    self.pending
-                        .entry(kinds.value(start).to_string())
-                        .or_default()
-                        .push(batch.slice(start, i - start));
-                    self.pending_rows += i - start;
-                    start = i;
-                }
+            // Split by cluster — table kind and row kind, the leading sort columns —
+            // (rows of one cluster keep their order: region, unit, document).
+            let column = |name: &str| {
+                batch
+                    .column_by_name(name)
+                    .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+                    .ok_or_else(|| Error::Dataset {
+                        path: PathBuf::new(),
+                        reason: format!("line_items batch without {name}"),
+                    })
+            };
+            let (kinds, row_kinds) = (column("table_kind")?, column("row_kind")?);
+            let mut clusters: BTreeMap<(&str, &str), Vec<u32>> = BTreeMap::new();
+            for i in 0..batch.num_rows() {
+                clusters
+                    .entry((kinds.value(i), row_kinds.value(i)))
+                    .or_default()
+                    .push(i as u32);
             }
-            // Write every kind with a full row group; then, while too much is held, the
+            for ((kind, row_kind), rows) in clusters {
+                let rows = take_record_batch(&batch, &UInt32Array::from(rows))?;
+                self.pending_rows += rows.num_rows();
+                self.pending
+                    .entry((kind.to_string(), row_kind.to_string()))
+                    .or_default()
+                    .push(rows);
+            }
+            // Write every cluster with a full row group; then, while too much is held, the
             // largest.
-            let full: Vec<String> = self
+            let full: Vec<(String, String)> = self
                 .pending
                 .iter()
                 .filter(|(_, v)| v.iter().map(RecordBatch::num_rows).sum::<usize>() >= ROW_GROUP)
                 .map(|(k, _)| k.clone())
                 .collect();
-            for kind in full {
-                self.pending_rows -= write_group(writer, self.pending.remove(&kind))?;
+            for cluster in full {
+                self.pending_rows -= write_group(writer, self.pending.remove(&cluster))?;
             }
             while self.pending_rows > PENDING_MAX {
                 let largest = self
@@ -239,15 +248,15 @@ impl YearWriters {
                     .iter()
                     .max_by_key(|(_, v)| v.iter().map(RecordBatch::num_rows).sum::<usize>())
                     .map(|(k, _)| k.clone());
-                let Some(kind) = largest else { break };
-                self.pending_rows -= write_group(writer, self.pending.remove(&kind))?;
+                let Some(cluster) = largest else { break };
+                self.pending_rows -= write_group(writer, self.pending.remove(&cluster))?;
             }
         }
         docs.clear();
         Ok(())
     }
 
-    /// Writes what is held back, kind by kind, and closes every file.
+    /// Writes what is held back, cluster by cluster, and closes every file.
     fn finish(mut self) -> Result<u64> {
         let mut files = 0;
         for (table, mut writer) in self.writers {
@@ -263,7 +272,7 @@ impl YearWriters {
     }
 }
 
-/// Writes batches of one kind as row group(s) of their own, sorted like the dataset's
+/// Writes batches of one cluster as row group(s) of their own, sorted like the dataset's
 /// line items (within the row group); returns the rows written.
 fn write_group(writer: &mut PartitionWriter, batches: Option<Vec<RecordBatch>>) -> Result<usize> {
     let batches = batches.unwrap_or_default();
