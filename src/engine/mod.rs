@@ -2,6 +2,7 @@
 //! registered as a listing table over its Parquet files (Hive partition `year`, pruning
 //! on), then the functions and views. Owns no parsing and no file writing.
 
+mod plan;
 mod udf;
 
 pub use udf::FUNCTIONS;
@@ -19,6 +20,7 @@ use datafusion::datasource::listing::{
 };
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 
 use crate::error::{Error, Result};
@@ -146,7 +148,13 @@ impl Engine {
         if let Some(limit) = options.memory_limit {
             runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
         }
-        let ctx = SessionContext::new_with_config_rt(config, runtime.build_arc()?);
+        let state = SessionStateBuilder::new()
+            .with_config(config)
+            .with_runtime_env(runtime.build_arc()?)
+            .with_default_features()
+            .with_physical_optimizer_rule(Arc::new(plan::UnorderedConstantGroups))
+            .build();
+        let ctx = SessionContext::new_with_state(state);
         let statistics_cache = || ctx.runtime_env().cache_manager.get_file_statistic_cache();
         let root = std::fs::canonicalize(dataset.root())
             .map_err(|e| Error::io("resolving", dataset.root(), e))?;
