@@ -185,21 +185,22 @@ WHERE t4.table_kind = 'fiscal_summary' AND t4.line_key = 'EXP_TOTAL' AND t4.colu
 -- description: 一般公共预算支出表 ≤ 支出表，每个功能分类科目的合计、基本支出、项目支出（一般公共预算是全部资金的一部分；相等仅当该科目无其他资金）(X6)
 -- (GovBudgetChecker asserts equality, which holds only for units funded wholly by 一般公共
 -- 预算; the inequality is the form that holds for every unit.)
+-- Both tables' rows of a code are pivoted side by side in one pass (no join).
+-- (Jiangsu prints a 财政拨款支出表 under the kind 支出表: the larger figure is all funds.)
 WITH t AS (
-    SELECT doc_id, year, table_kind, function_code, column_key, max(amount) AS amount,
-           max(row_label) AS label, max(source_unit) AS source_unit
+    SELECT doc_id, year, function_code, column_key,
+           max(CASE WHEN table_kind = 'gpb_expenditure' THEN amount END) AS gpb,
+           max(CASE WHEN table_kind = 'expenditure' THEN amount END) AS all_funds,
+           max(CASE WHEN table_kind = 'gpb_expenditure' THEN row_label END) AS label,
+           max(CASE WHEN table_kind = 'gpb_expenditure' THEN source_unit END) AS source_unit
     FROM line_items
     WHERE table_kind IN ('expenditure', 'gpb_expenditure') AND row_kind = 'function'
       AND function_code IS NOT NULL AND column_key IN ('total', 'basic', 'project')
-    GROUP BY doc_id, year, table_kind, function_code, column_key
-),
--- (Jiangsu prints a 财政拨款支出表 under the same kind: the larger figure is all funds.)
-all_funds AS (SELECT * FROM t WHERE table_kind = 'expenditure')
-SELECT g.doc_id, g.year, '一般公共预算支出表/支出表' AS tables,
-       concat(g.function_code, ' ', g.label, '（', g.column_key, '）') AS rows,
-       coalesce(a.amount, 0) AS expected, g.amount AS actual, 2 AS terms, g.source_unit,
-       concat(g.function_code, ' ', g.label, '：一般公共预算支出大于支出表所列全部资金') AS message
-FROM t g
-LEFT JOIN all_funds a
-  ON a.doc_id = g.doc_id AND a.function_code = g.function_code AND a.column_key = g.column_key
-WHERE g.table_kind = 'gpb_expenditure' AND g.amount > coalesce(a.amount, 0);
+    GROUP BY doc_id, year, function_code, column_key
+)
+SELECT doc_id, year, '一般公共预算支出表/支出表' AS tables,
+       concat(function_code, ' ', label, '（', column_key, '）') AS rows,
+       coalesce(all_funds, 0) AS expected, gpb AS actual, 2 AS terms, source_unit,
+       concat(function_code, ' ', label, '：一般公共预算支出大于支出表所列全部资金') AS message
+FROM t
+WHERE gpb > coalesce(all_funds, 0);
