@@ -14,4 +14,5 @@ SELECT
     max(CASE WHEN column_key = 'project' THEN amount END) AS project
 FROM line_items
 WHERE table_kind = 'gpb_expenditure' AND row_kind = 'function'
+  AND column_key IN ('total', 'basic', 'project')
 GROUP BY doc_id, year, region, unit_name, function_code, function_level, row_label, row_no
