@@ -29,6 +29,7 @@ WITH r AS (
            count(CASE WHEN column_key IN ('basic', 'project', 'reserve', 'carryover_next') THEN 1 END) AS n
     FROM line_items
     WHERE table_kind IN ('expenditure', 'gpb_expenditure', 'gov_fund_expenditure', 'soe_expenditure')
+      AND column_key IN ('total', 'basic', 'project', 'reserve', 'carryover_next')
     GROUP BY doc_id, year, table_kind, table_no, row_no
 ),
 t AS (

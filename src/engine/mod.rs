@@ -115,6 +115,9 @@ pub struct EngineOptions {
     pub threads: Option<usize>,
 }
 
+/// Bytes of Parquet metadata (footers, page indexes) the session keeps cached.
+const METADATA_CACHE: usize = 256 * 1024 * 1024;
+
 /// A DataFusion session with every dataset table, function and view registered.
 ///
 /// ```no_run
@@ -144,7 +147,10 @@ impl Engine {
         if let Some(n) = options.threads {
             config = config.with_target_partitions(n.max(1));
         }
-        let mut runtime = RuntimeEnvBuilder::new();
+        // Parquet footers and page indexes stay cached between queries; DataFusion's
+        // default (50 MB) holds less than the line items of a 100M-item dataset, and
+        // every query then re-read them (docs/performance.md).
+        let mut runtime = RuntimeEnvBuilder::new().with_metadata_cache_limit(METADATA_CACHE);
         if let Some(limit) = options.memory_limit {
             runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
         }

@@ -398,17 +398,40 @@ pub fn sort_batch(b: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
     Ok(take_record_batch(b, &idx)?)
 }
 
-/// The properties of every Parquet file a dataset holds.
+/// Columns with page-level statistics (the page index): the sort and filter columns,
+/// whose pages the reader can skip. Every other column has row-group statistics only,
+/// which keeps the page index — read with every file's metadata — small.
+const PAGE_STATISTICS: [&str; 13] = [
+    "doc_id",
+    "region",
+    "unit_name",
+    "table_kind",
+    "row_kind",
+    "column_key",
+    "line_key",
+    "function_code",
+    "function_level",
+    "econ_code",
+    "amount",
+    "fact_key",
+    "relation",
+];
+
+/// The properties of every Parquet file a dataset holds: zstd, row groups of at most
+/// 128K rows, pages of at most 8K rows (fine-grained skipping within a row group).
 fn writer_properties() -> WriterProperties {
-    WriterProperties::builder()
+    let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(
             ZstdLevel::try_new(3).expect("valid level"),
         ))
-        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_statistics_enabled(EnabledStatistics::Chunk)
         .set_max_row_group_row_count(Some(128 * 1024))
         .set_data_page_row_count_limit(8 * 1024)
-        .set_created_by(format!("yusuan {}", env!("CARGO_PKG_VERSION")))
-        .build()
+        .set_created_by(format!("yusuan {}", env!("CARGO_PKG_VERSION")));
+    for column in PAGE_STATISTICS {
+        builder = builder.set_column_statistics_enabled(column.into(), EnabledStatistics::Page);
+    }
+    builder.build()
 }
 
 fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
