@@ -35,8 +35,11 @@ fn strings(batches: &[RecordBatch], column: &str) -> Vec<String> {
 }
 
 async fn findings(dir: &Path) -> Vec<(String, String, String)> {
-    let engine = Engine::open(dir).await.unwrap();
-    let batch = run(&engine, &builtin_rules().unwrap()).await.unwrap();
+    findings_with(&Engine::open(dir).await.unwrap()).await
+}
+
+async fn findings_with(engine: &Engine) -> Vec<(String, String, String)> {
+    let batch = run(engine, &builtin_rules().unwrap()).await.unwrap();
     let b = [batch];
     let (docs, rules, sev) = (
         strings(&b, "doc_id"),
@@ -376,4 +379,37 @@ fn gen_render_then_ingest_from_the_command_line() {
     );
     assert!(a.lines().count() > 24 * 300, "{}", a.lines().count());
     assert!(a == b, "the rendered documents read back differently");
+}
+
+#[tokio::test]
+async fn checks_with_sort_merge_joins_find_the_same() {
+    // Under --memory-limit a rule whose hash-join build side does not fit runs again
+    // with sort-merge joins: they must report the same findings. (A pool small enough
+    // to force that here also starves the aggregations, so the joins are switched
+    // directly.)
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("joins");
+    generate(
+        &out,
+        &options(2022..=2024, 0.4, 13),
+        &GenProgress::default(),
+    )
+    .unwrap();
+    let hash_joins = findings(&out).await;
+    assert!(hash_joins.len() > 10, "{hash_joins:?}");
+    let options = yusuan::engine::EngineOptions {
+        memory_limit: Some(256 * 1024 * 1024),
+        threads: Some(2),
+    };
+    let engine = Engine::open_with(&out, &options).await.unwrap();
+    engine
+        .sql("SET datafusion.optimizer.prefer_hash_join = false")
+        .await
+        .unwrap();
+    let plan = engine
+        .sql("EXPLAIN SELECT count(*) FROM line_items l JOIN documents d ON l.doc_id = d.doc_id")
+        .await
+        .unwrap();
+    assert!(strings(&plan, "plan").concat().contains("SortMergeJoin"));
+    assert_eq!(findings_with(&engine).await, hash_joins);
 }

@@ -12,8 +12,9 @@
 //! SELECT … ;
 //! ```
 //!
-//! The rules of one file (a family) run as one `UNION ALL` query, the families one after
-//! the other (no per-document loop): the framework
+//! Each rule runs as one query over every document (no per-document loop), the rules one
+//! after the other (peak memory is one rule's); under a memory limit a rule whose hash
+//! join does not fit runs again with sort-merge joins, which spill. The framework
 //! adds the rule's id and severity, the document's unit and source file, the difference,
 //! and classifies rounding: amounts printed in 万元 may differ by 0.005 万元 (50 元) per
 //! rounded term; such a difference is reported with severity `info`, not the rule's.
@@ -23,8 +24,9 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::compute::concat_batches;
-use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::compute::{cast, concat_batches};
+use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
+use datafusion::error::DataFusionError;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -233,6 +235,23 @@ pub fn findings_sql(rules: &[Rule]) -> String {
     )
 }
 
+/// Runs `sql` with joins planned as sort-merge joins (then restores hash joins).
+async fn with_sort_merge_joins(engine: &Engine, sql: &str) -> Result<Vec<RecordBatch>> {
+    let set = |on: bool| format!("SET datafusion.optimizer.prefer_hash_join = {on}");
+    engine.sql(&set(false)).await?;
+    let result = async {
+        engine
+            .dataframe(sql)
+            .await?
+            .collect()
+            .await
+            .map_err(Error::from)
+    }
+    .await;
+    engine.sql(&set(true)).await?;
+    result
+}
+
 /// Runs `rules` over the dataset: the findings, in the standard columns, as one batch
 /// (empty when every rule passes).
 pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
@@ -241,30 +260,53 @@ pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
             "no rule to run".into(),
         )));
     }
-    // One query per rule file (a family reads the same tables), one after the other: the
-    // peak memory is one family's, not every rule's hash tables at once.
-    let mut families: Vec<(&str, Vec<Rule>)> = Vec::new();
-    for r in rules {
-        match families.iter_mut().find(|(s, _)| *s == r.source) {
-            Some((_, v)) => v.push(r.clone()),
-            None => families.push((&r.source, vec![r.clone()])),
-        }
-    }
+    // One query per rule, one after the other: the peak memory is one rule's, not every
+    // rule's hash tables at once (a family as one UNION ALL query was no faster on two
+    // cores and held all its rules' join tables together: docs/performance.md).
     let mut batches = Vec::new();
     let mut schema: Option<SchemaRef> = None;
-    for (_, family) in &families {
-        let df = engine.dataframe(&findings_sql(family)).await?;
+    for rule in rules {
+        let sql = findings_sql(std::slice::from_ref(rule));
+        let df = engine.dataframe(&sql).await?;
         if schema.is_none() {
             schema = Some(Arc::new(df.schema().as_arrow().clone()));
         }
-        batches.extend(df.collect().await?);
+        match df.collect().await {
+            Ok(b) => batches.extend(b),
+            // Under --memory-limit a hash join's build side (which cannot spill) may not
+            // fit: the rule runs again with sort-merge joins, whose sorts spill.
+            Err(e) if matches!(e.find_root(), DataFusionError::ResourcesExhausted(_)) => {
+                batches.extend(with_sort_merge_joins(engine, &sql).await?);
+            }
+            Err(e) => return Err(e.into()),
+        }
     }
-    // (The physical types may be views of the logical ones.)
-    let schema = batches
+    // One schema for every rule's findings: the first batch's types (the physical types
+    // may be views of the logical ones), every column nullable (a column one rule never
+    // leaves empty may be empty in another's findings); other types are cast to it.
+    let first = batches
         .first()
         .map(|b| b.schema())
         .or(schema)
         .expect("at least one rule");
+    let fields: Vec<Field> = first
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone().with_nullable(true))
+        .collect();
+    let schema = Arc::new(Schema::new(fields));
+    let batches = batches
+        .iter()
+        .map(|b| {
+            let columns = b
+                .columns()
+                .iter()
+                .zip(schema.fields())
+                .map(|(c, f)| cast(c, f.data_type()))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            RecordBatch::try_new(Arc::clone(&schema), columns)
+        })
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     let all = concat_batches(&schema, &batches)?;
     crate::storage::sort_batch(&all, &["unit_name", "year", "rule_id", "tables", "rows"])
 }
