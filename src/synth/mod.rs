@@ -204,8 +204,8 @@ impl YearWriters {
                 writer.write(&batch)?;
                 continue;
             }
-            // Split by cluster — table kind and row kind, the leading sort columns —
-            // (rows of one cluster keep their order: region, unit, document).
+            // Split by cluster (table kind and row kind, the leading sort columns); rows of
+            // one cluster keep their order: region, unit, document.
             let column = |name: &str| {
                 batch
                     .column_by_name(name)
