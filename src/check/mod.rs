@@ -203,24 +203,15 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// The one query that runs every rule of `rules` over the whole dataset.
-pub fn findings_sql(rules: &[Rule]) -> String {
-    let parts: Vec<String> = rules
-        .iter()
-        .map(|r| {
-            format!(
-                "SELECT {id} AS rule_id, {sev} AS rule_severity, f.doc_id, f.year, f.tables, f.rows, \
-                 CAST(f.expected AS DECIMAL(20, 2)) AS expected, CAST(f.actual AS DECIMAL(20, 2)) AS actual, \
-                 CAST(f.terms AS BIGINT) AS terms, f.source_unit, f.message \
-                 FROM ({sql}) f",
-                id = quote(&r.id),
-                sev = quote(r.severity.as_str()),
-                sql = r.sql,
-            )
-        })
-        .collect();
+/// The query that runs `rule` over the whole dataset, its findings in the standard
+/// columns (unordered: `run` sorts the findings of all rules once).
+pub fn findings_sql(rule: &Rule) -> String {
     format!(
-        "WITH f AS ({}) \
+        "WITH f AS (\
+           SELECT {id} AS rule_id, {sev} AS rule_severity, f.doc_id, f.year, f.tables, f.rows, \
+             CAST(f.expected AS DECIMAL(20, 2)) AS expected, CAST(f.actual AS DECIMAL(20, 2)) AS actual, \
+             CAST(f.terms AS BIGINT) AS terms, f.source_unit, f.message \
+           FROM ({sql}) f) \
          SELECT f.rule_id, \
            CASE WHEN f.source_unit = '万元' AND abs(f.actual - f.expected) <= 50 * greatest(f.terms, 1) \
                 THEN 'info' ELSE f.rule_severity END AS severity, \
@@ -229,9 +220,10 @@ pub fn findings_sql(rules: &[Rule]) -> String {
            CAST(CASE WHEN f.source_unit = '万元' AND abs(f.actual - f.expected) <= 50 * greatest(f.terms, 1) \
                 THEN concat(f.message, '（尾差，在四舍五入范围内）') ELSE f.message END AS VARCHAR) AS message \
          FROM f JOIN documents d ON d.doc_id = f.doc_id AND d.year = f.year \
-         WHERE f.actual IS DISTINCT FROM f.expected \
-         ORDER BY d.unit_name, f.year, f.rule_id, f.tables, f.rows",
-        parts.join(" UNION ALL ")
+         WHERE f.actual IS DISTINCT FROM f.expected",
+        id = quote(&rule.id),
+        sev = quote(rule.severity.as_str()),
+        sql = rule.sql,
     )
 }
 
@@ -266,7 +258,7 @@ pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
     let mut batches = Vec::new();
     let mut schema: Option<SchemaRef> = None;
     for rule in rules {
-        let sql = findings_sql(std::slice::from_ref(rule));
+        let sql = findings_sql(rule);
         let df = engine.dataframe(&sql).await?;
         if schema.is_none() {
             schema = Some(Arc::new(df.schema().as_arrow().clone()));
