@@ -33,8 +33,9 @@ pub struct GenArgs {
     /// the injected_errors table.
     #[arg(long, value_name = "RATE", default_value_t = 0.0, value_parser = parse_rate)]
     pub inject_errors: f64,
-    /// Also write every generated document as disclosure text (the Henan layout, amounts
-    /// damaged as PDF extraction damages them) into this directory, to ingest and compare.
+    /// Also write every generated document as disclosure text (the Henan layout, damaged
+    /// as PDF extraction damages it: split amounts, wrapped names) into this directory, to
+    /// ingest and compare.
     #[arg(long, value_name = "DIR")]
     pub render: Option<PathBuf>,
     /// Worker threads [default: one per core].

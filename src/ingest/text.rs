@@ -276,6 +276,7 @@ fn parse_block(
     let mut names = Vec::new();
     let mut expect_name = false;
     let mut header = String::new();
+    let mut header_lines: Vec<String> = Vec::new();
     let mut data: Vec<TableLine> = Vec::new();
     let mut seq = 0;
     for (no, raw) in &block.lines {
@@ -317,12 +318,12 @@ fn parse_block(
         }
         expect_name = false;
         let line = TableLine::new(*no, seq, raw);
-        // A table continued on the next page may repeat its header lines.
+        // A table continued on the next page may repeat its header lines — whole lines: a
+        // name's head wrapped onto a line of its own may well be a part of one.
         let repeated_header = !data.is_empty()
             && line.amounts.is_empty()
             && line.codes.is_empty()
-            && compact(raw).chars().count() >= 4
-            && header.contains(&compact(raw));
+            && header_lines.contains(&compact(raw));
         if repeated_header {
             continue;
         }
@@ -334,6 +335,7 @@ fn parse_block(
             data.push(line);
         } else {
             header.push_str(&compact(raw));
+            header_lines.push(compact(raw));
         }
     }
     let unit_inferred = unit.is_none();

@@ -2,8 +2,9 @@
 //! the 预算说明 sentences, then the 13 tables as tab-separated lines under their titles,
 //! with the header words each layout is verified by. With `damage`, amounts are printed
 //! the way PDF extraction prints them (`827. 29`, `72. 4 1`, `0,22`) — the repairs
-//! ingest makes. (Wrapped names, the other damage of real extractions, are not rendered
-//! yet.)
+//! ingest makes — and long names wrap as extraction wraps them: the head on a line of its
+//! own before the row, a space inside the cell, or the row printed twice (head, then tail
+//! with the codes and amounts repeated).
 //!
 //! For the round trip generate → render → ingest → compare: the text is rendered from
 //! the canonical document alone, so ingest must recover every figure from the text.
@@ -77,6 +78,47 @@ struct Out {
     text: String,
     damage: bool,
     cells: usize,
+    /// Long names seen, for choosing how each wraps.
+    names: usize,
+    /// Whether names in this table wrap (not in 绩效目标表, whose text columns ingest reads
+    /// by their own rules).
+    wrap_names: bool,
+    /// Names wrapped, by shape (`Wrap as usize`).
+    wrapped: [usize; 3],
+    /// Rows printed in the current table (a table's first row never wraps into a line
+    /// of its own: the header block ends at the first row).
+    table_rows: usize,
+}
+
+/// A name longer than this wraps (when damaged); the head keeps 6–8 characters.
+const WRAP_OVER: usize = 8;
+
+/// How extraction breaks a long name over lines (`docs/text-format.md`, Rows).
+#[derive(Clone, Copy, PartialEq)]
+enum Wrap {
+    /// The head on a text-only line before the row (`公务用车运行维护` / `302 31 费 …`).
+    Fragment,
+    /// Both parts in the cell, a space where the line broke (`民生实事服 务免费项目`).
+    InCell,
+    /// The row printed twice: head then tail, codes and amounts repeated
+    /// (`30231 公务用车运行维护 … 1.50` / `30231 费 … 1.50`).
+    Repeated,
+}
+
+/// A name cell split at its wrap point, or None when it does not wrap.
+fn split_name(cell: &str, salt: usize) -> Option<(&str, &str)> {
+    let n = cell.chars().count();
+    if n <= WRAP_OVER || cell.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let head = (6 + salt % 3).min(n - 2);
+    let at = cell.char_indices().nth(head).map(|(i, _)| i)?;
+    let (h, t) = cell.split_at(at);
+    // A part that reads as a code or a total would be taken for one.
+    let plain = |s: &str| {
+        !s.bytes().all(|b| b.is_ascii_digit() || b == b'.') && !matches!(s, "合计" | "总计")
+    };
+    (plain(h) && plain(t)).then_some((h, t))
 }
 
 impl Out {
@@ -85,18 +127,96 @@ impl Out {
         self.text.push('\n');
     }
 
-    /// Cells joined by tabs; amounts looked up by key (blank when absent).
+    /// Cells joined by tabs; amounts looked up by key (blank when absent). When damaged,
+    /// long names in the lead cells wrap the ways extraction wraps them.
     fn row(&mut self, lead: &[&str], row: &Row, keys: &[&str]) {
-        let mut cells: Vec<String> = lead.iter().map(|s| s.to_string()).collect();
+        let mut amounts = Vec::with_capacity(keys.len());
         for k in keys {
             self.cells += 1;
-            cells.push(
+            amounts.push(
                 row.cells
                     .get(k)
                     .map_or(String::new(), |t| amount(t, self.damage, self.cells)),
             );
         }
-        self.line(&cells.join("\t"));
+        let first_row = self.table_rows == 0;
+        self.table_rows += 1;
+        let salt = self.names;
+        let split: Vec<Option<(&str, &str)>> = lead
+            .iter()
+            .map(|c| {
+                if self.damage && self.wrap_names {
+                    split_name(c, salt)
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let wrap = if split.iter().all(Option::is_none) {
+            None
+        } else {
+            self.names += 1;
+            // The repeat of a row prints only codes and the wrapped names' tails: a text
+            // cell after the last wrapped name would be missing, and the codes before it
+            // read as amounts.
+            let is_text = |c: &str| !c.is_empty() && !c.bytes().all(|b| b.is_ascii_digit());
+            let last_text = lead.iter().rposition(|c| is_text(c));
+            let repeatable = last_text.is_some_and(|i| split[i].is_some());
+            match salt % 4 {
+                0 => None,
+                1 if !first_row => Some(Wrap::Fragment),
+                3 if repeatable => Some(Wrap::Repeated),
+                _ => Some(Wrap::InCell),
+            }
+        };
+        if let Some(w) = wrap {
+            self.wrapped[w as usize] += 1;
+        }
+        let join = |lead: Vec<String>, amounts: &[String]| {
+            let mut cells = lead;
+            cells.extend(amounts.iter().cloned());
+            cells.join("\t")
+        };
+        let whole = |i: usize| lead[i].to_string();
+        let line = match wrap {
+            None => join((0..lead.len()).map(whole).collect(), &amounts),
+            Some(Wrap::InCell) => join(
+                (0..lead.len())
+                    .map(|i| split[i].map_or_else(|| whole(i), |(h, t)| format!("{h} {t}")))
+                    .collect(),
+                &amounts,
+            ),
+            Some(Wrap::Fragment) => {
+                let heads: Vec<String> = (0..lead.len())
+                    .map(|i| split[i].map_or(String::new(), |(h, _)| h.to_string()))
+                    .collect();
+                self.line(heads.join("\t").trim_end_matches('\t'));
+                join(
+                    (0..lead.len())
+                        .map(|i| split[i].map_or_else(|| whole(i), |(_, t)| t.to_string()))
+                        .collect(),
+                    &amounts,
+                )
+            }
+            Some(Wrap::Repeated) => {
+                let heads = (0..lead.len())
+                    .map(|i| split[i].map_or_else(|| whole(i), |(h, _)| h.to_string()))
+                    .collect();
+                let first = join(heads, &amounts);
+                self.line(&first);
+                // The repeat carries the codes and the tails; other text is not repeated
+                // (it would be appended to the cell a second time).
+                let tails = (0..lead.len())
+                    .map(|i| match split[i] {
+                        Some((_, t)) => t.to_string(),
+                        None if lead[i].bytes().all(|b| b.is_ascii_digit()) => whole(i),
+                        None => String::new(),
+                    })
+                    .collect();
+                join(tails, &amounts)
+            }
+        };
+        self.line(&line);
     }
 }
 
@@ -112,6 +232,10 @@ fn code_cells(code: &str) -> [&str; 3] {
 
 /// The document as text.
 pub fn render(doc: &SourceDocument, damage: bool) -> String {
+    render_out(doc, damage).text
+}
+
+fn render_out(doc: &SourceDocument, damage: bool) -> Out {
     let p = &doc.parsed;
     let m = &p.meta;
     let unit = m.unit_name.as_str();
@@ -120,6 +244,10 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
         text: String::with_capacity(32 * 1024),
         damage,
         cells: 0,
+        names: 0,
+        wrap_names: true,
+        table_rows: 0,
+        wrapped: [0; 3],
     };
     o.line(&format!("# {year}年{unit}单位预算公开"));
     o.line("");
@@ -142,6 +270,8 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
     for t in &p.tables {
         o.line(&format!("# {}", t.title));
         o.line("");
+        o.table_rows = 0;
+        o.wrap_names = t.table_kind != TableKind::PerformanceTargets;
         o.line(&format!("单位名称: {unit}\t单位:万元"));
         o.line("");
         let rows = rows_of(doc, t.table_no);
@@ -334,7 +464,7 @@ pub fn render(doc: &SourceDocument, damage: bool) -> String {
         }
         o.line("");
     }
-    o.text
+    o
 }
 
 fn gov_name(code: &str) -> &'static str {
@@ -392,5 +522,44 @@ fn two_sided(o: &mut Out, kind: TableKind, rows: &[Row]) {
             }
         }
         o.line(&line);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::budget::{Budget, District, district_units};
+
+    #[test]
+    fn long_names_wrap_every_way_only_when_damaged() {
+        let d = District::new(0);
+        let mut wrapped = [0; 3];
+        for unit in district_units(3, &d, 10) {
+            let budget = Budget::generate(&d, &unit, 2024);
+            let previous = Budget::generate(&d, &unit, 2023);
+            let doc = crate::synth::document::document(3, &d, &unit, &budget, &previous);
+            assert_eq!(render_out(&doc, false).wrapped, [0; 3]);
+            let out = render_out(&doc, true);
+            for (all, n) in wrapped.iter_mut().zip(out.wrapped) {
+                *all += n;
+            }
+        }
+        assert!(wrapped.iter().all(|&n| n > 5), "{wrapped:?}");
+    }
+
+    #[test]
+    fn names_split_between_characters_not_into_codes_or_totals() {
+        assert_eq!(split_name("行政运行", 0), None);
+        assert_eq!(
+            split_name("机关事业单位基本养老保险缴费", 0),
+            Some(("机关事业单位", "基本养老保险缴费"))
+        );
+        assert_eq!(
+            split_name("机关事业单位基本养老保险缴费", 2).unwrap().0,
+            "机关事业单位基本"
+        );
+        assert_eq!(split_name("123456789012", 0), None);
+        assert_eq!(split_name("一二三四五六七合计", 1), None);
+        assert!(split_name("一二三四五六七合计", 0).is_some());
     }
 }
