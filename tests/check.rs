@@ -355,6 +355,26 @@ fn the_check_command() {
         "select count(*) as n from check_results",
     ]);
     assert_eq!(String::from_utf8_lossy(&o.stdout), "n\n1\n");
+    // --show-sql prints the query a rule runs; run by hand it finds the same.
+    let o = yusuan(&["check", "--only", "STR-002,BAL-001", "--show-sql"]);
+    assert!(o.status.success());
+    let sql = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(sql.matches("-- id: ").count(), 2, "{sql}");
+    let file = tmp.path().join("rules.sql");
+    std::fs::write(&file, &sql).unwrap();
+    let o = yusuan(&[
+        "sql",
+        "--data",
+        d,
+        "--format",
+        "csv",
+        "-f",
+        file.to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let found = |id: &str| out.lines().filter(|l| l.starts_with(id)).count();
+    assert_eq!((found("STR-002,"), found("BAL-001,")), (1, 0), "{out}");
     // A user rule that always finds something: exit 1 with --fail-on warning.
     let rules = tmp.path().join("rules");
     std::fs::create_dir_all(&rules).unwrap();

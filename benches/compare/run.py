@@ -9,7 +9,10 @@ target/bench-data/ for the next run), then times:
 - the portable suite, benches/compare/queries/*.sql (plain SQL over the base tables
   line_items and documents, the same text for every engine): yusuan, DuckDB, Polars;
 - every file of queries/ and the checks (`yusuan check`, also once with
-  `--memory-limit 3G`): yusuan alone (they use yusuan's views and functions).
+  `--memory-limit 3G`): yusuan, and the same SQL on the peers with yusuan's views,
+  reference tables and functions defined in their SQL (peer.py; the checks are the
+  queries `yusuan check --show-sql` prints). DuckDB runs them; Polars' SQL mostly cannot
+  (reported as unsupported).
 
 Warm = best of --runs inside one process after a warm-up run; cold = best of --runs
 whole new processes (start, open, plan, run, print). Peak RSS is the process's maximum
@@ -40,28 +43,8 @@ YUSUAN = ROOT / "target" / "release" / "yusuan"
 ITEMS_PER_DOC = 390  # line items of one generated document (about)
 CHECK_LIMIT = "3G"  # the memory limit of the second checks run
 
-PEER = r'''
-import json, sys, time
-engine, data, path, runs = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-sql = open(path, encoding="utf-8").read()
-if engine == "duckdb":
-    import duckdb
-    con = duckdb.connect()
-    for t in ("line_items", "documents"):
-        con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{data}/{t}/*/*.parquet', hive_partitioning = true)")
-    run = lambda: len(con.execute(sql).fetchall())
-else:
-    import polars as pl
-    ctx = pl.SQLContext({t: pl.scan_parquet(f"{data}/{t}/**/*.parquet", hive_partitioning=True)
-                         for t in ("line_items", "documents")})
-    run = lambda: ctx.execute(sql).collect().height
-times, rows = [], None
-for _ in range(runs):
-    t0 = time.perf_counter()
-    rows = run()
-    times.append(time.perf_counter() - t0)
-print(json.dumps({"times": times, "rows": rows}))
-'''
+PEER = ROOT / "benches" / "compare" / "peer.py"  # runs in the venv: one engine, one file
+CHECKS_SQL = ROOT / "target" / "bench-checks.sql"  # `yusuan check --show-sql`
 
 
 def parse_size(s):
@@ -146,23 +129,30 @@ def yusuan_rows(data, path):
     return max(0, len(p.stdout.strip().splitlines()) - 1) if p.returncode == 0 else None
 
 
-def peer(py, engine, data, path, runs):
-    script = ROOT / "target" / "bench-peer.py"
-    script.write_text(PEER)
+def findings_stored(data):
+    """The findings the last `yusuan check` stored (its check_results table)."""
+    p = subprocess.run([str(YUSUAN), "sql", "--data", str(data), "--format", "csv", "-c",
+                        "select count(*) from check_results"], capture_output=True, text=True)
+    return int(p.stdout.split()[-1]) if p.returncode == 0 else None
+
+
+def peer(py, engine, data, path, runs, flags=()):
+    """The peer's cold (new process, best of runs) and warm (best of runs after a warm-up
+    in one process) times of the file, peak RSS and rows; or the error."""
+    cmd = lambda n: [str(py), str(PEER), engine, str(data), str(path), str(n), *flags]
     res = {}
     wall_best = None
     for _ in range(runs):
-        wall, rss, code, err = run_measured([str(py), str(script), engine, str(data), str(path), "1"])
+        wall, rss, code, err = run_measured(cmd(1))
         if code != 0:
             last = err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
-            return {"error": last[:160]}
+            return {"error": last[:200]}
         wall_best = wall if wall_best is None else min(wall_best, wall)
         res["rss"] = max(res.get("rss", 0), rss)
     res["cold"] = wall_best
-    p = subprocess.run([str(py), str(script), engine, str(data), str(path), str(runs + 1)],
-                       capture_output=True, text=True)
+    p = subprocess.run(cmd(runs + 1), capture_output=True, text=True)
     if p.returncode != 0:
-        return {"error": (p.stderr.strip().splitlines() or ["failed"])[-1][:160]}
+        return {"error": (p.stderr.strip().splitlines() or ["failed"])[-1][:200]}
     out = json.loads(p.stdout)
     res["warm"] = min(out["times"][1:])
     res["rows"] = out["rows"]
@@ -206,32 +196,41 @@ def markdown(size, data, items, desc, rows):
         "",
         f"Machine: {desc['cpu']}, {desc['cores']} cores, {desc['memory_gib']} GiB, {desc['os']}; "
         f"{desc['yusuan']}, DuckDB {desc.get('duckdb', 'n/a')}, Polars {desc.get('polars', 'n/a')}. "
-        "Seconds, best of the runs; warm = in one process after a warm-up, cold = a new process.",
+        "Seconds, best of the runs; warm = in one process after a warm-up, cold = a new process. "
+        "Ratios compare warm times, the checks' cold ones (whole processes); below 1: yusuan "
+        "faster. The files of queries/ and the checks run on the peers with yusuan's views and "
+        "functions defined as peer SQL (benches/compare/peer.py); unsupported = the peer's SQL "
+        "cannot run the file.",
         "",
-        "| query | yusuan warm | yusuan cold | yusuan RSS MiB | DuckDB warm | DuckDB cold | Polars warm | Polars cold | yusuan/DuckDB warm | yusuan/Polars warm |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| suite | query | yusuan warm | yusuan cold | yusuan RSS MiB | DuckDB warm | DuckDB cold | Polars warm | Polars cold | yusuan/DuckDB | yusuan/Polars |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    ratios_d, ratios_p = [], []
+    ratios = {}
     for r in rows:
         y, d, p = r["yusuan"], r.get("duckdb", {}), r.get("polars", {})
-        rd, rp = ratio(y.get("warm"), d.get("warm")), ratio(y.get("warm"), p.get("warm"))
-        if r["suite"] == "portable":
-            if rd:
-                ratios_d.append(rd)
-            if rp:
-                ratios_p.append(rp)
-        note = lambda e: (e.get("error") and "unsupported") or None
+        k = "cold" if r["suite"] == "checks" else "warm"
+        rd, rp = ratio(y.get(k), d.get(k)), ratio(y.get(k), p.get(k))
+        for peer_name, x in (("DuckDB", rd), ("Polars", rp)):
+            if x:
+                ratios.setdefault((r["suite"], peer_name), []).append(x)
+        note = lambda e: (e.get("error") and "unsupported") or (e.get("mismatch") and "rows differ") or None
         cell = lambda e, k: note(e) or fmt(e.get(k)) if e else "n/a"
         lines.append(
-            f"| {r['query']} | {cell(y, 'warm')} | {cell(y, 'cold')} | "
+            f"| {r['suite']} | {r['query']} | {cell(y, 'warm')} | {cell(y, 'cold')} | "
             f"{(y.get('rss') or 0) / 2**20:.0f} | {cell(d, 'warm')} | {cell(d, 'cold')} | "
             f"{cell(p, 'warm')} | {cell(p, 'cold')} | {fmt(rd)} | {fmt(rp)} |"
         )
     geo = lambda xs: math.exp(sum(map(math.log, xs)) / len(xs)) if xs else None
-    worst = max(ratios_d) if ratios_d else None
-    lines += ["", f"Portable suite geomean (warm): yusuan/DuckDB {fmt(geo(ratios_d))} "
-              f"(largest {fmt(worst)}), yusuan/Polars {fmt(geo(ratios_p))} (below 1: yusuan "
-              "faster).", ""]
+    lines.append("")
+    for suite in ("portable", "queries"):
+        parts = []
+        for peer_name in ("DuckDB", "Polars"):
+            xs = ratios.get((suite, peer_name), [])
+            if xs:
+                parts.append(f"yusuan/{peer_name} {fmt(geo(xs))} over {len(xs)} (largest {fmt(max(xs))})")
+        if parts:
+            lines.append(f"- {suite} geomean (warm): " + "; ".join(parts))
+    lines.append("")
     return "\n".join(lines)
 
 
@@ -244,6 +243,8 @@ def main():
     args = ap.parse_args()
     ensure_yusuan()
     py = None if args.no_peers else ensure_peers()
+    CHECKS_SQL.write_text(subprocess.run([str(YUSUAN), "check", "--show-sql"], capture_output=True,
+                                         text=True, check=True).stdout, encoding="utf-8")
     desc = machine(py)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.date.today().isoformat()
@@ -271,16 +272,21 @@ def main():
                 cmd = [str(YUSUAN), "check", "--data", str(data), "--format", "csv"]
                 cmd += ["--memory-limit", q] if q else []
                 y = yusuan_cold(data, cmd, 1 if q else args.runs)
+                y["rows"] = findings_stored(data)
+                # The peers run the same queries: `yusuan check --show-sql`.
+                path, runs = CHECKS_SQL, 1
+                flags = ["--yusuan", "--total-rows"] + (["--memory-limit", q] if q else [])
             else:
                 cmd = [str(YUSUAN), "sql", "--data", str(data), "--format", "csv", "-f", str(q)]
                 y = {**yusuan_cold(data, cmd, args.runs), **yusuan_warm(data, q, args.runs)}
                 y["rows"] = yusuan_rows(data, q)
+                path, runs = q, args.runs
+                flags = ["--yusuan"] if suite == "queries" else []
             row = {"suite": suite, "query": name, "yusuan": y}
-            if suite == "portable" and py:
-                for engine in ("duckdb", "polars"):
-                    row[engine] = peer(py, engine, data, q, args.runs)
-                    if row[engine].get("rows") not in (None, y.get("rows")):
-                        row[engine]["mismatch"] = f"{row[engine]['rows']} rows, yusuan {y.get('rows')}"
+            for engine in ("duckdb", "polars") if py else ():
+                row[engine] = peer(py, engine, data, path, runs, flags)
+                if row[engine].get("rows") not in (None, y.get("rows")):
+                    row[engine]["mismatch"] = f"{row[engine]['rows']} rows, yusuan {y.get('rows')}"
             rows.append(row)
         result = {"date": stamp, "size": size, "line_items": items, "dataset": data.name,
                   "machine": desc, "runs": args.runs, "results": rows}

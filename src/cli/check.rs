@@ -40,6 +40,10 @@ pub struct CheckArgs {
     /// Exit 1 when a finding at or above this severity exists.
     #[arg(long, value_enum, default_value_t = FailOn::Error)]
     pub fail_on: FailOn,
+    /// Print the query each selected rule runs (its findings in the standard columns;
+    /// one statement per rule) instead of running it.
+    #[arg(long)]
+    pub show_sql: bool,
     #[command(flatten)]
     pub engine: super::EngineArgs,
 }
@@ -99,6 +103,21 @@ fn load_rules(args: &CheckArgs) -> anyhow::Result<Vec<Rule>> {
 }
 
 pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
+    if args.show_sql {
+        let mut out = std::io::stdout().lock();
+        for r in load_rules(&args)? {
+            use std::io::Write;
+            writeln!(
+                out,
+                "-- id: {}\n-- severity: {}\n-- description: {}\n{};\n",
+                r.id,
+                r.severity.as_str(),
+                r.description,
+                yusuan::check::findings_sql(&r)
+            )?;
+        }
+        return Ok(Status::Ok);
+    }
     let data = super::sql::resolve_data(&args.data)?;
     let engine = Engine::open_with(&data, &args.engine.options())
         .await

@@ -52,6 +52,7 @@ else the bundled sample (datasets/), ingested on first use into a cache director
   yusuan check --data /srv/budgets --format csv > findings.csv
   yusuan check --only BAL-001,HIE-001 --fail-on warning
   yusuan check --rules my-rules/               # plus user rules (*.sql)
+  yusuan check --only HIE-001 --show-sql       # the query a rule runs, without running it
 Exit 0 when nothing at or above --fail-on (default error) fails, 1 when something does,
 2 on an error. Findings are stored as the check_results table (yusuan sql -c \"select * from check_results\").")]
     Check(check::CheckArgs),
