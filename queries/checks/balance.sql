@@ -4,6 +4,7 @@
 
 -- id: BAL-001
 -- severity: error
+-- scope: document
 -- description: 收支总表、财政拨款收支总表：收入总计 = 支出总计 (R1, R9)
 SELECT i.doc_id, i.year,
        CASE i.table_kind WHEN 'fiscal_summary' THEN '财政拨款收支总表' ELSE '收支总表' END AS tables,
@@ -21,9 +22,12 @@ WHERE i.line_key = 'INC_TOTAL'
 
 -- id: BAL-002
 -- severity: error
+-- scope: document
 -- description: 支出表、一般公共预算支出表、政府性基金、国有资本经营支出表每行：合计 = 基本支出 + 项目支出（+ 单位预留机动经费 + 结转下年）(R6)
+-- (The rows are summed without their names; the few that fail get theirs from their
+-- 合计 cell afterwards: aggregating text over every row doubled the rule's time.)
 WITH r AS (
-    SELECT doc_id, year, table_kind, table_no, row_no, max(row_label) AS label, max(source_unit) AS source_unit,
+    SELECT doc_id, year, table_kind, table_no, row_no,
            max(CASE WHEN column_key = 'total' THEN amount END) AS total,
            sum(CASE WHEN column_key IN ('basic', 'project', 'reserve', 'carryover_next') THEN amount END) AS parts,
            count(CASE WHEN column_key IN ('basic', 'project', 'reserve', 'carryover_next') THEN 1 END) AS n
@@ -35,18 +39,24 @@ WITH r AS (
 t AS (
     -- Only tables that print basic/project columns.
     SELECT DISTINCT doc_id, table_no FROM line_items WHERE column_key IN ('basic', 'project')
+),
+f AS (
+    SELECT r.* FROM t JOIN r ON t.doc_id = r.doc_id AND t.table_no = r.table_no
+    WHERE r.total IS NOT NULL AND r.total IS DISTINCT FROM coalesce(r.parts, 0)
 )
-SELECT r.doc_id, r.year, r.table_kind AS tables, r.label AS rows,
-       r.total AS expected, coalesce(r.parts, 0) AS actual, r.n + 1 AS terms, r.source_unit,
-       concat(r.label, '：合计不等于基本支出与项目支出之和') AS message
-FROM t JOIN r ON t.doc_id = r.doc_id AND t.table_no = r.table_no
-WHERE r.total IS NOT NULL;
+SELECT f.doc_id, f.year, f.table_kind AS tables, l.row_label AS rows,
+       f.total AS expected, coalesce(f.parts, 0) AS actual, f.n + 1 AS terms, l.source_unit,
+       concat(l.row_label, '：合计不等于基本支出与项目支出之和') AS message
+FROM f JOIN line_items l
+  ON l.doc_id = f.doc_id AND l.year = f.year AND l.table_no = f.table_no AND l.row_no = f.row_no
+ AND l.column_key = 'total';
 
 -- id: BAL-003
 -- severity: error
+-- scope: document
 -- description: 一般公共预算基本支出表每行：合计 = 人员经费 + 公用经费 (R6)
 WITH r AS (
-    SELECT doc_id, year, table_no, row_no, max(row_label) AS label, max(source_unit) AS source_unit,
+    SELECT doc_id, year, table_no, row_no,
            max(CASE WHEN column_key = 'total' THEN amount END) AS total,
            sum(CASE WHEN column_key IN ('personnel', 'public') THEN amount END) AS parts,
            count(CASE WHEN column_key IN ('personnel', 'public') THEN 1 END) AS n
@@ -57,15 +67,21 @@ WITH r AS (
 t AS (
     SELECT DISTINCT doc_id, table_no FROM line_items
     WHERE table_kind = 'gpb_basic_expenditure' AND column_key IN ('personnel', 'public')
+),
+f AS (
+    SELECT r.* FROM t JOIN r ON t.doc_id = r.doc_id AND t.table_no = r.table_no
+    WHERE r.total IS NOT NULL AND r.total IS DISTINCT FROM coalesce(r.parts, 0)
 )
-SELECT r.doc_id, r.year, 'gpb_basic_expenditure' AS tables, r.label AS rows,
-       r.total AS expected, coalesce(r.parts, 0) AS actual, r.n + 1 AS terms, r.source_unit,
-       concat(r.label, '：合计不等于人员经费与公用经费之和') AS message
-FROM t JOIN r ON t.doc_id = r.doc_id AND t.table_no = r.table_no
-WHERE r.total IS NOT NULL;
+SELECT f.doc_id, f.year, 'gpb_basic_expenditure' AS tables, l.row_label AS rows,
+       f.total AS expected, coalesce(f.parts, 0) AS actual, f.n + 1 AS terms, l.source_unit,
+       concat(l.row_label, '：合计不等于人员经费与公用经费之和') AS message
+FROM f JOIN line_items l
+  ON l.doc_id = f.doc_id AND l.year = f.year AND l.table_no = f.table_no AND l.row_no = f.row_no
+ AND l.column_key = 'total';
 
 -- id: BAL-004
 -- severity: error
+-- scope: document
 -- description: "三公"经费表：合计 = 因公出国(境)费 + 公务接待费 + 公务用车购置及运行费；公务用车购置及运行费 = 购置费 + 运行费；（江苏）总合计 = 三公 + 会议费 + 培训费 (R8)
 WITH r AS (
     SELECT doc_id, year, table_no, row_no, max(source_unit) AS source_unit,
@@ -97,9 +113,11 @@ FROM r WHERE grand_total IS NOT NULL;
 
 -- id: BAL-005
 -- severity: error
+-- scope: document
 -- description: 资金来源各列之和 = 合计：收入表（本年收入合计 = Σ各项收入；总计 = 本年收入合计 + 上年结转结余）、支出经济分类汇总表、项目支出表、绩效目标表每行 (R6)
+-- (Names as in BAL-002: a failing row's from its 合计 cell, 本年收入合计 in 收入表.)
 WITH c AS (
-    SELECT doc_id, year, table_kind, table_no, row_no, row_label, source_unit, column_key, amount,
+    SELECT doc_id, year, table_kind, table_no, row_no, column_key, amount,
            CASE table_kind
                WHEN 'income' THEN column_key IN ('year.gpb', 'year.gov_fund', 'year.soe', 'year.special_account',
                    'year.business', 'year.operating', 'year.superior', 'year.subsidiary', 'year.other')
@@ -113,28 +131,38 @@ WITH c AS (
     WHERE table_kind IN ('income', 'econ_summary', 'project_expenditure', 'performance_targets')
 ),
 r AS (
-    SELECT doc_id, year, table_kind, table_no, row_no, max(row_label) AS label, max(source_unit) AS source_unit,
+    SELECT doc_id, year, table_kind, table_no, row_no,
            max(CASE WHEN column_key = 'total' THEN amount END) AS total,
            max(CASE WHEN column_key = 'year.total' THEN amount END) AS year_total,
            max(CASE WHEN column_key = 'carryover.total' THEN amount END) AS carryover_total,
            sum(CASE WHEN is_part THEN amount END) AS parts,
            count(CASE WHEN is_part THEN 1 END) AS n
     FROM c GROUP BY doc_id, year, table_kind, table_no, row_no
+),
+f AS (
+    SELECT doc_id, year, table_kind, table_no, row_no,
+           CASE WHEN table_kind = 'income' THEN year_total ELSE total END AS expected,
+           parts AS actual, n + 1 AS terms, 1 AS test
+    FROM r
+    WHERE n > 0 AND (CASE WHEN table_kind = 'income' THEN year_total ELSE total END) IS NOT NULL
+      AND (CASE WHEN table_kind = 'income' THEN year_total ELSE total END) IS DISTINCT FROM parts
+    UNION ALL
+    SELECT doc_id, year, table_kind, table_no, row_no, total, year_total + coalesce(carryover_total, 0), 3, 2
+    FROM r
+    WHERE table_kind = 'income' AND total IS NOT NULL AND year_total IS NOT NULL
+      AND total IS DISTINCT FROM year_total + coalesce(carryover_total, 0)
 )
-SELECT doc_id, year, table_kind AS tables, label AS rows,
-       CASE WHEN table_kind = 'income' THEN year_total ELSE total END AS expected,
-       parts AS actual, n + 1 AS terms, source_unit,
-       concat(label, '：各资金来源之和不等于', CASE WHEN table_kind = 'income' THEN '本年收入合计' ELSE '合计' END) AS message
-FROM r
-WHERE n > 0 AND (CASE WHEN table_kind = 'income' THEN year_total ELSE total END) IS NOT NULL
-UNION ALL
-SELECT doc_id, year, table_kind, label, total, year_total + coalesce(carryover_total, 0), 3, source_unit,
-       concat(label, '：总计不等于本年收入合计与上年结转结余之和')
-FROM r
-WHERE table_kind = 'income' AND total IS NOT NULL AND year_total IS NOT NULL;
+SELECT f.doc_id, f.year, f.table_kind AS tables, l.row_label AS rows, f.expected, f.actual, f.terms, l.source_unit,
+       CASE WHEN f.test = 2 THEN concat(l.row_label, '：总计不等于本年收入合计与上年结转结余之和')
+            ELSE concat(l.row_label, '：各资金来源之和不等于',
+                        CASE WHEN f.table_kind = 'income' THEN '本年收入合计' ELSE '合计' END) END AS message
+FROM f JOIN line_items l
+  ON l.doc_id = f.doc_id AND l.year = f.year AND l.table_no = f.table_no AND l.row_no = f.row_no
+ AND l.column_key = CASE WHEN f.table_kind = 'income' THEN 'year.total' ELSE 'total' END;
 
 -- id: BAL-006
 -- severity: error
+-- scope: document
 -- description: 收支总表、财政拨款收支总表：本年支出合计 = Σ支出功能分类各类（每一列）(R4)
 WITH lei AS (
     SELECT doc_id, year, table_no, column_key, sum(amount) AS total, count(*) AS n

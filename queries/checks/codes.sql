@@ -4,6 +4,7 @@
 
 -- id: COD-001
 -- severity: warning
+-- scope: document
 -- description: 部门经济分类科目编码不在2018年起施行的科目表中（2018年及以后的文件）(S7)
 SELECT l.doc_id, l.year, l.table_kind AS tables, concat(l.econ_code, ' ', l.row_label) AS rows,
        CAST(NULL AS DECIMAL(18, 2)) AS expected, l.amount AS actual, 1 AS terms, l.source_unit,
@@ -16,6 +17,7 @@ WHERE l.econ_code IS NOT NULL AND r.code IS NULL AND l.year >= 2018
 
 -- id: COD-002
 -- severity: error
+-- scope: document
 -- description: 功能分类类级编码不在类级科目表中 (S7)
 SELECT l.doc_id, l.year, l.table_kind AS tables, concat(l.function_code, ' ', l.row_label) AS rows,
        CAST(NULL AS DECIMAL(18, 2)) AS expected, l.amount AS actual, 1 AS terms, l.source_unit,
@@ -27,6 +29,7 @@ WHERE l.function_code IS NOT NULL AND length(l.function_code) = 3 AND r.code IS 
 
 -- id: COD-003
 -- severity: warning
+-- scope: document
 -- description: 部门经济分类科目名称与编码不符：所印名称是另一个编码的标准名称（2018年及以后的文件）(S7)
 -- (Names are compared without spaces and with （） read as (); a name several codes share
 -- — 办公设备购置 under 309 and 310 — never counts as another code's.)

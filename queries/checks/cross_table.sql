@@ -3,6 +3,7 @@
 
 -- id: XT-001
 -- severity: error
+-- scope: document
 -- description: 收支总表 支出总计 = 支出表 合计 (X2)
 -- (The first 支出表 of the document: Jiangsu prints 财政拨款支出表 under the same kind.)
 WITH first_table AS (
@@ -21,6 +22,7 @@ WHERE s.table_kind = 'income_expenditure_summary' AND s.line_key = 'EXP_TOTAL';
 
 -- id: XT-002
 -- severity: error
+-- scope: document
 -- description: 一般公共预算基本支出表 合计 = 一般公共预算支出表 基本支出合计 (X7)
 SELECT b.doc_id, b.year, '一般公共预算基本支出表/一般公共预算支出表' AS tables, '合计' AS rows,
        g.amount AS expected, b.amount AS actual, 2 AS terms, b.source_unit,
@@ -33,6 +35,7 @@ WHERE b.table_kind = 'gpb_basic_expenditure' AND b.row_kind = 'total' AND b.colu
 
 -- id: XT-003
 -- severity: warning
+-- scope: document
 -- description: 项目支出表 Σ项目 = 支出表 项目支出合计 (X10)
 WITH p AS (
     SELECT doc_id, year, sum(total) AS total, count(*) AS n
@@ -53,6 +56,7 @@ WHERE e.row_kind = 'total' AND e.column_key = 'project';
 
 -- id: XT-004
 -- severity: warning
+-- scope: document
 -- description: 绩效目标表所列项目与项目支出表一致：同名项目金额相同，各表项目互见 (X11)
 WITH tp AS (
     SELECT doc_id, year, project_name AS name, sum(total) AS amount
@@ -105,6 +109,7 @@ FROM uk WHERE name NOT IN (SELECT tk_name FROM fuzzy f WHERE f.doc_id = uk.doc_i
 
 -- id: XT-005
 -- severity: error
+-- scope: document
 -- description: 收支总表的各项收入 = 收入表合计行的同一资金来源（一般公共预算、其中财政拨款、政府性基金……）(X1)
 WITH t1 AS (
     SELECT doc_id, year, line_key, amount, source_unit, row_label
@@ -143,6 +148,7 @@ FROM t1 JOIN t2 ON t2.doc_id = t1.doc_id AND t2.line_key = t1.line_key;
 
 -- id: XT-006
 -- severity: error
+-- scope: document
 -- description: 财政拨款收支总表 收入总计 = 收支总表的财政拨款收入（一般公共预算 + 政府性基金 + 国有资本经营）(X4)
 WITH t1 AS (
     SELECT doc_id, year, max(source_unit) AS source_unit,
@@ -170,6 +176,7 @@ WHERE t4.table_kind = 'fiscal_summary' AND t4.line_key = 'INC_TOTAL'
 
 -- id: XT-007
 -- severity: error
+-- scope: document
 -- description: 财政拨款收支总表 支出总计的一般公共预算列 = 一般公共预算支出表 合计 (X5)
 SELECT t4.doc_id, t4.year, '财政拨款收支总表/一般公共预算支出表' AS tables, '支出总计（一般公共预算）/合计' AS rows,
        t4.amount AS expected, t5.amount AS actual, 2 AS terms, t4.source_unit,
@@ -182,6 +189,7 @@ WHERE t4.table_kind = 'fiscal_summary' AND t4.line_key = 'EXP_TOTAL' AND t4.colu
 
 -- id: XT-008
 -- severity: warning
+-- scope: document
 -- description: 一般公共预算支出表 ≤ 支出表，每个功能分类科目的合计、基本支出、项目支出（一般公共预算是全部资金的一部分；相等仅当该科目无其他资金）(X6)
 -- (GovBudgetChecker asserts equality, which holds only for units funded wholly by 一般公共
 -- 预算; the inequality is the form that holds for every unit.)

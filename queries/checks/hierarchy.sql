@@ -6,6 +6,7 @@
 
 -- id: HIE-001
 -- severity: error
+-- scope: document
 -- description: 功能分类：类 = Σ款、款 = Σ项（有下级时），每张表每一列 (R5)
 WITH c AS (
     SELECT doc_id, year, table_kind, table_no, column_key, function_code AS code, amount, source_unit, row_label
@@ -26,6 +27,7 @@ JOIN c p ON k.doc_id = p.doc_id AND k.table_no = p.table_no AND k.column_key = p
 
 -- id: HIE-002
 -- severity: error
+-- scope: document
 -- description: 功能分类表：合计 = Σ类，每一列 (R5)
 WITH lei AS (
     SELECT doc_id, table_no, column_key, sum(amount) AS total, count(*) AS n
@@ -43,6 +45,7 @@ WHERE t.row_kind = 'total';
 
 -- id: HIE-003
 -- severity: error
+-- scope: document
 -- description: 经济分类：类 = Σ款（有下级时），每张表每一列 (R7)
 WITH c AS (
     SELECT doc_id, year, table_kind, table_no, column_key, econ_code AS code, amount, source_unit, row_label

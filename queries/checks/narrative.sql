@@ -3,6 +3,7 @@
 
 -- id: NAR-001
 -- severity: warning
+-- scope: document
 -- description: 预算说明的收入预算总计 = 收支总表 收入总计 (N1)
 WITH stated AS (
     -- The largest income total the text states is the document's (the others are parts:
@@ -21,6 +22,7 @@ WHERE t.table_kind = 'income_expenditure_summary' AND t.line_key = 'INC_TOTAL';
 
 -- id: NAR-002
 -- severity: warning
+-- scope: document
 -- description: 预算说明的占比"占X%"与所述金额之比一致：基本支出、项目支出占支出合计，人员经费、公用经费占基本支出 (N4)
 -- (A share printed as a whole percent may be off by 0.5, one with two decimals by 0.005;
 -- 0.01 more covers the rounding of the amounts.)
@@ -58,6 +60,7 @@ FROM c WHERE abs(computed - number) > tolerance;
 
 -- id: NAR-003
 -- severity: warning
+-- scope: document
 -- description: 预算说明的增减幅度"增长X%"与所述增减额、本年数一致：X = 增减额 ÷ (本年数 ∓ 增减额) (N4)
 WITH one AS (
     SELECT doc_id, year, fact_key, relation, max(amount) AS amount, max(number) AS number,
@@ -89,6 +92,7 @@ WHERE before > 0
 
 -- id: NAR-004
 -- severity: warning
+-- scope: document
 -- description: 预算说明的"三公"经费（合计、因公出国(境)费、公务接待费、公务用车购置及运行费）= "三公"经费表 (N3)
 WITH t AS (
     SELECT l.doc_id, l.year, l.column_key, max(l.amount) AS amount
@@ -116,6 +120,7 @@ LEFT JOIN t ON t.doc_id = f.doc_id AND t.column_key = f.item;
 
 -- id: NAR-005
 -- severity: warning
+-- scope: document
 -- description: 预算说明的机构运行经费 = 机构运行经费表 合计 (N3, X9)
 SELECT f.doc_id, f.year, '预算说明/机构运行经费表' AS tables, f.label AS rows,
        t.amount AS expected, f.amount AS actual, 1 AS terms, '万元' AS source_unit,
@@ -130,6 +135,7 @@ WHERE f.fact_key = 'operating_cost.total' AND f.relation = 'value' AND f.amount 
 
 -- id: NAR-006
 -- severity: warning
+-- scope: document
 -- description: 预算说明所述绩效目标项目个数 = 绩效目标表所列项目数 (X11)
 WITH k AS (
     SELECT doc_id, year, count(DISTINCT project_name) AS n

@@ -4,6 +4,7 @@
 
 -- id: STR-001
 -- severity: warning
+-- scope: document
 -- description: 预算公开的八张基本表齐全：收支总表、收入总表、支出总表、财政拨款收支总表、一般公共预算支出表、一般公共预算基本支出表、"三公"经费表、政府性基金预算支出表 (S1)
 WITH required(table_kind, name) AS (
     VALUES ('income_expenditure_summary', '收支总表'), ('income', '收入总表'), ('expenditure', '支出总表'),
@@ -22,6 +23,7 @@ WHERE d.kind = 'budget' AND p.doc_id IS NULL;
 
 -- id: STR-002
 -- severity: warning
+-- scope: document
 -- description: 空表的说明所述资金与表一致：政府性基金表不说国有资本经营，国有资本经营表不说政府性基金 (X12)
 SELECT doc_id, year, title AS tables, note AS rows,
        CAST(1 AS DECIMAL(18, 2)) AS expected, CAST(0 AS DECIMAL(18, 2)) AS actual, 0 AS terms, '' AS source_unit,
@@ -35,6 +37,7 @@ WHERE is_empty AND note IS NOT NULL
 
 -- id: STR-003
 -- severity: warning
+-- scope: document
 -- description: 公开文本中无模板占位符（XX、××、某某、待填写、请填写）：文件标题、单位名称、表标题与说明、预算说明 (S4)
 WITH texts AS (
     SELECT doc_id, year, '文件标题' AS place, title AS text FROM documents

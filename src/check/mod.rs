@@ -8,13 +8,17 @@
 //! ```sql
 //! -- id: BAL-001
 //! -- severity: error
+//! -- scope: document
 //! -- description: 收支总表 收入总计 = 支出总计
 //! SELECT … ;
 //! ```
 //!
 //! Each rule runs as one query over every document (no per-document loop), the rules one
-//! after the other (peak memory is one rule's); under a memory limit a rule whose hash
-//! join does not fit runs again with sort-merge joins, which spill. The framework
+//! after the other (peak memory is one rule's). A rule that compares figures within a
+//! document (`-- scope: document`; every built-in rule) runs over chunks of whole years on
+//! a large dataset — the same query with its scans restricted to those years — so its
+//! hash tables hold a chunk's groups, not the dataset's. Under a memory limit a rule whose
+//! hash join does not fit runs again with sort-merge joins, which spill. The framework
 //! adds the rule's id and severity, the document's unit and source file, the difference,
 //! and classifies rounding: amounts printed in 万元 may differ by 0.005 万元 (50 元) per
 //! rounded term; such a difference is reported with severity `info`, not the rule's.
@@ -23,10 +27,16 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::array::{AsArray, RecordBatch};
 use datafusion::arrow::compute::{cast, concat_batches};
-use datafusion::arrow::datatypes::{Field, Schema, SchemaRef};
+use datafusion::arrow::datatypes::{DataType, Field, Int32Type, Schema, SchemaRef, UInt64Type};
+use datafusion::common::Column;
+use datafusion::common::tree_node::Transformed;
+use datafusion::dataframe::DataFrame;
 use datafusion::error::DataFusionError;
+use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, lit};
+
+use crate::model::schema::DatasetTable;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -86,12 +96,22 @@ impl Severity {
     }
 }
 
+/// What a rule compares: figures within one document (it may then run a few years at a
+/// time), or anything across the dataset (it always sees every year at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Document,
+    Dataset,
+}
+
 /// One rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
     pub id: String,
     pub severity: Severity,
     pub description: String,
+    /// `-- scope: document` (figures of one document only) or `dataset` (the default).
+    pub scope: Scope,
     /// Where it was read from (file name).
     pub source: String,
     /// The query, without its trailing `;`.
@@ -152,6 +172,16 @@ pub fn parse_rules(source: &str, text: &str) -> Result<Vec<Rule>> {
             })?;
         let description = header("description:")
             .ok_or_else(|| bad(line, format!("rule {id}: expected '-- description: …'")))?;
+        let scope = match header("scope:").as_deref() {
+            None | Some("dataset") => Scope::Dataset,
+            Some("document") => Scope::Document,
+            Some(other) => {
+                return Err(bad(
+                    line,
+                    format!("rule {id}: scope '{other}': expected 'document' or 'dataset'"),
+                ));
+            }
+        };
         let sql: String = block
             .iter()
             .filter(|l| !l.trim_start().starts_with("--"))
@@ -166,6 +196,7 @@ pub fn parse_rules(source: &str, text: &str) -> Result<Vec<Rule>> {
             id,
             severity,
             description,
+            scope,
             source: source.to_string(),
             sql,
         });
@@ -227,26 +258,105 @@ pub fn findings_sql(rule: &Rule) -> String {
     )
 }
 
-/// Runs `sql` with joins planned as sort-merge joins (then restores hash joins).
-async fn with_sort_merge_joins(engine: &Engine, sql: &str) -> Result<Vec<RecordBatch>> {
+/// Runs a rule's plan. Under --memory-limit a hash join's build side (which cannot spill)
+/// may not fit: the plan then runs again with sort-merge joins, whose sorts spill.
+async fn collect(engine: &Engine, plan: LogicalPlan) -> Result<Vec<RecordBatch>> {
+    let state = engine.context().state();
+    match DataFrame::new(state, plan.clone()).collect().await {
+        Ok(b) => Ok(b),
+        Err(e) if matches!(e.find_root(), DataFusionError::ResourcesExhausted(_)) => {
+            with_sort_merge_joins(engine, plan).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs `plan` with joins planned as sort-merge joins (then restores hash joins).
+async fn with_sort_merge_joins(engine: &Engine, plan: LogicalPlan) -> Result<Vec<RecordBatch>> {
     let set = |on: bool| format!("SET datafusion.optimizer.prefer_hash_join = {on}");
     engine.sql(&set(false)).await?;
-    let result = async {
-        engine
-            .dataframe(sql)
-            .await?
-            .collect()
-            .await
-            .map_err(Error::from)
-    }
-    .await;
+    let result = DataFrame::new(engine.context().state(), plan)
+        .collect()
+        .await
+        .map_err(Error::from);
     engine.sql(&set(true)).await?;
     result
+}
+
+/// The dataset's years in chunks of at most about `limit` line items (consecutive years;
+/// a year larger than `limit` alone). One chunk when everything fits.
+async fn year_chunks(engine: &Engine, limit: u64) -> Result<Vec<Vec<i32>>> {
+    let batches = engine
+        .sql("SELECT year, count(*) AS n FROM line_items GROUP BY year ORDER BY year")
+        .await?;
+    let mut chunks: Vec<(Vec<i32>, u64)> = Vec::new();
+    for b in &batches {
+        let years = cast(b.column(0), &DataType::Int32)?;
+        let counts = cast(b.column(1), &DataType::UInt64)?;
+        let (years, counts) = (
+            years.as_primitive::<Int32Type>(),
+            counts.as_primitive::<UInt64Type>(),
+        );
+        for (year, n) in years.iter().zip(counts.iter()) {
+            let (Some(year), Some(n)) = (year, n) else {
+                continue;
+            };
+            match chunks.last_mut() {
+                Some((ys, total)) if *total + n <= limit => {
+                    ys.push(year);
+                    *total += n;
+                }
+                _ => chunks.push((vec![year], n)),
+            }
+        }
+    }
+    Ok(chunks.into_iter().map(|(ys, _)| ys).collect())
+}
+
+/// `plan` reading only `years` of the dataset's tables: every scan of a table with a
+/// `year` column (partition pruning then skips the other years' files), in subqueries too.
+fn restrict_years(plan: LogicalPlan, years: &[i32]) -> Result<LogicalPlan> {
+    let dataset_tables: Vec<&str> = DatasetTable::ALL.iter().map(|t| t.name()).collect();
+    let restricted = plan.transform_up_with_subqueries(|node| {
+        let LogicalPlan::TableScan(scan) = &node else {
+            return Ok(Transformed::no(node));
+        };
+        if !dataset_tables.contains(&scan.table_name.table()) {
+            return Ok(Transformed::no(node));
+        }
+        let Ok((qualifier, field)) = scan
+            .projected_schema
+            .qualified_field_with_unqualified_name("year")
+        else {
+            return Ok(Transformed::no(node));
+        };
+        let year = Expr::Column(Column::new(qualifier.cloned(), field.name()));
+        let list = years.iter().map(|y| lit(*y)).collect();
+        let filtered = LogicalPlanBuilder::from(node)
+            .filter(year.in_list(list, false))?
+            .build()?;
+        Ok(Transformed::yes(filtered))
+    })?;
+    Ok(restricted.data)
 }
 
 /// Runs `rules` over the dataset: the findings, in the standard columns, as one batch
 /// (empty when every rule passes).
 pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
+    run_chunked(engine, rules, CHUNK_LINE_ITEMS).await
+}
+
+/// Line items a document-scoped rule reads at once, about (whole years; a larger year is
+/// a chunk of its own).
+pub const CHUNK_LINE_ITEMS: u64 = 20_000_000;
+
+/// [`run`], running document-scoped rules over chunks of years holding at most about
+/// `chunk_line_items` line items each (`u64::MAX`: every year at once).
+pub async fn run_chunked(
+    engine: &Engine,
+    rules: &[Rule],
+    chunk_line_items: u64,
+) -> Result<RecordBatch> {
     if rules.is_empty() {
         return Err(Error::Query(datafusion::error::DataFusionError::Plan(
             "no rule to run".into(),
@@ -255,6 +365,9 @@ pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
     // One query per rule, one after the other: the peak memory is one rule's, not every
     // rule's hash tables at once (a family as one UNION ALL query was no faster on two
     // cores and held all its rules' join tables together: docs/performance.md).
+    // On a large dataset a rule that compares figures within documents runs a few years
+    // at a time: the same work, in hash tables a fraction of the size.
+    let chunks = year_chunks(engine, chunk_line_items).await?;
     let mut batches = Vec::new();
     let mut schema: Option<SchemaRef> = None;
     for rule in rules {
@@ -263,14 +376,14 @@ pub async fn run(engine: &Engine, rules: &[Rule]) -> Result<RecordBatch> {
         if schema.is_none() {
             schema = Some(Arc::new(df.schema().as_arrow().clone()));
         }
-        match df.collect().await {
-            Ok(b) => batches.extend(b),
-            // Under --memory-limit a hash join's build side (which cannot spill) may not
-            // fit: the rule runs again with sort-merge joins, whose sorts spill.
-            Err(e) if matches!(e.find_root(), DataFusionError::ResourcesExhausted(_)) => {
-                batches.extend(with_sort_merge_joins(engine, &sql).await?);
+        if rule.scope == Scope::Document && chunks.len() > 1 {
+            let plan = df.into_unoptimized_plan();
+            for years in &chunks {
+                let plan = restrict_years(plan.clone(), years)?;
+                batches.extend(collect(engine, plan).await?);
             }
-            Err(e) => return Err(e.into()),
+        } else {
+            batches.extend(collect(engine, df.into_unoptimized_plan()).await?);
         }
     }
     // One schema for every rule's findings: the first batch's types (the physical types

@@ -109,9 +109,13 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
             use std::io::Write;
             writeln!(
                 out,
-                "-- id: {}\n-- severity: {}\n-- description: {}\n{};\n",
+                "-- id: {}\n-- severity: {}\n-- scope: {}\n-- description: {}\n{};\n",
                 r.id,
                 r.severity.as_str(),
+                match r.scope {
+                    yusuan::check::Scope::Document => "document",
+                    yusuan::check::Scope::Dataset => "dataset",
+                },
                 r.description,
                 yusuan::check::findings_sql(&r)
             )?;
