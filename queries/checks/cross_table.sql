@@ -58,54 +58,51 @@ WHERE e.row_kind = 'total' AND e.column_key = 'project';
 -- severity: warning
 -- scope: document
 -- description: 绩效目标表所列项目与项目支出表一致：同名项目金额相同，各表项目互见 (X11)
-WITH tp AS (
-    SELECT doc_id, year, project_name AS name, sum(total) AS amount
-    FROM projects WHERE table_kind = 'project_expenditure' AND total IS NOT NULL
+-- (Both tables' projects are summed by name in one pass, and each later step refers to
+-- that pass as few times as it can: the engine computes a WITH clause once per use.)
+WITH p AS (
+    SELECT doc_id, year, project_name AS name,
+           sum(CASE WHEN table_kind = 'project_expenditure' THEN total END) AS tp_amount,
+           sum(CASE WHEN table_kind = 'performance_targets' THEN total END) AS tk_amount
+    FROM projects
+    WHERE table_kind IN ('project_expenditure', 'performance_targets') AND total IS NOT NULL
     GROUP BY doc_id, year, project_name
 ),
-tk AS (
-    SELECT doc_id, year, project_name AS name, sum(total) AS amount
-    FROM projects WHERE table_kind = 'performance_targets' AND total IS NOT NULL
-    GROUP BY doc_id, year, project_name
-),
-both_tables AS (
-    SELECT DISTINCT tp.doc_id FROM tp JOIN tk ON tk.doc_id = tp.doc_id
-),
-units AS (
-    SELECT doc_id, max(source_unit) AS source_unit FROM line_items
-    WHERE table_kind = 'project_expenditure' GROUP BY doc_id
-),
-up AS (
-    SELECT p.* FROM tp p JOIN both_tables b ON b.doc_id = p.doc_id
-    LEFT JOIN tk k ON k.doc_id = p.doc_id AND k.name = p.name WHERE k.name IS NULL
-),
-uk AS (
-    SELECT k.* FROM tk k JOIN both_tables b ON b.doc_id = k.doc_id
-    LEFT JOIN tp p ON p.doc_id = k.doc_id AND p.name = k.name WHERE p.name IS NULL
+-- Projects printed in one table only, in documents that print both tables.
+un AS (
+    SELECT doc_id, year, name, coalesce(tp_amount, tk_amount) AS amount, tp_amount IS NOT NULL AS in_tp
+    FROM (
+        SELECT p.*, count(tp_amount) OVER (PARTITION BY doc_id) > 0
+                    AND count(tk_amount) OVER (PARTITION BY doc_id) > 0 AS both_tables
+        FROM p
+    ) d
+    WHERE both_tables AND (tp_amount IS NULL OR tk_amount IS NULL)
 ),
 -- Names printed differently for the same project (abridged, or damaged in extraction):
 -- same amount, one name inside the other or at most half the characters different.
 fuzzy AS (
-    SELECT up.doc_id, up.name AS tp_name, uk.name AS tk_name
-    FROM up JOIN uk ON uk.doc_id = up.doc_id AND uk.amount = up.amount
-    WHERE strpos(uk.name, up.name) > 0 OR strpos(up.name, uk.name) > 0
-       OR levenshtein(up.name, uk.name) * 2
-          <= greatest(character_length(up.name), character_length(uk.name))
+    SELECT DISTINCT a.doc_id, a.name, a.in_tp
+    FROM un a JOIN un b ON b.doc_id = a.doc_id AND b.amount = a.amount AND b.in_tp <> a.in_tp
+    WHERE strpos(b.name, a.name) > 0 OR strpos(a.name, b.name) > 0
+       OR levenshtein(a.name, b.name) * 2
+          <= greatest(character_length(a.name), character_length(b.name))
+),
+units AS (
+    SELECT doc_id, max(unit) AS source_unit FROM source_tables
+    WHERE table_kind = 'project_expenditure' AND amount_count > 0 GROUP BY doc_id
 )
 SELECT p.doc_id, p.year, '项目支出表/绩效目标表' AS tables, p.name AS rows,
-       p.amount AS expected, k.amount AS actual, 2 AS terms, u.source_unit,
+       p.tp_amount AS expected, p.tk_amount AS actual, 2 AS terms, u.source_unit,
        concat('项目"', p.name, '"在项目支出表与绩效目标表中的金额不一致') AS message
-FROM tp p JOIN tk k ON k.doc_id = p.doc_id AND k.name = p.name
-JOIN units u ON u.doc_id = p.doc_id
-WHERE p.amount <> k.amount
+FROM p JOIN units u ON u.doc_id = p.doc_id
+WHERE p.tp_amount <> p.tk_amount
 UNION ALL
-SELECT doc_id, year, '项目支出表/绩效目标表', name, amount, CAST(NULL AS DECIMAL(18, 2)), 1, '',
-       concat('项目支出表所列项目"', name, '"不在绩效目标表中')
-FROM up WHERE name NOT IN (SELECT tp_name FROM fuzzy f WHERE f.doc_id = up.doc_id)
-UNION ALL
-SELECT doc_id, year, '项目支出表/绩效目标表', name, CAST(NULL AS DECIMAL(18, 2)), amount, 1, '',
-       concat('绩效目标表所列项目"', name, '"不在项目支出表中')
-FROM uk WHERE name NOT IN (SELECT tk_name FROM fuzzy f WHERE f.doc_id = uk.doc_id);
+SELECT un.doc_id, un.year, '项目支出表/绩效目标表', un.name,
+       CASE WHEN un.in_tp THEN un.amount END, CASE WHEN NOT un.in_tp THEN un.amount END, 1, '',
+       CASE WHEN un.in_tp THEN concat('项目支出表所列项目"', un.name, '"不在绩效目标表中')
+            ELSE concat('绩效目标表所列项目"', un.name, '"不在项目支出表中') END
+FROM un LEFT JOIN fuzzy f ON f.doc_id = un.doc_id AND f.name = un.name AND f.in_tp = un.in_tp
+WHERE f.name IS NULL;
 
 -- id: XT-005
 -- severity: error
@@ -193,22 +190,30 @@ WHERE t4.table_kind = 'fiscal_summary' AND t4.line_key = 'EXP_TOTAL' AND t4.colu
 -- description: 一般公共预算支出表 ≤ 支出表，每个功能分类科目的合计、基本支出、项目支出（一般公共预算是全部资金的一部分；相等仅当该科目无其他资金）(X6)
 -- (GovBudgetChecker asserts equality, which holds only for units funded wholly by 一般公共
 -- 预算; the inequality is the form that holds for every unit.)
--- Both tables' rows of a code are pivoted side by side in one pass (no join).
+-- Both tables' rows of a code are pivoted side by side in one pass (no join), without
+-- their names; the failing rows get theirs from the 一般公共预算支出表 afterwards.
 -- (Jiangsu prints a 财政拨款支出表 under the kind 支出表: the larger figure is all funds.)
 WITH t AS (
     SELECT doc_id, year, function_code, column_key,
            max(CASE WHEN table_kind = 'gpb_expenditure' THEN amount END) AS gpb,
-           max(CASE WHEN table_kind = 'expenditure' THEN amount END) AS all_funds,
-           max(CASE WHEN table_kind = 'gpb_expenditure' THEN row_label END) AS label,
-           max(CASE WHEN table_kind = 'gpb_expenditure' THEN source_unit END) AS source_unit
+           max(CASE WHEN table_kind = 'expenditure' THEN amount END) AS all_funds
     FROM line_items
     WHERE table_kind IN ('expenditure', 'gpb_expenditure') AND row_kind = 'function'
       AND function_code IS NOT NULL AND column_key IN ('total', 'basic', 'project')
     GROUP BY doc_id, year, function_code, column_key
+),
+f AS (
+    -- The failing rows with their names (a code printed twice in the table: one of them).
+    SELECT t.doc_id, t.year, t.function_code, t.column_key, t.gpb, t.all_funds,
+           max(l.row_label) AS label, max(l.source_unit) AS source_unit
+    FROM t JOIN line_items l
+      ON l.doc_id = t.doc_id AND l.year = t.year AND l.function_code = t.function_code
+     AND l.column_key = t.column_key AND l.table_kind = 'gpb_expenditure' AND l.row_kind = 'function'
+    WHERE t.gpb > coalesce(t.all_funds, 0)
+    GROUP BY t.doc_id, t.year, t.function_code, t.column_key, t.gpb, t.all_funds
 )
 SELECT doc_id, year, '一般公共预算支出表/支出表' AS tables,
        concat(function_code, ' ', label, '（', column_key, '）') AS rows,
        coalesce(all_funds, 0) AS expected, gpb AS actual, 2 AS terms, source_unit,
        concat(function_code, ' ', label, '：一般公共预算支出大于支出表所列全部资金') AS message
-FROM t
-WHERE gpb > coalesce(all_funds, 0);
+FROM f;

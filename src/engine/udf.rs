@@ -6,7 +6,9 @@
 
 use std::sync::Arc;
 
-use datafusion::arrow::array::{Array, ArrayRef, Decimal128Array, Int32Array, StringArray};
+use datafusion::arrow::array::{
+    Array, ArrayRef, Decimal128Array, Int32Array, StringArray, StringBuilder,
+};
 use datafusion::arrow::datatypes::DataType;
 use datafusion::common::{ScalarValue, exec_err, plan_err};
 use datafusion::error::Result;
@@ -259,21 +261,24 @@ impl ScalarUDFImpl for ClassFn {
                     })
                     .collect::<Int32Array>(),
             ),
-            kind => Arc::new(
-                (0..codes.len())
-                    .map(|i| {
-                        if !codes.is_valid(i) {
-                            return None;
-                        }
+            kind => {
+                // Appended as borrowed text: no allocation per row.
+                let mut out = StringBuilder::with_capacity(codes.len(), codes.len() * 5);
+                for i in 0..codes.len() {
+                    let value = if codes.is_valid(i) {
                         let code = codes.value(i);
                         match kind {
-                            ClassKind::Parent => class_parent(code).map(str::to_string),
-                            ClassKind::Prefix => class_prefix(code, arg2(i)?).map(str::to_string),
-                            _ => class_name(code, arg2(i)).map(str::to_string),
+                            ClassKind::Parent => class_parent(code),
+                            ClassKind::Prefix => arg2(i).and_then(|l| class_prefix(code, l)),
+                            _ => class_name(code, arg2(i)),
                         }
-                    })
-                    .collect::<StringArray>(),
-            ),
+                    } else {
+                        None
+                    };
+                    out.append_option(value);
+                }
+                Arc::new(out.finish())
+            }
         };
         columnar(out, scalar)
     }
