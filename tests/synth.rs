@@ -182,6 +182,29 @@ fn generated_line_items_keep_one_cluster_per_row_group() {
     }
     // Every (table kind, row kind) of a unit-year, each in its own row group.
     assert!(clusters.len() >= 20, "{clusters:?}");
+    // Each row group sorted like the dataset's line items.
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    for rg in 0..meta.num_row_groups() {
+        let file = std::fs::File::open(out.join("line_items/year=2024/part-0.parquet")).unwrap();
+        let batches: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(file)
+            .unwrap()
+            .with_row_groups(vec![rg])
+            .build()
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let batch =
+            datafusion::arrow::compute::concat_batches(&batches[0].schema(), &batches).unwrap();
+        let sorted = yusuan::storage::sort_batch(
+            &batch,
+            yusuan::model::schema::DatasetTable::LineItems.sort_columns(),
+        )
+        .unwrap();
+        assert!(
+            sorted == batch,
+            "row group {rg} is not in the dataset's order"
+        );
+    }
 }
 
 #[tokio::test]

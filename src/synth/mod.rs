@@ -16,7 +16,7 @@ pub mod document;
 pub mod inject;
 pub mod render;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,7 +24,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray, UInt32Array};
-use datafusion::arrow::compute::{concat_batches, take_record_batch};
+use datafusion::arrow::compute::{interleave_record_batch, take_record_batch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
@@ -274,13 +274,39 @@ impl YearWriters {
 
 /// Writes batches of one cluster as row group(s) of their own, sorted like the dataset's
 /// line items (within the row group); returns the rows written.
+///
+/// The rows arrive in region, unit, document, table and row order (`write_year` walks
+/// districts by region and their units by name), so the cluster's order — by column, then
+/// that — is a stable partition by `column_key`: one pass and one gather, where sorting on
+/// eight columns was a third of `gen`'s time. A test checks every row group's order.
 fn write_group(writer: &mut PartitionWriter, batches: Option<Vec<RecordBatch>>) -> Result<usize> {
     let batches = batches.unwrap_or_default();
-    let Some(first) = batches.first() else {
+    if batches.is_empty() {
         return Ok(0);
-    };
-    let batch = concat_batches(&first.schema(), &batches)?;
-    let batch = crate::storage::sort_batch(&batch, DatasetTable::LineItems.sort_columns())?;
+    }
+    let mut buckets: Vec<(&str, Vec<(usize, usize)>)> = Vec::new();
+    let mut bucket_of: HashMap<&str, usize> = HashMap::new();
+    for (b, batch) in batches.iter().enumerate() {
+        let keys = batch
+            .column_by_name("column_key")
+            .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+            .ok_or_else(|| Error::Dataset {
+                path: PathBuf::new(),
+                reason: "line_items batch without column_key".into(),
+            })?;
+        for (i, key) in keys.iter().enumerate() {
+            let key = key.unwrap_or("");
+            let at = *bucket_of.entry(key).or_insert_with(|| {
+                buckets.push((key, Vec::new()));
+                buckets.len() - 1
+            });
+            buckets[at].1.push((b, i));
+        }
+    }
+    buckets.sort_by(|a, b| a.0.cmp(b.0));
+    let indices: Vec<(usize, usize)> = buckets.into_iter().flat_map(|(_, rows)| rows).collect();
+    let sources: Vec<&RecordBatch> = batches.iter().collect();
+    let batch = interleave_record_batch(&sources, &indices)?;
     writer.write(&batch)?;
     writer.end_row_group()?;
     Ok(batch.num_rows())
@@ -307,7 +333,10 @@ fn write_year(
     let mut docs = Vec::new();
     let mut buffered = 0;
     for d in districts {
-        for unit in district_units(opts.seed, d, opts.units) {
+        // By name: line items then arrive in the dataset's order (`write_group`).
+        let mut units = district_units(opts.seed, d, opts.units);
+        units.sort_by(|a, b| a.name.cmp(&b.name));
+        for unit in units {
             let budget = Budget::generate(d, &unit, year);
             let previous = Budget::generate(d, &unit, year - 1);
             let mut doc = document::document(opts.seed, d, &unit, &budget, &previous);
