@@ -36,10 +36,9 @@ use datafusion::dataframe::DataFrame;
 use datafusion::error::DataFusionError;
 use datafusion::logical_expr::{Expr, LogicalPlan, LogicalPlanBuilder, lit};
 
-use crate::model::schema::DatasetTable;
-
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::model::schema::DatasetTable;
 
 /// The built-in rule catalog, one file per family.
 pub const BUILTIN: &[(&str, &str)] = &[
