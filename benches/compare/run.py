@@ -240,6 +240,10 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--no-peers", action="store_true", help="time yusuan alone")
     ap.add_argument("--only", help="run only queries whose name contains this")
+    ap.add_argument("--suites", default="portable,queries,checks",
+                    help="which suites to run (comma-separated): portable, queries, checks")
+    ap.add_argument("--merge", action="store_true",
+                    help="keep today's earlier results of what this run does not time")
     args = ap.parse_args()
     ensure_yusuan()
     py = None if args.no_peers else ensure_peers()
@@ -265,7 +269,7 @@ def main():
                 name = "checks (all rules" + (f", --memory-limit {q})" if q else ")")
             else:
                 name = q.stem
-            if args.only and args.only not in name:
+            if (args.only and args.only not in name) or suite not in args.suites.split(","):
                 continue
             print(f"[{s}] {suite}/{name}", file=sys.stderr)
             if suite == "checks":
@@ -288,6 +292,13 @@ def main():
                 if row[engine].get("rows") not in (None, y.get("rows")):
                     row[engine]["mismatch"] = f"{row[engine]['rows']} rows, yusuan {y.get('rows')}"
             rows.append(row)
+        earlier = RESULTS / f"{stamp}-{s}.json"
+        if args.merge and earlier.exists():
+            done = {(r["suite"], r["query"]) for r in rows}
+            kept = [r for r in json.loads(earlier.read_text())["results"]
+                    if (r["suite"], r["query"]) not in done]
+            order = {"portable": 0, "queries": 1, "checks": 2}
+            rows = sorted(kept + rows, key=lambda r: order.get(r["suite"], 3))
         result = {"date": stamp, "size": size, "line_items": items, "dataset": data.name,
                   "machine": desc, "runs": args.runs, "results": rows}
         (RESULTS / f"{stamp}-{s}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
