@@ -103,6 +103,23 @@ pub enum Scope {
     Dataset,
 }
 
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Document => "document",
+            Scope::Dataset => "dataset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scope> {
+        match s.trim() {
+            "document" => Some(Scope::Document),
+            "dataset" => Some(Scope::Dataset),
+            _ => None,
+        }
+    }
+}
+
 /// One rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
@@ -171,15 +188,14 @@ pub fn parse_rules(source: &str, text: &str) -> Result<Vec<Rule>> {
             })?;
         let description = header("description:")
             .ok_or_else(|| bad(line, format!("rule {id}: expected '-- description: …'")))?;
-        let scope = match header("scope:").as_deref() {
-            None | Some("dataset") => Scope::Dataset,
-            Some("document") => Scope::Document,
-            Some(other) => {
-                return Err(bad(
+        let scope = match header("scope:") {
+            None => Scope::Dataset,
+            Some(s) => Scope::parse(&s).ok_or_else(|| {
+                bad(
                     line,
-                    format!("rule {id}: scope '{other}': expected 'document' or 'dataset'"),
-                ));
-            }
+                    format!("rule {id}: scope '{s}': expected 'document' or 'dataset'"),
+                )
+            })?,
         };
         let sql: String = block
             .iter()
@@ -435,5 +451,15 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("x.sql:1") && err.contains("severity"), "{err}");
+        // Every built-in rule compares within documents; a user rule sees every year
+        // unless it says otherwise.
+        assert!(rules.iter().all(|r| r.scope == Scope::Document));
+        let head = "-- id: X-1\n-- severity: error\n-- description: d\n";
+        let user = parse_rules("x.sql", &format!("{head}select 1")).unwrap();
+        assert_eq!(user[0].scope, Scope::Dataset);
+        let err = parse_rules("x.sql", &format!("{head}-- scope: year\nselect 1"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("scope 'year'"), "{err}");
     }
 }

@@ -112,10 +112,7 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
                 "-- id: {}\n-- severity: {}\n-- scope: {}\n-- description: {}\n{};\n",
                 r.id,
                 r.severity.as_str(),
-                match r.scope {
-                    yusuan::check::Scope::Document => "document",
-                    yusuan::check::Scope::Dataset => "dataset",
-                },
+                r.scope.as_str(),
                 r.description,
                 yusuan::check::findings_sql(&r)
             )?;

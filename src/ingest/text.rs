@@ -334,8 +334,9 @@ fn parse_block(
         if is_data {
             data.push(line);
         } else {
-            header.push_str(&compact(raw));
-            header_lines.push(compact(raw));
+            let line = compact(raw);
+            header.push_str(&line);
+            header_lines.push(line);
         }
     }
     let unit_inferred = unit.is_none();

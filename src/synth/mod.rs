@@ -206,16 +206,10 @@ impl YearWriters {
             }
             // Split by cluster (table kind and row kind, the leading sort columns); rows of
             // one cluster keep their order: region, unit, document.
-            let column = |name: &str| {
-                batch
-                    .column_by_name(name)
-                    .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-                    .ok_or_else(|| Error::Dataset {
-                        path: PathBuf::new(),
-                        reason: format!("line_items batch without {name}"),
-                    })
-            };
-            let (kinds, row_kinds) = (column("table_kind")?, column("row_kind")?);
+            let (kinds, row_kinds) = (
+                text_column(&batch, "table_kind")?,
+                text_column(&batch, "row_kind")?,
+            );
             let mut clusters: BTreeMap<(&str, &str), Vec<u32>> = BTreeMap::new();
             for i in 0..batch.num_rows() {
                 clusters
@@ -272,6 +266,17 @@ impl YearWriters {
     }
 }
 
+/// A text column of a line_items batch.
+fn text_column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray> {
+    batch
+        .column_by_name(name)
+        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
+        .ok_or_else(|| Error::Dataset {
+            path: PathBuf::new(),
+            reason: format!("line_items batch without {name}"),
+        })
+}
+
 /// Writes batches of one cluster as row group(s) of their own, sorted like the dataset's
 /// line items (within the row group); returns the rows written.
 ///
@@ -287,14 +292,7 @@ fn write_group(writer: &mut PartitionWriter, batches: Option<Vec<RecordBatch>>) 
     let mut buckets: Vec<(&str, Vec<(usize, usize)>)> = Vec::new();
     let mut bucket_of: HashMap<&str, usize> = HashMap::new();
     for (b, batch) in batches.iter().enumerate() {
-        let keys = batch
-            .column_by_name("column_key")
-            .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-            .ok_or_else(|| Error::Dataset {
-                path: PathBuf::new(),
-                reason: "line_items batch without column_key".into(),
-            })?;
-        for (i, key) in keys.iter().enumerate() {
+        for (i, key) in text_column(batch, "column_key")?.iter().enumerate() {
             let key = key.unwrap_or("");
             let at = *bucket_of.entry(key).or_insert_with(|| {
                 buckets.push((key, Vec::new()));

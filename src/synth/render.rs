@@ -105,10 +105,18 @@ enum Wrap {
     Repeated,
 }
 
+/// True for a code cell (digits only).
+fn is_code(cell: &str) -> bool {
+    !cell.is_empty() && cell.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A name cell's head and tail where it wraps; None when it does not.
+type Split<'a> = Option<(&'a str, &'a str)>;
+
 /// A name cell split at its wrap point, or None when it does not wrap.
-fn split_name(cell: &str, salt: usize) -> Option<(&str, &str)> {
+fn split_name(cell: &str, salt: usize) -> Split<'_> {
     let n = cell.chars().count();
-    if n <= WRAP_OVER || cell.bytes().all(|b| b.is_ascii_digit()) {
+    if n <= WRAP_OVER || is_code(cell) {
         return None;
     }
     let head = (6 + salt % 3).min(n - 2);
@@ -142,7 +150,7 @@ impl Out {
         let first_row = self.table_rows == 0;
         self.table_rows += 1;
         let salt = self.names;
-        let split: Vec<Option<(&str, &str)>> = lead
+        let split: Vec<Split> = lead
             .iter()
             .map(|c| {
                 if self.damage && self.wrap_names {
@@ -159,8 +167,7 @@ impl Out {
             // The repeat of a row prints only codes and the wrapped names' tails: a text
             // cell after the last wrapped name would be missing, and the codes before it
             // read as amounts.
-            let is_text = |c: &str| !c.is_empty() && !c.bytes().all(|b| b.is_ascii_digit());
-            let last_text = lead.iter().rposition(|c| is_text(c));
+            let last_text = lead.iter().rposition(|c| !c.is_empty() && !is_code(c));
             let repeatable = last_text.is_some_and(|i| split[i].is_some());
             match salt % 4 {
                 0 => None,
@@ -172,48 +179,34 @@ impl Out {
         if let Some(w) = wrap {
             self.wrapped[w as usize] += 1;
         }
-        let join = |lead: Vec<String>, amounts: &[String]| {
-            let mut cells = lead;
+        // The lead cells, each a whole cell or its wrapped parts as `part` picks them.
+        let lead_cells = |part: &dyn Fn(&str, Split) -> String| -> Vec<String> {
+            lead.iter().zip(&split).map(|(c, s)| part(c, *s)).collect()
+        };
+        let with_amounts = |mut cells: Vec<String>| {
             cells.extend(amounts.iter().cloned());
             cells.join("\t")
         };
-        let whole = |i: usize| lead[i].to_string();
         let line = match wrap {
-            None => join((0..lead.len()).map(whole).collect(), &amounts),
-            Some(Wrap::InCell) => join(
-                (0..lead.len())
-                    .map(|i| split[i].map_or_else(|| whole(i), |(h, t)| format!("{h} {t}")))
-                    .collect(),
-                &amounts,
-            ),
+            None => with_amounts(lead_cells(&|c, _| c.to_string())),
+            Some(Wrap::InCell) => with_amounts(lead_cells(&|c, s| {
+                s.map_or_else(|| c.to_string(), |(h, t)| format!("{h} {t}"))
+            })),
             Some(Wrap::Fragment) => {
-                let heads: Vec<String> = (0..lead.len())
-                    .map(|i| split[i].map_or(String::new(), |(h, _)| h.to_string()))
-                    .collect();
+                let heads = lead_cells(&|_, s| s.map_or(String::new(), |(h, _)| h.into()));
                 self.line(heads.join("\t").trim_end_matches('\t'));
-                join(
-                    (0..lead.len())
-                        .map(|i| split[i].map_or_else(|| whole(i), |(_, t)| t.to_string()))
-                        .collect(),
-                    &amounts,
-                )
+                with_amounts(lead_cells(&|c, s| s.map_or(c.into(), |(_, t)| t.into())))
             }
             Some(Wrap::Repeated) => {
-                let heads = (0..lead.len())
-                    .map(|i| split[i].map_or_else(|| whole(i), |(h, _)| h.to_string()))
-                    .collect();
-                let first = join(heads, &amounts);
-                self.line(&first);
+                let heads = lead_cells(&|c, s| s.map_or(c.into(), |(h, _)| h.into()));
+                self.line(&with_amounts(heads));
                 // The repeat carries the codes and the tails; other text is not repeated
                 // (it would be appended to the cell a second time).
-                let tails = (0..lead.len())
-                    .map(|i| match split[i] {
-                        Some((_, t)) => t.to_string(),
-                        None if lead[i].bytes().all(|b| b.is_ascii_digit()) => whole(i),
-                        None => String::new(),
-                    })
-                    .collect();
-                join(tails, &amounts)
+                with_amounts(lead_cells(&|c, s| match s {
+                    Some((_, t)) => t.into(),
+                    None if is_code(c) => c.into(),
+                    None => String::new(),
+                }))
             }
         };
         self.line(&line);
