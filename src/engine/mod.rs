@@ -2,6 +2,7 @@
 //! registered as a listing table over its Parquet files (Hive partition `year`, pruning
 //! on), then the functions and views. Owns no parsing and no file writing.
 
+mod params;
 mod plan;
 mod udf;
 
@@ -158,7 +159,8 @@ impl Engine {
             .with_config(config)
             .with_runtime_env(runtime.build_arc()?)
             .with_default_features()
-            .with_physical_optimizer_rule(Arc::new(plan::UnorderedConstantGroups))
+            .with_optimizer_rule(Arc::new(params::InlineConstantRows))
+            .with_physical_optimizer_rules(plan::physical_optimizer_rules())
             .build();
         let ctx = SessionContext::new_with_state(state);
         let statistics_cache = || ctx.runtime_env().cache_manager.get_file_statistic_cache();

@@ -1,8 +1,8 @@
 //! Adjustments yusuan makes to DataFusion's physical plans: the `UnorderedConstantGroups`
-//! optimizer rule and the pass-through node it inserts. A rule here may change how a
-//! plan runs, never what it returns.
+//! optimizer rule and the pass-through node it inserts, and `LateMaterializedTopK`. A
+//! rule here may change how a plan runs, never what it returns.
 //!
-//! Why: when a filter fixes a grouped column (`WHERE table_kind = 'expenditure' … GROUP
+//! `UnorderedConstantGroups` — when a filter fixes a grouped column (`WHERE table_kind = 'expenditure' … GROUP
 //! BY doc_id, table_kind, …` — nearly every check and view does this), DataFusion 55
 //! sees the column as constant, hence "sorted", and aggregates in its ordered mode. A
 //! constant never changes, so that mode can emit nothing early; at the end it emits the
@@ -10,6 +10,13 @@
 //! is quadratic in the number of groups: 12 s instead of 0.2 s for 4M groups
 //! (docs/performance.md). The rule gives such an aggregation an input that claims no
 //! order, so DataFusion plans it as the ordinary hash aggregation.
+//!
+//! `LateMaterializedTopK` — a top-N straight over a Parquet scan (`ORDER BY total DESC
+//! LIMIT 10` over projects) decodes every column of every row to keep ten. DataFusion's
+//! TopK publishes its current threshold as a dynamic filter; with filter pushdown on for
+//! that one scan the reader evaluates the filters first, on their own columns, and
+//! decodes the other columns only for the rows that pass (late materialisation).
+//! Pushdown stays off for every other scan: there it was slower (docs/performance.md).
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,14 +24,36 @@ use std::sync::Arc;
 use datafusion::common::Result;
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode, TreeNodeRecursion};
+use datafusion::datasource::physical_plan::{FileScanConfig, ParquetSource};
+use datafusion::datasource::source::DataSourceExec;
 use datafusion::execution::TaskContext;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
 use datafusion::physical_plan::aggregates::AggregateExec;
+use datafusion::physical_plan::coalesce_partitions::CoalescePartitionsExec;
+use datafusion::physical_plan::filter::FilterExec;
+use datafusion::physical_plan::projection::ProjectionExec;
+use datafusion::physical_plan::repartition::RepartitionExec;
+use datafusion::physical_plan::sorts::sort::SortExec;
 use datafusion::physical_plan::{
     ChildrenPropertiesMode, DisplayAs, DisplayFormatType, ExecutionPlan, ExecutionPlanProperties,
     InputOrderMode, PlanProperties, ReplaceChildrenOptions, SendableRecordBatchStream,
 };
+
+/// DataFusion's physical optimizer rules with yusuan's: `LateMaterializedTopK` before the
+/// first filter pushdown (which reads the setting it changes), `UnorderedConstantGroups`
+/// last.
+pub fn physical_optimizer_rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> {
+    let mut rules = PhysicalOptimizer::new().rules;
+    let first_pushdown = rules
+        .iter()
+        .position(|r| r.name() == "FilterPushdown")
+        .unwrap_or(0);
+    rules.insert(first_pushdown, Arc::new(LateMaterializedTopK));
+    rules.push(Arc::new(UnorderedConstantGroups));
+    rules
+}
 
 /// Plans an aggregation whose only "ordered" group columns are constants as an unordered
 /// hash aggregation (see the module docs).
@@ -72,6 +101,84 @@ impl PhysicalOptimizerRule for UnorderedConstantGroups {
 
     fn schema_check(&self) -> bool {
         true
+    }
+}
+
+/// Turns Parquet filter pushdown on for scans that feed a TopK through operators that
+/// only filter, project or move rows (see the module docs). Must run before
+/// DataFusion's `FilterPushdown` rules, which read the scan's setting.
+#[derive(Debug, Default)]
+pub struct LateMaterializedTopK;
+
+impl PhysicalOptimizerRule for LateMaterializedTopK {
+    fn optimize(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        _config: &ConfigOptions,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        plan.transform_down(|plan| {
+            let is_top_k = plan
+                .downcast_ref::<SortExec>()
+                .is_some_and(|s| s.fetch().is_some());
+            if !is_top_k {
+                return Ok(Transformed::no(plan));
+            }
+            let input = Arc::clone(&plan.children()[0]);
+            match with_late_materialization(input)? {
+                Some(input) => {
+                    let recompute = ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
+                    Ok(Transformed::new(
+                        plan.replace_children(vec![input], recompute)?,
+                        true,
+                        TreeNodeRecursion::Jump,
+                    ))
+                }
+                None => Ok(Transformed::no(plan)),
+            }
+        })
+        .data()
+    }
+
+    fn name(&self) -> &str {
+        "late_materialized_top_k"
+    }
+
+    fn schema_check(&self) -> bool {
+        true
+    }
+}
+
+/// `plan` with filter pushdown on in its Parquet scan, when it is a chain of
+/// row-preserving operators (projection, filter, repartition, coalesce) ending in one.
+fn with_late_materialization(
+    plan: Arc<dyn ExecutionPlan>,
+) -> Result<Option<Arc<dyn ExecutionPlan>>> {
+    if let Some(scan) = plan.downcast_ref::<DataSourceExec>() {
+        let Some(config) = scan.data_source().downcast_ref::<FileScanConfig>() else {
+            return Ok(None);
+        };
+        let Some(parquet) = config.file_source.downcast_ref::<ParquetSource>() else {
+            return Ok(None);
+        };
+        let mut config = config.clone();
+        config.file_source = Arc::new(parquet.clone().with_pushdown_filters(true));
+        let scan: Arc<dyn ExecutionPlan> = DataSourceExec::from_data_source(config);
+        return Ok(Some(scan));
+    }
+    let passes_rows = plan.downcast_ref::<ProjectionExec>().is_some()
+        || plan.downcast_ref::<FilterExec>().is_some()
+        || plan.downcast_ref::<RepartitionExec>().is_some()
+        || plan.downcast_ref::<CoalescePartitionsExec>().is_some();
+    if !passes_rows {
+        return Ok(None);
+    }
+    let input = Arc::clone(plan.children()[0]);
+    match with_late_materialization(input)? {
+        Some(input) => {
+            let recompute = ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
+            Ok(Some(plan.replace_children(vec![input], recompute)?))
+        }
+        None => Ok(None),
     }
 }
 
@@ -199,5 +306,101 @@ mod tests {
             ruled_rows.contains("| expenditure | b   | 1001  |"),
             "{ruled_rows}"
         );
+    }
+}
+
+#[cfg(test)]
+mod top_k_tests {
+    use super::*;
+    use datafusion::arrow::array::{Int64Array, StringArray};
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::record_batch::RecordBatch;
+    use datafusion::arrow::util::pretty::pretty_format_batches;
+    use datafusion::execution::session_state::SessionStateBuilder;
+    use datafusion::parquet::arrow::ArrowWriter;
+    use datafusion::physical_plan::displayable;
+    use datafusion::prelude::{ParquetReadOptions, SessionContext};
+
+    /// The plan and rows of `sql` over a Parquet file of 1,000 rows.
+    async fn plan_and_result(dir: &std::path::Path, sql: &str, yusuan: bool) -> (String, String) {
+        let mut builder = SessionStateBuilder::new().with_default_features();
+        if yusuan {
+            builder = builder.with_physical_optimizer_rules(physical_optimizer_rules());
+        }
+        let ctx = SessionContext::new_with_state(builder.build());
+        let path = dir.join("t.parquet");
+        ctx.register_parquet("t", path.to_str().unwrap(), ParquetReadOptions::default())
+            .await
+            .unwrap();
+        let df = ctx.sql(sql).await.unwrap();
+        let plan = df.clone().create_physical_plan().await.unwrap();
+        let text = displayable(plan.as_ref()).indent(true).to_string();
+        let rows = pretty_format_batches(&df.collect().await.unwrap()).unwrap();
+        (text, rows.to_string())
+    }
+
+    fn write_table(dir: &std::path::Path) {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("kind", DataType::Utf8, false),
+            Field::new("name", DataType::Utf8, false),
+            Field::new("total", DataType::Int64, true),
+        ]));
+        let n = 1000i64;
+        let kinds: Vec<&str> = (0..n).map(|i| if i % 3 == 0 { "a" } else { "b" }).collect();
+        let names: Vec<String> = (0..n).map(|i| format!("project {i}")).collect();
+        // Totals in no order; some missing.
+        let totals: Vec<Option<i64>> = (0..n)
+            .map(|i| (i % 7 != 0).then_some((i * 7919) % 1009))
+            .collect();
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![
+                Arc::new(StringArray::from(kinds)),
+                Arc::new(StringArray::from(names)),
+                Arc::new(Int64Array::from(totals)),
+            ],
+        )
+        .unwrap();
+        let file = std::fs::File::create(dir.join("t.parquet")).unwrap();
+        let mut writer = ArrowWriter::try_new(file, schema, None).unwrap();
+        writer.write(&batch).unwrap();
+        writer.close().unwrap();
+    }
+
+    #[tokio::test]
+    async fn top_k_scans_filter_while_reading_with_the_same_result() {
+        let dir = tempfile::tempdir().unwrap();
+        write_table(dir.path());
+        let top = "SELECT name, total FROM t WHERE kind = 'a' AND total IS NOT NULL \
+                   ORDER BY total DESC, name LIMIT 5";
+        let (plain, plain_rows) = plan_and_result(dir.path(), top, false).await;
+        let (ruled, ruled_rows) = plan_and_result(dir.path(), top, true).await;
+        // Without the rule the filter runs after decoding; with it, inside the scan.
+        assert!(plain.contains("FilterExec"), "{plain}");
+        assert!(!ruled.contains("FilterExec"), "{ruled}");
+        assert_eq!(plain_rows, ruled_rows);
+        // The five largest totals of kind a, computed here without DataFusion.
+        let mut expected: Vec<(String, String)> = (0..1000i64)
+            .filter(|i| i % 3 == 0 && i % 7 != 0)
+            .map(|i| (format!("project {i}"), ((i * 7919) % 1009).to_string()))
+            .collect();
+        expected.sort_by(|a, b| {
+            let total = |x: &(String, String)| x.1.parse::<i64>().unwrap();
+            total(b).cmp(&total(a)).then(a.0.cmp(&b.0))
+        });
+        expected.truncate(5);
+        let got: Vec<(String, String)> = ruled_rows
+            .lines()
+            .filter(|l| l.starts_with("| project"))
+            .map(|l| {
+                let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+                (cells[1].to_string(), cells[2].to_string())
+            })
+            .collect();
+        assert_eq!(got, expected);
+        // Without a LIMIT the scan is left as it is.
+        let all = "SELECT name, total FROM t WHERE kind = 'a' ORDER BY total DESC, name";
+        let (ruled, _) = plan_and_result(dir.path(), all, true).await;
+        assert!(ruled.contains("FilterExec"), "{ruled}");
     }
 }
