@@ -123,7 +123,7 @@ impl PhysicalOptimizerRule for LateMaterializedTopK {
             if !is_top_k {
                 return Ok(Transformed::no(plan));
             }
-            let input = Arc::clone(&plan.children()[0]);
+            let input = Arc::clone(plan.children()[0]);
             match with_late_materialization(input)? {
                 Some(input) => {
                     let recompute = ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
