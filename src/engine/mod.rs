@@ -4,6 +4,7 @@
 
 mod params;
 mod plan;
+mod shared;
 mod udf;
 
 pub use udf::FUNCTIONS;

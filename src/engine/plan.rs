@@ -43,7 +43,7 @@ use datafusion::physical_plan::{
 
 /// DataFusion's physical optimizer rules with yusuan's: `LateMaterializedTopK` before the
 /// first filter pushdown (which reads the setting it changes), `UnorderedConstantGroups`
-/// last.
+/// and `SharedSubplans` last (the latter compares finished plans).
 pub fn physical_optimizer_rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> {
     let mut rules = PhysicalOptimizer::new().rules;
     let first_pushdown = rules
@@ -52,6 +52,7 @@ pub fn physical_optimizer_rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + 
         .unwrap_or(0);
     rules.insert(first_pushdown, Arc::new(LateMaterializedTopK));
     rules.push(Arc::new(UnorderedConstantGroups));
+    rules.push(Arc::new(super::shared::SharedSubplans));
     rules
 }
 
