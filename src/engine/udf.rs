@@ -16,7 +16,6 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 use datafusion::prelude::SessionContext;
-use rust_decimal::{Decimal, RoundingStrategy};
 
 use crate::model::reference::{class_level, class_name, class_parent, class_prefix};
 
@@ -303,6 +302,22 @@ impl PctChange {
 /// The decimal type both arguments of `pct_change` are read as.
 const PCT_INPUT: DataType = DataType::Decimal128(38, 6);
 
+/// `(current - previous) * 100 / previous` as the mantissa of a 2-decimal value, rounded
+/// half away from zero; both arguments are mantissas of the same scale. Integer
+/// arithmetic, exact; NULL when `previous` is zero or the result does not fit.
+fn pct_change(current: i128, previous: i128) -> Option<i128> {
+    if previous == 0 {
+        return None;
+    }
+    // Percent with two decimals: ×100 for percent, ×100 for the decimals.
+    let num = current.checked_sub(previous)?.checked_mul(10_000)?;
+    let (q, r) = (num / previous, num % previous);
+    // |r| ≥ |previous| / 2: away from zero (the quotient's sign is num's × previous's).
+    let away = r.unsigned_abs().checked_mul(2)? >= previous.unsigned_abs();
+    let sign = if (num < 0) == (previous < 0) { 1 } else { -1 };
+    Some(if away { q + sign } else { q })
+}
+
 impl ScalarUDFImpl for PctChange {
     fn name(&self) -> &str {
         "pct_change"
@@ -340,23 +355,74 @@ impl ScalarUDFImpl for PctChange {
         ) else {
             return exec_err!("pct_change(): expected decimals");
         };
-        let dec = |v: i128| Decimal::try_from_i128_with_scale(v, 6).ok();
         let out: Decimal128Array = (0..cur.len())
             .map(|i| {
                 if cur.is_null(i) || prev.is_null(i) {
                     return None;
                 }
-                let (c, p) = (dec(cur.value(i))?, dec(prev.value(i))?);
-                if p.is_zero() {
-                    return None;
-                }
-                let pct = ((c - p) * Decimal::ONE_HUNDRED)
-                    .checked_div(p)?
-                    .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-                Some(pct.mantissa() * 10i128.pow(2 - pct.scale().min(2)))
+                pct_change(cur.value(i), prev.value(i))
             })
             .collect::<Decimal128Array>()
             .with_precision_and_scale(38, 2)?;
         columnar(Arc::new(out), scalar)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pct_change;
+    use rust_decimal::{Decimal, RoundingStrategy};
+
+    /// Mantissa at scale 6 of a decimal literal.
+    fn m(s: &str) -> i128 {
+        let d: Decimal = s.parse().unwrap();
+        (d * Decimal::from(1_000_000)).trunc().mantissa()
+    }
+
+    #[test]
+    fn percent_changes_round_half_away_from_zero() {
+        // (current, previous, percent ×100), worked out by hand.
+        for (cur, prev, pct) in [
+            ("106.59", "100", 659),        // 6.59 %
+            ("1", "3", -6667),             // -66.666… %
+            ("2", "3", -3333),             // -33.333… %
+            ("1", "8", -8750),             // -87.5 %
+            ("8.001", "8", 1),             // 0.0125 % → 0.01
+            ("200.01", "200", 1),          // 0.005 %: midpoint, away from zero
+            ("199.99", "200", -1),         // -0.005 %
+            ("-50", "-100", -5000),        // both negative: -50 %
+            ("50", "-100", -15000),        // (50 + 100) / -100
+            ("0", "7", -10000),            // -100 %
+            ("827.29", "827.29", 0),
+        ] {
+            assert_eq!(pct_change(m(cur), m(prev)), Some(pct), "{cur} vs {prev}");
+        }
+        assert_eq!(pct_change(m("5"), 0), None);
+        assert_eq!(pct_change(i128::MAX, 1), None);
+    }
+
+    #[test]
+    fn percent_changes_agree_with_decimal_arithmetic() {
+        // A deterministic spread of amounts (元, 2 decimals, signs mixed).
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for _ in 0..20_000 {
+            let a = (next() % 2_000_000_000_000) as i128 - 1_000_000_000_000;
+            let b = (next() % 2_000_000_000) as i128 - 1_000_000_000;
+            if b == 0 {
+                continue;
+            }
+            let (ca, cb) = (a * 10_000, b * 10_000); // scale 2 → 6
+            let expected = ((Decimal::from_i128_with_scale(a - b, 2) * Decimal::ONE_HUNDRED)
+                / Decimal::from_i128_with_scale(b, 2))
+            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+            let expected = expected.mantissa() * 10i128.pow(2 - expected.scale());
+            assert_eq!(pct_change(ca, cb), Some(expected), "{a} vs {b}");
+        }
     }
 }
