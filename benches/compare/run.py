@@ -19,7 +19,7 @@ whole new processes (start, open, plan, run, print). Peak RSS is the process's m
 resident set (wait4). Peers run from a virtual environment the harness makes itself
 (target/bench-venv, `pip install duckdb polars`); when that is impossible they are
 skipped with a notice. Results: benches/results/<date>-<size>.json and .md, plus
-benches/results/latest.md.
+benches/results/latest.md (the newest result of every size; `--latest-only` recomposes it).
 """
 
 import argparse
@@ -244,7 +244,12 @@ def main():
                     help="which suites to run (comma-separated): portable, queries, checks")
     ap.add_argument("--merge", action="store_true",
                     help="keep today's earlier results of what this run does not time")
+    ap.add_argument("--latest-only", action="store_true",
+                    help="only recompose latest.md from the newest result of each size")
     args = ap.parse_args()
+    if args.latest_only:
+        write_latest(args.runs)
+        return
     ensure_yusuan()
     py = None if args.no_peers else ensure_peers()
     CHECKS_SQL.write_text(subprocess.run([str(YUSUAN), "check", "--show-sql"], capture_output=True,
@@ -252,7 +257,6 @@ def main():
     desc = machine(py)
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = datetime.date.today().isoformat()
-    all_md = []
     for s in args.sizes.split(","):
         size = parse_size(s)
         data = ensure_data(size)
@@ -304,11 +308,23 @@ def main():
         (RESULTS / f"{stamp}-{s}.json").write_text(json.dumps(result, indent=1, ensure_ascii=False))
         md = markdown(size, data, items, desc, rows)
         (RESULTS / f"{stamp}-{s}.md").write_text(md + "\n")
-        all_md.append(md)
         print(md)
+    write_latest(args.runs)
+
+
+def write_latest(runs):
+    """latest.md: the newest result of every size timed so far, smallest first (a run of
+    some sizes or suites leaves the others' latest results in place)."""
+    newest = {}
+    for f in sorted(RESULTS.glob("*-*.md")):
+        m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})-(\w+)\.md", f.name)
+        if m:
+            newest[m.group(2)] = f  # sorted by date: the last one wins
+    sizes = sorted(newest, key=parse_size)
+    parts = [newest[s].read_text().strip() for s in sizes]
     (RESULTS / "latest.md").write_text(
         "Reproduce: `python3 benches/compare/run.py --sizes "
-        f"{args.sizes} --runs {args.runs}`\n\n" + "\n\n".join(all_md) + "\n")
+        f"{','.join(sizes)} --runs {runs}`\n\n" + "\n\n".join(parts) + "\n")
 
 
 if __name__ == "__main__":
