@@ -154,17 +154,8 @@ impl PhysicalOptimizerRule for LateMaterializedTopK {
 fn with_late_materialization(
     plan: Arc<dyn ExecutionPlan>,
 ) -> Result<Option<Arc<dyn ExecutionPlan>>> {
-    if let Some(scan) = plan.downcast_ref::<DataSourceExec>() {
-        let Some(config) = scan.data_source().downcast_ref::<FileScanConfig>() else {
-            return Ok(None);
-        };
-        let Some(parquet) = config.file_source.downcast_ref::<ParquetSource>() else {
-            return Ok(None);
-        };
-        let mut config = config.clone();
-        config.file_source = Arc::new(parquet.clone().with_pushdown_filters(true));
-        let scan: Arc<dyn ExecutionPlan> = DataSourceExec::from_data_source(config);
-        return Ok(Some(scan));
+    if plan.downcast_ref::<DataSourceExec>().is_some() {
+        return with_parquet_source(&plan, |p| Some(p.clone().with_pushdown_filters(true)));
     }
     let passes_rows = plan.downcast_ref::<ProjectionExec>().is_some()
         || plan.downcast_ref::<FilterExec>().is_some()
@@ -181,6 +172,30 @@ fn with_late_materialization(
         }
         None => Ok(None),
     }
+}
+
+/// `plan`, a Parquet scan, with its source replaced by `change(source)`; `None` when
+/// `plan` is not a Parquet scan or `change` leaves it as it is.
+pub(super) fn with_parquet_source(
+    plan: &Arc<dyn ExecutionPlan>,
+    change: impl FnOnce(&ParquetSource) -> Option<ParquetSource>,
+) -> Result<Option<Arc<dyn ExecutionPlan>>> {
+    let Some(scan) = plan.downcast_ref::<DataSourceExec>() else {
+        return Ok(None);
+    };
+    let Some(config) = scan.data_source().downcast_ref::<FileScanConfig>() else {
+        return Ok(None);
+    };
+    let Some(parquet) = config.file_source.downcast_ref::<ParquetSource>() else {
+        return Ok(None);
+    };
+    let Some(source) = change(parquet) else {
+        return Ok(None);
+    };
+    let mut config = config.clone();
+    config.file_source = Arc::new(source);
+    let scan: Arc<dyn ExecutionPlan> = DataSourceExec::from_data_source(config);
+    Ok(Some(scan))
 }
 
 /// Passes its input through unchanged but claims no ordering or equivalences.

@@ -25,8 +25,7 @@ use datafusion::arrow::array::RecordBatch;
 use datafusion::common::Result;
 use datafusion::common::config::ConfigOptions;
 use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode, TreeNodeRecursion};
-use datafusion::datasource::physical_plan::{FileScanConfig, FileSource, ParquetSource};
-use datafusion::datasource::source::DataSourceExec;
+use datafusion::datasource::physical_plan::FileSource;
 use datafusion::execution::TaskContext;
 use datafusion::execution::memory_pool::{MemoryConsumer, MemoryReservation};
 use datafusion::physical_expr::PhysicalExpr;
@@ -41,6 +40,8 @@ use datafusion::physical_plan::{
     SendableRecordBatchStream, displayable,
 };
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use super::plan::with_parquet_source;
 
 /// Runs each repeated complete aggregation of a plan once (see the module docs).
 #[derive(Debug, Default)]
@@ -154,41 +155,33 @@ fn deterministic(plan: &Arc<dyn ExecutionPlan>) -> Result<bool> {
 /// left).
 fn without_dynamic_filters(plan: Arc<dyn ExecutionPlan>) -> Result<Arc<dyn ExecutionPlan>> {
     plan.transform_up(|node| {
-        let Some(scan) = node.downcast_ref::<DataSourceExec>() else {
-            return Ok(Transformed::no(node));
-        };
-        let Some(config) = scan.data_source().downcast_ref::<FileScanConfig>() else {
-            return Ok(Transformed::no(node));
-        };
-        let Some(parquet) = config.file_source.downcast_ref::<ParquetSource>() else {
-            return Ok(Transformed::no(node));
-        };
         let is_dynamic =
             |e: &Arc<dyn PhysicalExpr>| e.downcast_ref::<DynamicFilterPhysicalExpr>().is_some();
-        // A scan without a predicate gets `true`, so that it reads the same as one
-        // whose only predicate was a dynamic filter.
-        let predicate = match FileSource::filter(parquet) {
-            Some(p) if !split_conjunction(&p).into_iter().any(is_dynamic) => {
-                return Ok(Transformed::no(node));
-            }
-            Some(p) => {
-                let kept: Vec<Arc<dyn PhysicalExpr>> = split_conjunction(&p)
-                    .into_iter()
-                    .filter(|e| !is_dynamic(e))
-                    .cloned()
-                    .collect();
-                if kept.is_empty() {
-                    lit(true)
-                } else {
-                    conjunction(kept)
+        let stripped = with_parquet_source(&node, |parquet| {
+            // A scan without a predicate gets `true`, so that it reads the same as one
+            // whose only predicate was a dynamic filter.
+            let predicate = match FileSource::filter(parquet) {
+                Some(p) if !split_conjunction(&p).into_iter().any(is_dynamic) => return None,
+                Some(p) => {
+                    let kept: Vec<Arc<dyn PhysicalExpr>> = split_conjunction(&p)
+                        .into_iter()
+                        .filter(|e| !is_dynamic(e))
+                        .cloned()
+                        .collect();
+                    if kept.is_empty() {
+                        lit(true)
+                    } else {
+                        conjunction(kept)
+                    }
                 }
-            }
-            None => lit(true),
-        };
-        let mut config = config.clone();
-        config.file_source = Arc::new(parquet.with_predicate(predicate));
-        let scan: Arc<dyn ExecutionPlan> = DataSourceExec::from_data_source(config);
-        Ok(Transformed::yes(scan))
+                None => lit(true),
+            };
+            Some(parquet.with_predicate(predicate))
+        })?;
+        Ok(match stripped {
+            Some(scan) => Transformed::yes(scan),
+            None => Transformed::no(node),
+        })
     })
     .data()
 }
