@@ -8,6 +8,8 @@
 mod params;
 mod plan;
 mod shared;
+#[cfg(test)]
+mod testing;
 mod udf;
 
 pub use udf::FUNCTIONS;

@@ -88,10 +88,7 @@ impl PhysicalOptimizerRule for UnorderedConstantGroups {
                 return Ok(Transformed::no(plan));
             }
             let unordered: Arc<dyn ExecutionPlan> = Arc::new(Unordered::new(input));
-            let recompute = ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
-            Ok(Transformed::yes(
-                plan.replace_children(vec![unordered], recompute)?,
-            ))
+            Ok(Transformed::yes(with_only_child(&plan, unordered)?))
         })
         .data()
     }
@@ -126,14 +123,11 @@ impl PhysicalOptimizerRule for LateMaterializedTopK {
             }
             let input = Arc::clone(plan.children()[0]);
             match with_late_materialization(input)? {
-                Some(input) => {
-                    let recompute = ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
-                    Ok(Transformed::new(
-                        plan.replace_children(vec![input], recompute)?,
-                        true,
-                        TreeNodeRecursion::Jump,
-                    ))
-                }
+                Some(input) => Ok(Transformed::new(
+                    with_only_child(&plan, input)?,
+                    true,
+                    TreeNodeRecursion::Jump,
+                )),
                 None => Ok(Transformed::no(plan)),
             }
         })
@@ -165,13 +159,18 @@ fn with_late_materialization(
         return Ok(None);
     }
     let input = Arc::clone(plan.children()[0]);
-    match with_late_materialization(input)? {
-        Some(input) => {
-            let recompute = ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
-            Ok(Some(plan.replace_children(vec![input], recompute)?))
-        }
-        None => Ok(None),
-    }
+    with_late_materialization(input)?
+        .map(|input| with_only_child(&plan, input))
+        .transpose()
+}
+
+/// `plan`, a node with one input, over `child` instead (its properties recomputed).
+fn with_only_child(
+    plan: &Arc<dyn ExecutionPlan>,
+    child: Arc<dyn ExecutionPlan>,
+) -> Result<Arc<dyn ExecutionPlan>> {
+    let recompute = ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
+    Arc::clone(plan).replace_children(vec![child], recompute)
 }
 
 /// `plan`, a Parquet scan, with its source replaced by `change(source)`; `None` when
@@ -264,10 +263,8 @@ mod tests {
     use datafusion::arrow::array::{Int64Array, StringArray};
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
     use datafusion::arrow::record_batch::RecordBatch;
-    use datafusion::arrow::util::pretty::pretty_format_batches;
     use datafusion::datasource::MemTable;
     use datafusion::execution::session_state::SessionStateBuilder;
-    use datafusion::physical_plan::displayable;
     use datafusion::prelude::SessionContext;
 
     const SQL: &str = "select kind, doc, sum(amount) as total from t \
@@ -297,11 +294,7 @@ mod tests {
         .unwrap();
         let table = MemTable::try_new(schema, vec![vec![batch]]).unwrap();
         ctx.register_table("t", Arc::new(table)).unwrap();
-        let df = ctx.sql(SQL).await.unwrap();
-        let plan = df.clone().create_physical_plan().await.unwrap();
-        let text = displayable(plan.as_ref()).indent(true).to_string();
-        let rows = pretty_format_batches(&df.collect().await.unwrap()).unwrap();
-        (text, rows.to_string())
+        crate::engine::testing::plan_and_rows(&ctx, SQL).await
     }
 
     #[tokio::test]
@@ -328,14 +321,12 @@ mod tests {
 #[cfg(test)]
 mod top_k_tests {
     use super::*;
+    use crate::engine::testing::{plan_and_rows, register_parquet_t};
     use datafusion::arrow::array::{Int64Array, StringArray};
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
     use datafusion::arrow::record_batch::RecordBatch;
-    use datafusion::arrow::util::pretty::pretty_format_batches;
     use datafusion::execution::session_state::SessionStateBuilder;
-    use datafusion::parquet::arrow::ArrowWriter;
-    use datafusion::physical_plan::displayable;
-    use datafusion::prelude::{ParquetReadOptions, SessionContext};
+    use datafusion::prelude::SessionContext;
 
     /// The plan and rows of `sql` over a Parquet file of 1,000 rows.
     async fn plan_and_result(dir: &std::path::Path, sql: &str, yusuan: bool) -> (String, String) {
@@ -344,18 +335,12 @@ mod top_k_tests {
             builder = builder.with_physical_optimizer_rules(physical_optimizer_rules());
         }
         let ctx = SessionContext::new_with_state(builder.build());
-        let path = dir.join("t.parquet");
-        ctx.register_parquet("t", path.to_str().unwrap(), ParquetReadOptions::default())
-            .await
-            .unwrap();
-        let df = ctx.sql(sql).await.unwrap();
-        let plan = df.clone().create_physical_plan().await.unwrap();
-        let text = displayable(plan.as_ref()).indent(true).to_string();
-        let rows = pretty_format_batches(&df.collect().await.unwrap()).unwrap();
-        (text, rows.to_string())
+        register_parquet_t(&ctx, &dir.join("t.parquet"), table).await;
+        plan_and_rows(&ctx, sql).await
     }
 
-    fn write_table(dir: &std::path::Path) {
+    /// 1,000 projects of kinds a and b, totals in no order, some missing.
+    fn table() -> RecordBatch {
         let schema = Arc::new(Schema::new(vec![
             Field::new("kind", DataType::Utf8, false),
             Field::new("name", DataType::Utf8, false),
@@ -364,29 +349,23 @@ mod top_k_tests {
         let n = 1000i64;
         let kinds: Vec<&str> = (0..n).map(|i| if i % 3 == 0 { "a" } else { "b" }).collect();
         let names: Vec<String> = (0..n).map(|i| format!("project {i}")).collect();
-        // Totals in no order; some missing.
         let totals: Vec<Option<i64>> = (0..n)
             .map(|i| (i % 7 != 0).then_some((i * 7919) % 1009))
             .collect();
-        let batch = RecordBatch::try_new(
-            schema.clone(),
+        RecordBatch::try_new(
+            schema,
             vec![
                 Arc::new(StringArray::from(kinds)),
                 Arc::new(StringArray::from(names)),
                 Arc::new(Int64Array::from(totals)),
             ],
         )
-        .unwrap();
-        let file = std::fs::File::create(dir.join("t.parquet")).unwrap();
-        let mut writer = ArrowWriter::try_new(file, schema, None).unwrap();
-        writer.write(&batch).unwrap();
-        writer.close().unwrap();
+        .unwrap()
     }
 
     #[tokio::test]
     async fn top_k_scans_filter_while_reading_with_the_same_result() {
         let dir = tempfile::tempdir().unwrap();
-        write_table(dir.path());
         let top = "SELECT name, total FROM t WHERE kind = 'a' AND total IS NOT NULL \
                    ORDER BY total DESC, name LIMIT 5";
         let (plain, plain_rows) = plan_and_result(dir.path(), top, false).await;

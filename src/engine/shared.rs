@@ -55,10 +55,14 @@ impl PhysicalOptimizerRule for SharedSubplans {
     ) -> Result<Arc<dyn ExecutionPlan>> {
         // Count the candidates by their plan text, outermost first: a repeated subplan
         // inside a repeated subplan is shared with it.
+        // Each candidate's stripped plan and text, computed once, by node identity (the
+        // rewrite below visits the same nodes until it replaces one).
         let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut candidates: HashMap<*const (), (Arc<dyn ExecutionPlan>, String)> = HashMap::new();
         plan.apply(|node| {
-            if let Some((_, key)) = candidate(node)? {
-                *counts.entry(key).or_default() += 1;
+            if let Some((stripped, key)) = candidate(node)? {
+                *counts.entry(key.clone()).or_default() += 1;
+                candidates.insert(Arc::as_ptr(node).cast(), (stripped, key));
             }
             Ok(TreeNodeRecursion::Continue)
         })?;
@@ -68,7 +72,8 @@ impl PhysicalOptimizerRule for SharedSubplans {
         let mut shared: HashMap<String, Arc<Shared>> = HashMap::new();
         let plan = plan
             .transform_down(|node| {
-                let Some((stripped, key)) = candidate(&node)? else {
+                let Some((stripped, key)) = candidates.get(&Arc::as_ptr(&node).cast()).cloned()
+                else {
                     return Ok(Transformed::no(node));
                 };
                 if counts.get(&key).copied().unwrap_or(0) < 2 {
@@ -359,15 +364,14 @@ impl ExecutionPlan for SharedExec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::testing::{plan_and_rows, register_parquet_t};
     use datafusion::arrow::array::{Int64Array, StringArray};
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
-    use datafusion::arrow::util::pretty::pretty_format_batches;
     use datafusion::datasource::memory::MemorySourceConfig;
     use datafusion::execution::memory_pool::GreedyMemoryPool;
     use datafusion::execution::runtime_env::RuntimeEnvBuilder;
     use datafusion::execution::session_state::SessionStateBuilder;
-    use datafusion::parquet::arrow::ArrowWriter;
-    use datafusion::prelude::{ParquetReadOptions, SessionContext};
+    use datafusion::prelude::SessionContext;
 
     fn batch() -> RecordBatch {
         let n = 2000i64;
@@ -401,22 +405,8 @@ mod tests {
             .with_physical_optimizer_rules(rules)
             .build();
         let ctx = SessionContext::new_with_state(state);
-        let path = dir.join("t.parquet");
-        if !path.exists() {
-            let b = batch();
-            let file = std::fs::File::create(&path).unwrap();
-            let mut writer = ArrowWriter::try_new(file, b.schema(), None).unwrap();
-            writer.write(&b).unwrap();
-            writer.close().unwrap();
-        }
-        ctx.register_parquet("t", path.to_str().unwrap(), ParquetReadOptions::default())
-            .await
-            .unwrap();
-        let df = ctx.sql(sql).await.unwrap();
-        let plan = df.clone().create_physical_plan().await.unwrap();
-        let text = displayable(plan.as_ref()).indent(true).to_string();
-        let rows = pretty_format_batches(&df.collect().await.unwrap()).unwrap();
-        (text, rows.to_string())
+        register_parquet_t(&ctx, &dir.join("t.parquet"), batch).await;
+        plan_and_rows(&ctx, sql).await
     }
 
     const SELF_JOIN: &str = "WITH k AS (SELECT unit, year, sum(amount) AS total FROM t GROUP BY unit, year) \
