@@ -12,19 +12,18 @@
 
 pub mod budget;
 pub mod catalog;
+mod cluster;
 pub mod document;
 pub mod inject;
 pub mod render;
 
-use std::collections::{BTreeMap, HashMap};
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray, UInt32Array};
-use datafusion::arrow::compute::{interleave_record_batch, take_record_batch};
+use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use crate::error::{Error, Result};
@@ -32,6 +31,7 @@ use crate::model::SourceDocument;
 use crate::model::schema::DatasetTable;
 use crate::storage::{Dataset, PartitionWriter};
 use budget::{Budget, District, district_units, rng};
+use cluster::Clusters;
 use inject::Planted;
 
 /// What to generate.
@@ -73,7 +73,7 @@ pub struct GenProgress {
 }
 
 /// Documents buffered before their rows are written (bounds memory).
-const FLUSH_LINE_ITEMS: usize = 64 * 1024;
+const FLUSH_LINE_ITEMS: usize = 16 * 1024;
 
 /// Generates the dataset into `out`, which must not exist or be an empty directory.
 pub fn generate(out: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<GenSummary> {
@@ -179,16 +179,9 @@ fn write_all(dir: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<Ge
 struct YearWriters {
     writers: Vec<(DatasetTable, PartitionWriter)>,
     generated_at: i64,
-    /// Line items waiting for their row group, per cluster: table kind and row kind, the
-    /// leading `sort_columns` (so every row group holds one cluster).
-    pending: BTreeMap<(String, String), Vec<RecordBatch>>,
-    pending_rows: usize,
+    /// Line items waiting for their row group (one cluster per row group).
+    clusters: Clusters,
 }
-
-/// Rows of one line-item row group (one cluster per row group).
-const ROW_GROUP: usize = 64 * 1024;
-/// Line items held back at most, over all clusters (bounds memory).
-const PENDING_MAX: usize = 4 * ROW_GROUP;
 
 impl YearWriters {
     fn flush(&mut self, docs: &mut Vec<SourceDocument>) -> Result<()> {
@@ -200,50 +193,10 @@ impl YearWriters {
             if batch.num_rows() == 0 {
                 continue;
             }
-            if *table != DatasetTable::LineItems {
+            if *table == DatasetTable::LineItems {
+                self.clusters.add(writer, &batch)?;
+            } else {
                 writer.write(&batch)?;
-                continue;
-            }
-            // Split by cluster (table kind and row kind, the leading sort columns); rows of
-            // one cluster keep their order: region, unit, document.
-            let (kinds, row_kinds) = (
-                text_column(&batch, "table_kind")?,
-                text_column(&batch, "row_kind")?,
-            );
-            let mut clusters: BTreeMap<(&str, &str), Vec<u32>> = BTreeMap::new();
-            for i in 0..batch.num_rows() {
-                clusters
-                    .entry((kinds.value(i), row_kinds.value(i)))
-                    .or_default()
-                    .push(i as u32);
-            }
-            for ((kind, row_kind), rows) in clusters {
-                let rows = take_record_batch(&batch, &UInt32Array::from(rows))?;
-                self.pending_rows += rows.num_rows();
-                self.pending
-                    .entry((kind.to_string(), row_kind.to_string()))
-                    .or_default()
-                    .push(rows);
-            }
-            // Write every cluster with a full row group; then, while too much is held, the
-            // largest.
-            let full: Vec<(String, String)> = self
-                .pending
-                .iter()
-                .filter(|(_, v)| v.iter().map(RecordBatch::num_rows).sum::<usize>() >= ROW_GROUP)
-                .map(|(k, _)| k.clone())
-                .collect();
-            for cluster in full {
-                self.pending_rows -= write_group(writer, self.pending.remove(&cluster))?;
-            }
-            while self.pending_rows > PENDING_MAX {
-                let largest = self
-                    .pending
-                    .iter()
-                    .max_by_key(|(_, v)| v.iter().map(RecordBatch::num_rows).sum::<usize>())
-                    .map(|(k, _)| k.clone());
-                let Some(cluster) = largest else { break };
-                self.pending_rows -= write_group(writer, self.pending.remove(&cluster))?;
             }
         }
         docs.clear();
@@ -251,63 +204,20 @@ impl YearWriters {
     }
 
     /// Writes what is held back, cluster by cluster, and closes every file.
-    fn finish(mut self) -> Result<u64> {
+    fn finish(self) -> Result<u64> {
         let mut files = 0;
+        let mut clusters = Some(self.clusters);
         for (table, mut writer) in self.writers {
-            if table == DatasetTable::LineItems {
-                for (_, batches) in std::mem::take(&mut self.pending) {
-                    write_group(&mut writer, Some(batches))?;
-                }
+            if table == DatasetTable::LineItems
+                && let Some(clusters) = clusters.take()
+            {
+                clusters.finish(&mut writer)?;
             }
             writer.finish()?;
             files += 1;
         }
         Ok(files)
     }
-}
-
-/// A text column of a line_items batch.
-fn text_column<'a>(batch: &'a RecordBatch, name: &str) -> Result<&'a StringArray> {
-    batch
-        .column_by_name(name)
-        .and_then(|c| c.as_any().downcast_ref::<StringArray>())
-        .ok_or_else(|| Error::Dataset {
-            path: PathBuf::new(),
-            reason: format!("line_items batch without {name}"),
-        })
-}
-
-/// Writes batches of one cluster as row group(s) of their own, sorted like the dataset's
-/// line items (within the row group); returns the rows written.
-///
-/// The rows arrive in region, unit, document, table and row order (`write_year` walks
-/// districts by region and their units by name), so the cluster's order — by column, then
-/// that — is a stable partition by `column_key`: one pass and one gather, where sorting on
-/// eight columns was a third of `gen`'s time. A test checks every row group's order.
-fn write_group(writer: &mut PartitionWriter, batches: Option<Vec<RecordBatch>>) -> Result<usize> {
-    let batches = batches.unwrap_or_default();
-    if batches.is_empty() {
-        return Ok(0);
-    }
-    let mut buckets: Vec<(&str, Vec<(usize, usize)>)> = Vec::new();
-    let mut bucket_of: HashMap<&str, usize> = HashMap::new();
-    for (b, batch) in batches.iter().enumerate() {
-        for (i, key) in text_column(batch, "column_key")?.iter().enumerate() {
-            let key = key.unwrap_or("");
-            let at = *bucket_of.entry(key).or_insert_with(|| {
-                buckets.push((key, Vec::new()));
-                buckets.len() - 1
-            });
-            buckets[at].1.push((b, i));
-        }
-    }
-    buckets.sort_by(|a, b| a.0.cmp(b.0));
-    let indices: Vec<(usize, usize)> = buckets.into_iter().flat_map(|(_, rows)| rows).collect();
-    let sources: Vec<&RecordBatch> = batches.iter().collect();
-    let batch = interleave_record_batch(&sources, &indices)?;
-    writer.write(&batch)?;
-    writer.end_row_group()?;
-    Ok(batch.num_rows())
 }
 
 fn write_year(
@@ -323,15 +233,14 @@ fn write_year(
             .map(|&t| Ok((t, dataset.partition_writer(t, year)?)))
             .collect::<Result<_>>()?,
         generated_at: opts.generated_at_micros,
-        pending: BTreeMap::new(),
-        pending_rows: 0,
+        clusters: Clusters::new(dataset.root().join(format!(".spill-{year}"))),
     };
     let mut summary = GenSummary::default();
     let mut planted = Vec::new();
     let mut docs = Vec::new();
     let mut buffered = 0;
     for d in districts {
-        // By name: line items then arrive in the dataset's order (`write_group`).
+        // By name: line items then arrive in the dataset's order (`cluster::write_group`).
         let mut units = district_units(opts.seed, d, opts.units);
         units.sort_by(|a, b| a.name.cmp(&b.name));
         for unit in units {
