@@ -15,4 +15,8 @@ SELECT
 FROM line_items
 WHERE table_kind = 'gpb_expenditure' AND row_kind = 'function'
   AND column_key IN ('total', 'basic', 'project')
+-- Grouped on every column it shows (unlike spending_by_econ): kuan_growth and
+-- gpb_function_rollup use this view twice, and only identical copies are computed once
+-- (SharedSubplans); with names taken by any_value, one copy drops the name and both
+-- are computed (kuan_growth 0.14 -> 0.22 s at 10M).
 GROUP BY doc_id, year, region, unit_name, function_code, function_level, row_label, row_no

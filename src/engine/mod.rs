@@ -5,7 +5,7 @@
 //! materialisation for top-N; `shared`: repeated aggregations run once). Owns no parsing
 //! and no file writing.
 
-mod distinct;
+mod aggregates;
 mod params;
 mod plan;
 mod shared;
@@ -207,10 +207,9 @@ impl Engine {
         }
         register_reference(&ctx)?;
         udf::register_all(&ctx);
-        // `count` with a faster COUNT(DISTINCT text) (engine::distinct).
-        ctx.register_udaf(datafusion::logical_expr::AggregateUDF::from(
-            distinct::Count::new(),
-        ));
+        // `count` and `any_value` with groups accumulators for text (engine::aggregates).
+        ctx.register_udaf(aggregates::count());
+        ctx.register_udaf(aggregates::any_value());
         for (_, sql) in VIEWS {
             ctx.sql(sql).await?.collect().await?;
         }

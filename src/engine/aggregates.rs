@@ -1,27 +1,34 @@
-//! `COUNT(DISTINCT text)` per group without copying the text.
+//! Groups accumulators for text where DataFusion 55 has none, so that grouped aggregates
+//! over names and codes do not go through its per-group adapter (which splits every batch
+//! into one array per group — a `take` copying every string — and feeds each group's
+//! accumulator separately).
 //!
-//! DataFusion 55 counts distinct text through its per-group adapter: every batch is split
-//! into one array per group (a `take`, copying every string) and each group's strings go
-//! into a set of their own. Grouped distinct counts of names and codes (`q09`: units and
-//! 项 per year) spent more time there than in reading the column. [`Count`] is
-//! DataFusion's `count` with one difference: for `COUNT(DISTINCT x)` over `Utf8` it
-//! provides a groups accumulator ([`StringDistinctCount`]) that hashes each (group, value)
-//! pair straight from the input array into one table, keeping a copy of a value only the
-//! first time a group sees it. Everything else — `count(*)`, `count(x)`, other types,
-//! statistics, names, defaults — is DataFusion's own `count`, delegated. The results are
-//! DataFusion's (a test compares them on every path: one phase, partial + final, early
-//! emission). Owns no SQL and no other function.
+//! - `COUNT(DISTINCT text)` ([`StringDistinctCount`]): one hash table of (group, value)
+//!   pairs over a byte arena; a value is copied only the first time a group sees it.
+//!   (q09 counts units and 项 codes per year: the adapter took more time than reading.)
+//! - `any_value(text)` ([`StringAnyValue`]): the first non-null value of each group,
+//!   copied once. The pivot views group by the printed row and take the row's names with
+//!   it instead of grouping on five text columns.
+//!
+//! Each is DataFusion's own function ([`Faster`] wraps `count` and `any_value`) with one
+//! difference: for `Utf8` input it provides the groups accumulator. Everything else —
+//! `count(*)`, other types, statistics, names, defaults, the partial state's layout — is
+//! the built-in, delegated, so partial and final phases, early emission and spilling work
+//! as before. The results are DataFusion's (tests compare them on 1 and 4 partitions and
+//! check early emission and state/merge against a model). Owns no SQL.
 
 use std::hash::BuildHasher;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    Array, ArrayRef, AsArray, BooleanArray, Int64Array, ListArray, StringArray,
+    Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, Int64Array, ListArray,
+    StringArray,
 };
-use datafusion::arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
+use datafusion::arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::hash_utils::RandomState;
-use datafusion::common::{Result, ScalarValue};
+use datafusion::common::{DataFusionError, Result, ScalarValue};
+use datafusion::functions_aggregate::any_value::any_value_udaf;
 use datafusion::functions_aggregate::count::count_udaf;
 use datafusion::logical_expr::expr::{
     AggregateFunction, AggregateFunctionParams, WindowFunctionParams,
@@ -37,50 +44,74 @@ use datafusion::logical_expr::{
 use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 
-/// DataFusion's `count`, with a groups accumulator for `COUNT(DISTINCT text)`.
+/// A DataFusion aggregate function with a groups accumulator of ours for text.
 #[derive(Debug, PartialEq, Eq, Hash)]
-pub struct Count {
+pub struct Faster {
     inner: Arc<AggregateUDF>,
+    special: Special,
 }
 
-impl Count {
-    pub fn new() -> Count {
-        Count {
-            inner: count_udaf(),
+/// Which of our accumulators, and for which calls.
+#[derive(Debug, PartialEq, Eq, Hash, Clone, Copy)]
+enum Special {
+    /// [`StringDistinctCount`] for `COUNT(DISTINCT text)`.
+    DistinctCount,
+    /// [`StringAnyValue`] for `any_value(text)`.
+    AnyValue,
+}
+
+impl Special {
+    fn accumulator(self, args: &AccumulatorArgs) -> Option<Box<dyn GroupsAccumulator>> {
+        if args.exprs.len() != 1 || args.expr_fields[0].data_type() != &DataType::Utf8 {
+            return None;
+        }
+        match self {
+            Special::DistinctCount if args.is_distinct => {
+                Some(Box::new(StringDistinctCount::default()))
+            }
+            Special::AnyValue if !args.is_distinct => Some(Box::new(StringAnyValue::default())),
+            _ => None,
         }
     }
+}
 
+impl Faster {
     fn base(&self) -> &dyn AggregateUDFImpl {
         self.inner.inner().as_ref()
     }
 }
 
-impl Default for Count {
-    fn default() -> Self {
-        Count::new()
-    }
+/// DataFusion's `count`, with [`StringDistinctCount`] for `COUNT(DISTINCT text)`.
+pub fn count() -> AggregateUDF {
+    AggregateUDF::from(Faster {
+        inner: count_udaf(),
+        special: Special::DistinctCount,
+    })
 }
 
-/// Whether [`StringDistinctCount`] takes the aggregation.
-fn distinct_text(args: &AccumulatorArgs) -> bool {
-    args.is_distinct && args.exprs.len() == 1 && args.expr_fields[0].data_type() == &DataType::Utf8
+/// DataFusion's `any_value`, with [`StringAnyValue`] for text.
+pub fn any_value() -> AggregateUDF {
+    AggregateUDF::from(Faster {
+        inner: any_value_udaf(),
+        special: Special::AnyValue,
+    })
 }
 
-impl AggregateUDFImpl for Count {
+impl AggregateUDFImpl for Faster {
     fn groups_accumulator_supported(&self, args: AccumulatorArgs) -> bool {
-        distinct_text(&args) || self.base().groups_accumulator_supported(args)
+        self.special.accumulator(&args).is_some() || self.base().groups_accumulator_supported(args)
     }
     fn create_groups_accumulator(
         &self,
         args: AccumulatorArgs,
     ) -> Result<Box<dyn GroupsAccumulator>> {
-        if distinct_text(&args) {
-            return Ok(Box::new(StringDistinctCount::default()));
+        match self.special.accumulator(&args) {
+            Some(accumulator) => Ok(accumulator),
+            None => self.base().create_groups_accumulator(args),
         }
-        self.base().create_groups_accumulator(args)
     }
 
-    // The rest is DataFusion's `count`.
+    // The rest is DataFusion's function.
     fn name(&self) -> &str {
         self.base().name()
     }
@@ -318,9 +349,7 @@ impl GroupsAccumulator for StringDistinctCount {
         for s in order.into_iter().flatten() {
             bytes.extend_from_slice(&self.bytes[s.start..s.start + s.len]);
             value_offsets.push(i32::try_from(bytes.len()).map_err(|_| {
-                datafusion::error::DataFusionError::Execution(
-                    "COUNT(DISTINCT) state over 2 GiB of text".into(),
-                )
+                DataFusionError::Execution("COUNT(DISTINCT) state over 2 GiB of text".into())
             })?);
         }
         let values = StringArray::try_new(
@@ -403,6 +432,137 @@ impl GroupsAccumulator for StringDistinctCount {
     }
 }
 
+/// `any_value(text)` for every group: the first non-null value each group sees, copied
+/// once into a byte arena.
+#[derive(Default)]
+pub struct StringAnyValue {
+    /// Per group: where its value is in `bytes`, if it has one.
+    values: Vec<Option<(usize, usize)>>,
+    bytes: Vec<u8>,
+}
+
+impl StringAnyValue {
+    fn set_all(
+        &mut self,
+        array: &StringArray,
+        group_indices: &[usize],
+        selected: impl Fn(usize) -> bool,
+        total_num_groups: usize,
+    ) {
+        self.values.resize(total_num_groups, None);
+        for (row, &group) in group_indices.iter().enumerate() {
+            if self.values[group].is_none() && array.is_valid(row) && selected(row) {
+                let value = array.value(row).as_bytes();
+                self.values[group] = Some((self.bytes.len(), value.len()));
+                self.bytes.extend_from_slice(value);
+            }
+        }
+    }
+
+    /// The values of the emitted groups; the others keep theirs (the arena is compacted).
+    fn emit(&mut self, emit_to: EmitTo) -> Result<StringArray> {
+        let emitted = emit_to.take_needed(&mut self.values);
+        let mut offsets = Vec::with_capacity(emitted.len() + 1);
+        let mut valid = BooleanBufferBuilder::new(emitted.len());
+        let mut bytes = Vec::new();
+        offsets.push(0i32);
+        for v in &emitted {
+            if let Some((start, len)) = *v {
+                bytes.extend_from_slice(&self.bytes[start..start + len]);
+            }
+            valid.append(v.is_some());
+            offsets.push(i32::try_from(bytes.len()).map_err(|_| {
+                DataFusionError::Execution("any_value: over 2 GiB of text in one batch".into())
+            })?);
+        }
+        let old = std::mem::take(&mut self.bytes);
+        for v in self.values.iter_mut().flatten() {
+            let start = self.bytes.len();
+            self.bytes.extend_from_slice(&old[v.0..v.0 + v.1]);
+            v.0 = start;
+        }
+        Ok(StringArray::try_new(
+            OffsetBuffer::new(ScalarBuffer::from(offsets)),
+            Buffer::from_vec(bytes),
+            Some(NullBuffer::new(valid.finish())),
+        )?)
+    }
+}
+
+impl GroupsAccumulator for StringAnyValue {
+    fn update_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        opt_filter: Option<&BooleanArray>,
+        total_num_groups: usize,
+    ) -> Result<()> {
+        let selected = |row| opt_filter.is_none_or(|f| f.is_valid(row) && f.value(row));
+        self.set_all(
+            values[0].as_string::<i32>(),
+            group_indices,
+            selected,
+            total_num_groups,
+        );
+        Ok(())
+    }
+
+    fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
+        Ok(Arc::new(self.emit(emit_to)?))
+    }
+
+    /// DataFusion's state of `any_value`: the value and whether one was found.
+    fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
+        let values = self.emit(emit_to)?;
+        let is_set = is_set(&values, |_| true);
+        Ok(vec![Arc::new(values), Arc::new(is_set)])
+    }
+
+    fn merge_batch(
+        &mut self,
+        values: &[ArrayRef],
+        group_indices: &[usize],
+        total_num_groups: usize,
+    ) -> Result<()> {
+        let is_set = values[1].as_boolean();
+        let selected = |row| is_set.is_valid(row) && is_set.value(row);
+        self.set_all(
+            values[0].as_string::<i32>(),
+            group_indices,
+            selected,
+            total_num_groups,
+        );
+        Ok(())
+    }
+
+    fn convert_to_state(
+        &self,
+        values: &[ArrayRef],
+        opt_filter: Option<&BooleanArray>,
+    ) -> Result<Vec<ArrayRef>> {
+        let array = values[0].as_string::<i32>();
+        let is_set = is_set(array, |row| {
+            opt_filter.is_none_or(|f| f.is_valid(row) && f.value(row))
+        });
+        Ok(vec![Arc::clone(&values[0]), Arc::new(is_set)])
+    }
+
+    fn size(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self.values.capacity() * std::mem::size_of::<Option<(usize, usize)>>()
+            + self.bytes.capacity()
+    }
+}
+
+/// Whether each row holds a value (valid and selected).
+fn is_set(array: &StringArray, selected: impl Fn(usize) -> bool) -> BooleanArray {
+    let mut set = BooleanBufferBuilder::new(array.len());
+    for row in 0..array.len() {
+        set.append(array.is_valid(row) && selected(row));
+    }
+    BooleanArray::new(set.finish(), None)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -437,28 +597,42 @@ mod tests {
         (groups, texts)
     }
 
-    /// A table `t(g, s)` in `partitions` partitions of batches of 1000 rows.
+    /// The group's name (`d`, a function of the group as the names of a printed row are);
+    /// null in some rows, and in every row of group 36.
+    fn name(group: i32, row: usize) -> Option<String> {
+        (group != 36 && !row.is_multiple_of(7)).then(|| format!("名称{group}"))
+    }
+
+    /// A table `t(g, s, d)` in `partitions` partitions of batches of 1000 rows.
     fn context(ours: bool, partitions: usize) -> SessionContext {
         let ctx = SessionContext::new_with_config(
             SessionConfig::new().with_target_partitions(partitions),
         );
         if ours {
-            ctx.register_udaf(AggregateUDF::from(Count::new()));
+            ctx.register_udaf(count());
+            ctx.register_udaf(any_value());
         }
         let schema = Arc::new(Schema::new(vec![
             Field::new("g", DataType::Int32, false),
             Field::new("s", DataType::Utf8, true),
+            Field::new("d", DataType::Utf8, true),
         ]));
         let (groups, texts) = rows(20_000, 0x9E37_79B9);
-        let batches: Vec<RecordBatch> = groups
-            .chunks(1000)
-            .zip(texts.chunks(1000))
-            .map(|(g, s)| {
+        let names: Vec<Option<String>> = groups
+            .iter()
+            .enumerate()
+            .map(|(r, &g)| name(g, r))
+            .collect();
+        let batches: Vec<RecordBatch> = (0..groups.len())
+            .step_by(1000)
+            .map(|at| {
+                let end = (at + 1000).min(groups.len());
                 RecordBatch::try_new(
                     schema.clone(),
                     vec![
-                        Arc::new(Int32Array::from(g.to_vec())),
-                        Arc::new(StringArray::from(s.to_vec())),
+                        Arc::new(Int32Array::from(groups[at..end].to_vec())),
+                        Arc::new(StringArray::from(texts[at..end].to_vec())),
+                        Arc::new(StringArray::from(names[at..end].to_vec())),
                     ],
                 )
                 .unwrap()
@@ -489,6 +663,12 @@ mod tests {
             "SELECT g, COUNT(DISTINCT s) AS n FROM t WHERE s IS NULL GROUP BY g ORDER BY g",
             "SELECT g, COUNT(DISTINCT s) AS n FROM t GROUP BY g HAVING COUNT(DISTINCT s) > 40 \
              ORDER BY g",
+            "SELECT g, any_value(d) AS d, COUNT(DISTINCT s) AS n FROM t GROUP BY g ORDER BY g",
+            "SELECT g % 4 AS k, g, any_value(d) FILTER (WHERE s IS NOT NULL) AS d FROM t \
+             GROUP BY g % 4, g ORDER BY k, g",
+            "SELECT d, count(*) AS groups FROM (SELECT g, any_value(d) AS d FROM t GROUP BY g) \
+             GROUP BY d ORDER BY d",
+            "SELECT any_value(d) IS NOT NULL AS found FROM t WHERE g = 36",
         ];
         for partitions in [1, 4] {
             let (ours, theirs) = (context(true, partitions), context(false, partitions));
@@ -508,7 +688,7 @@ mod tests {
     }
 
     #[test]
-    fn only_distinct_text_is_taken_over() {
+    fn only_text_is_taken_over() {
         let schema = Schema::new(vec![Field::new("s", DataType::Utf8, true)]);
         let field: FieldRef = Arc::new(schema.field(0).clone());
         let expr = datafusion::physical_expr::expressions::col("s", &schema).unwrap();
@@ -526,8 +706,19 @@ mod tests {
         let base = count_udaf();
         // DataFusion has no groups accumulator for distinct text; ours does.
         assert!(!base.inner().groups_accumulator_supported(args(true)));
-        assert!(Count::new().groups_accumulator_supported(args(true)));
-        assert!(Count::new().groups_accumulator_supported(args(false)));
+        assert!(count().inner().groups_accumulator_supported(args(true)));
+        assert!(count().inner().groups_accumulator_supported(args(false)));
+        // Nor for any_value; ours does.
+        assert!(
+            !any_value_udaf()
+                .inner()
+                .groups_accumulator_supported(args(false))
+        );
+        assert!(
+            any_value()
+                .inner()
+                .groups_accumulator_supported(args(false))
+        );
     }
 
     /// Early emission (`EmitTo::First`) and the partial state against a model.
@@ -589,5 +780,48 @@ mod tests {
                 .to_vec(),
             expected
         );
+    }
+
+    /// `any_value`: early emission, state and merge keep every group's name.
+    #[test]
+    fn any_value_emit_first_and_state() {
+        let (groups, _) = rows(3000, 7);
+        let names: Vec<Option<String>> = groups
+            .iter()
+            .enumerate()
+            .map(|(r, &g)| name(g, r))
+            .collect();
+        let groups: Vec<usize> = groups.iter().map(|&g| g as usize).collect();
+        let mut acc = StringAnyValue::default();
+        acc.update_batch(&[Arc::new(StringArray::from(names))], &groups, None, 37)
+            .unwrap();
+        let expected = |g: usize| name(g as i32, 1);
+        let first = acc.evaluate(EmitTo::First(10)).unwrap();
+        let got: Vec<Option<String>> = first
+            .as_string::<i32>()
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect();
+        assert_eq!(got, (0..10).map(expected).collect::<Vec<_>>());
+        // Groups 10..37 are now 0..27; the state of the first 20, merged into a new one.
+        let state = acc.state(EmitTo::First(20)).unwrap();
+        let mut merged = StringAnyValue::default();
+        merged
+            .merge_batch(&state, &(0..20).collect::<Vec<_>>(), 20)
+            .unwrap();
+        let both = [
+            merged.evaluate(EmitTo::All).unwrap(),
+            acc.evaluate(EmitTo::All).unwrap(),
+        ];
+        let got: Vec<Option<String>> = both
+            .iter()
+            .flat_map(|a| {
+                a.as_string::<i32>()
+                    .iter()
+                    .map(|v| v.map(str::to_owned))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(got, (10..37).map(expected).collect::<Vec<_>>());
     }
 }
