@@ -3,12 +3,12 @@
 //! into one array per group — a `take` copying every string — and feeds each group's
 //! accumulator separately).
 //!
-//! - `COUNT(DISTINCT text)` ([`StringDistinctCount`]): one hash table of (group, value)
-//!   pairs over a byte arena; a value is copied only the first time a group sees it.
-//!   (q09 counts units and 项 codes per year: the adapter took more time than reading.)
+//! - `COUNT(DISTINCT text)` ([`StringDistinctCount`]): a hash table per group over one
+//!   byte arena; a value is copied only the first time its group sees it. (q09 counts
+//!   units and 项 codes per year: the adapter took more time than reading the columns.)
 //! - `any_value(text)` ([`StringAnyValue`]): the first non-null value of each group,
-//!   copied once. The pivot views group by the printed row and take the row's names with
-//!   it instead of grouping on five text columns.
+//!   copied once. `spending_by_econ` groups by the printed row and takes the row's names
+//!   with it instead of grouping on five text columns.
 //!
 //! Each is DataFusion's own function ([`Faster`] wraps `count` and `any_value`) with one
 //! difference: for `Utf8` input it provides the groups accumulator. Everything else —
