@@ -260,7 +260,7 @@ impl StringDistinctCount {
     ) {
         let mut previous: Option<(usize, usize)> = None; // (group, row)
         for (row, &group) in group_indices.iter().enumerate() {
-            if array.is_null(row) || filter.is_some_and(|f| !f.is_valid(row) || !f.value(row)) {
+            if array.is_null(row) || !selected(filter, row) {
                 continue;
             }
             let value = array.value(row).as_bytes();
@@ -377,9 +377,7 @@ impl GroupsAccumulator for StringDistinctCount {
         let mut offsets = Vec::with_capacity(array.len() + 1);
         offsets.push(0i32);
         for row in 0..array.len() {
-            let selected =
-                array.is_valid(row) && opt_filter.is_none_or(|f| f.is_valid(row) && f.value(row));
-            if selected {
+            if array.is_valid(row) && selected(opt_filter, row) {
                 kept.push(row as u32);
             }
             offsets.push(kept.len() as i32);
@@ -421,12 +419,12 @@ impl StringAnyValue {
         &mut self,
         array: &StringArray,
         group_indices: &[usize],
-        selected: impl Fn(usize) -> bool,
+        keep: impl Fn(usize) -> bool,
         total_num_groups: usize,
     ) {
         self.values.resize(total_num_groups, None);
         for (row, &group) in group_indices.iter().enumerate() {
-            if self.values[group].is_none() && array.is_valid(row) && selected(row) {
+            if self.values[group].is_none() && array.is_valid(row) && keep(row) {
                 let value = array.value(row).as_bytes();
                 self.values[group] = Some((self.bytes.len(), value.len()));
                 self.bytes.extend_from_slice(value);
@@ -472,11 +470,10 @@ impl GroupsAccumulator for StringAnyValue {
         opt_filter: Option<&BooleanArray>,
         total_num_groups: usize,
     ) -> Result<()> {
-        let selected = |row| opt_filter.is_none_or(|f| f.is_valid(row) && f.value(row));
         self.set_all(
             values[0].as_string::<i32>(),
             group_indices,
-            selected,
+            |row| selected(opt_filter, row),
             total_num_groups,
         );
         Ok(())
@@ -500,11 +497,10 @@ impl GroupsAccumulator for StringAnyValue {
         total_num_groups: usize,
     ) -> Result<()> {
         let is_set = values[1].as_boolean();
-        let selected = |row| is_set.is_valid(row) && is_set.value(row);
         self.set_all(
             values[0].as_string::<i32>(),
             group_indices,
-            selected,
+            |row| is_set.is_valid(row) && is_set.value(row),
             total_num_groups,
         );
         Ok(())
@@ -516,9 +512,7 @@ impl GroupsAccumulator for StringAnyValue {
         opt_filter: Option<&BooleanArray>,
     ) -> Result<Vec<ArrayRef>> {
         let array = values[0].as_string::<i32>();
-        let is_set = is_set(array, |row| {
-            opt_filter.is_none_or(|f| f.is_valid(row) && f.value(row))
-        });
+        let is_set = is_set(array, |row| selected(opt_filter, row));
         Ok(vec![Arc::clone(&values[0]), Arc::new(is_set)])
     }
 
@@ -529,11 +523,16 @@ impl GroupsAccumulator for StringAnyValue {
     }
 }
 
+/// Whether an aggregate's `FILTER` keeps the row.
+fn selected(filter: Option<&BooleanArray>, row: usize) -> bool {
+    filter.is_none_or(|f| f.is_valid(row) && f.value(row))
+}
+
 /// Whether each row holds a value (valid and selected).
-fn is_set(array: &StringArray, selected: impl Fn(usize) -> bool) -> BooleanArray {
+fn is_set(array: &StringArray, keep: impl Fn(usize) -> bool) -> BooleanArray {
     let mut set = BooleanBufferBuilder::new(array.len());
     for row in 0..array.len() {
-        set.append(array.is_valid(row) && selected(row));
+        set.append(array.is_valid(row) && keep(row));
     }
     BooleanArray::new(set.finish(), None)
 }
