@@ -61,16 +61,18 @@ enum Special {
 }
 
 impl Special {
-    fn accumulator(self, args: &AccumulatorArgs) -> Option<Box<dyn GroupsAccumulator>> {
-        if args.exprs.len() != 1 || args.expr_fields[0].data_type() != &DataType::Utf8 {
-            return None;
-        }
+    /// Whether our accumulator takes this call: one `Utf8` argument, `DISTINCT` for count
+    /// only.
+    fn takes(self, args: &AccumulatorArgs) -> bool {
+        args.exprs.len() == 1
+            && args.expr_fields[0].data_type() == &DataType::Utf8
+            && args.is_distinct == (self == Special::DistinctCount)
+    }
+
+    fn accumulator(self) -> Box<dyn GroupsAccumulator> {
         match self {
-            Special::DistinctCount if args.is_distinct => {
-                Some(Box::new(StringDistinctCount::default()))
-            }
-            Special::AnyValue if !args.is_distinct => Some(Box::new(StringAnyValue::default())),
-            _ => None,
+            Special::DistinctCount => Box::new(StringDistinctCount::default()),
+            Special::AnyValue => Box::new(StringAnyValue::default()),
         }
     }
 }
@@ -99,16 +101,16 @@ pub fn any_value() -> AggregateUDF {
 
 impl AggregateUDFImpl for Faster {
     fn groups_accumulator_supported(&self, args: AccumulatorArgs) -> bool {
-        self.special.accumulator(&args).is_some() || self.base().groups_accumulator_supported(args)
+        self.special.takes(&args) || self.base().groups_accumulator_supported(args)
     }
     fn create_groups_accumulator(
         &self,
         args: AccumulatorArgs,
     ) -> Result<Box<dyn GroupsAccumulator>> {
-        match self.special.accumulator(&args) {
-            Some(accumulator) => Ok(accumulator),
-            None => self.base().create_groups_accumulator(args),
+        if self.special.takes(&args) {
+            return Ok(self.special.accumulator());
         }
+        self.base().create_groups_accumulator(args)
     }
 
     // The rest is DataFusion's function.

@@ -2,8 +2,9 @@
 //! registered as a listing table over its Parquet files (Hive partition `year`, pruning
 //! on), then the functions and views, with yusuan's optimizer rules beside DataFusion's
 //! (`params`: parameter rows as filters; `plan`: constant group columns, late
-//! materialisation for top-N; `shared`: repeated aggregations run once). Owns no parsing
-//! and no file writing.
+//! materialisation for top-N; `shared`: repeated aggregations run once) and `count` /
+//! `any_value` with groups accumulators for text (`aggregates`). Owns no parsing and no
+//! file writing.
 
 mod aggregates;
 mod params;

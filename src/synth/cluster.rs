@@ -127,6 +127,9 @@ impl Clusters {
         let Some(waiting) = self.waiting.get_mut(key) else {
             return Ok(());
         };
+        let Some(first) = waiting.batches.first() else {
+            return Ok(());
+        };
         let spill = match &mut waiting.spill {
             Some(spill) => spill,
             none => {
@@ -134,9 +137,6 @@ impl Clusters {
                     .map_err(|e| Error::io("creating", &self.spill_dir, e))?;
                 self.spills += 1;
                 let path = self.spill_dir.join(format!("{}.arrows", self.spills));
-                let Some(first) = waiting.batches.first() else {
-                    return Ok(());
-                };
                 let file = File::create(&path).map_err(|e| Error::io("creating", &path, e))?;
                 let writer = StreamWriter::try_new(BufWriter::new(file), &first.schema())
                     .map_err(|e| spill_error(&path, e))?;
