@@ -11,7 +11,8 @@
 //!   with it instead of grouping on five text columns.
 //!
 //! Each is DataFusion's own function ([`Faster`] wraps `count` and `any_value`) with one
-//! difference: for `Utf8` input it provides the groups accumulator. Everything else —
+//! difference: for text input (`Utf8`, or `Utf8View` as the engine reads the dataset's
+//! text) it provides the groups accumulator. Everything else —
 //! `count(*)`, other types, statistics, names, defaults, the partial state's layout — is
 //! the built-in, delegated, so partial and final phases, early emission and spilling work
 //! as before. The results are DataFusion's (tests compare them on 1 and 4 partitions and
@@ -22,12 +23,13 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{
     Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, Int64Array, ListArray,
-    StringArray,
+    StringArray, StringViewArray,
 };
 use datafusion::arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::{DataType, Field, FieldRef};
 use datafusion::common::hash_utils::RandomState;
-use datafusion::common::{DataFusionError, Result, ScalarValue};
+use datafusion::common::{DataFusionError, Result, ScalarValue, internal_err};
 use datafusion::functions_aggregate::any_value::any_value_udaf;
 use datafusion::functions_aggregate::count::count_udaf;
 use datafusion::logical_expr::expr::{
@@ -61,18 +63,22 @@ enum Special {
 }
 
 impl Special {
-    /// Whether our accumulator takes this call: one `Utf8` argument, `DISTINCT` for count
+    /// Whether our accumulator takes this call: one text argument, `DISTINCT` for count
     /// only.
     fn takes(self, args: &AccumulatorArgs) -> bool {
         args.exprs.len() == 1
-            && args.expr_fields[0].data_type() == &DataType::Utf8
+            && matches!(
+                args.expr_fields[0].data_type(),
+                DataType::Utf8 | DataType::Utf8View
+            )
             && args.is_distinct == (self == Special::DistinctCount)
     }
 
-    fn accumulator(self) -> Box<dyn GroupsAccumulator> {
+    /// The accumulator for text of type `text` (what it emits has the same type).
+    fn accumulator(self, text: &DataType) -> Box<dyn GroupsAccumulator> {
         match self {
-            Special::DistinctCount => Box::new(StringDistinctCount::default()),
-            Special::AnyValue => Box::new(StringAnyValue::default()),
+            Special::DistinctCount => Box::new(StringDistinctCount::new(text.clone())),
+            Special::AnyValue => Box::new(StringAnyValue::new(text.clone())),
         }
     }
 }
@@ -108,7 +114,7 @@ impl AggregateUDFImpl for Faster {
         args: AccumulatorArgs,
     ) -> Result<Box<dyn GroupsAccumulator>> {
         if self.special.takes(&args) {
-            return Ok(self.special.accumulator());
+            return Ok(self.special.accumulator(args.expr_fields[0].data_type()));
         }
         self.base().create_groups_accumulator(args)
     }
@@ -208,6 +214,51 @@ impl AggregateUDFImpl for Faster {
     }
 }
 
+/// A text column as the accumulators read it: `Utf8` or `Utf8View`.
+enum Texts<'a> {
+    Utf8(&'a StringArray),
+    View(&'a StringViewArray),
+}
+
+impl<'a> Texts<'a> {
+    fn of(array: &'a ArrayRef) -> Result<Self> {
+        match array.data_type() {
+            DataType::Utf8 => Ok(Texts::Utf8(array.as_string::<i32>())),
+            DataType::Utf8View => Ok(Texts::View(array.as_string_view())),
+            other => internal_err!("text aggregate over {other}"),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Texts::Utf8(a) => a.len(),
+            Texts::View(a) => a.len(),
+        }
+    }
+
+    fn is_valid(&self, row: usize) -> bool {
+        match self {
+            Texts::Utf8(a) => a.is_valid(row),
+            Texts::View(a) => a.is_valid(row),
+        }
+    }
+
+    fn value(&self, row: usize) -> &'a [u8] {
+        match self {
+            Texts::Utf8(a) => a.value(row).as_bytes(),
+            Texts::View(a) => a.value(row).as_bytes(),
+        }
+    }
+}
+
+/// `array` (built as `Utf8`) as `text`, the type the aggregate's input has.
+fn as_text(array: StringArray, text: &DataType) -> Result<ArrayRef> {
+    match text {
+        DataType::Utf8 => Ok(Arc::new(array)),
+        other => Ok(cast(&array, other)?),
+    }
+}
+
 /// One distinct value of a group: `bytes[start..start + len]`.
 #[derive(Clone, Copy)]
 struct Seen {
@@ -221,16 +272,27 @@ struct Seen {
 /// document's rows): the table being probed is then one group's, small enough to stay in
 /// cache, where one table of (group, value) pairs over all groups missed the cache on
 /// nearly every probe at 100M line items.
-#[derive(Default)]
 pub struct StringDistinctCount {
     seen: Vec<HashTable<Seen>>,
     /// Values over all tables (for `size`, which must not visit every group).
     entries: usize,
     bytes: Vec<u8>,
     random: RandomState,
+    /// The input's type (`Utf8` or `Utf8View`), that of the state's values.
+    text: DataType,
 }
 
 impl StringDistinctCount {
+    fn new(text: DataType) -> Self {
+        StringDistinctCount {
+            seen: Vec::new(),
+            entries: 0,
+            bytes: Vec::new(),
+            random: RandomState::default(),
+            text,
+        }
+    }
+
     fn insert(&mut self, group: usize, value: &[u8]) {
         let hash = self.random.hash_one(value);
         let bytes = &self.bytes;
@@ -254,21 +316,16 @@ impl StringDistinctCount {
     /// Inserts the valid values of `array` selected by `filter`; a row equal to the one
     /// before it in the same group is skipped without hashing (names and codes arrive in
     /// runs).
-    fn insert_all(
-        &mut self,
-        array: &StringArray,
-        group_indices: &[usize],
-        filter: Option<&BooleanArray>,
-    ) {
+    fn insert_all(&mut self, array: Texts, group_indices: &[usize], filter: Option<&BooleanArray>) {
         let mut previous: Option<(usize, usize)> = None; // (group, row)
         for (row, &group) in group_indices.iter().enumerate() {
-            if array.is_null(row) || !selected(filter, row) {
+            if !array.is_valid(row) || !selected(filter, row) {
                 continue;
             }
-            let value = array.value(row).as_bytes();
+            let value = array.value(row);
             if let Some((g, r)) = previous
                 && g == group
-                && array.value(r).as_bytes() == value
+                && array.value(r) == value
             {
                 continue;
             }
@@ -305,7 +362,7 @@ impl GroupsAccumulator for StringDistinctCount {
         total_num_groups: usize,
     ) -> Result<()> {
         self.seen.resize_with(total_num_groups, HashTable::new);
-        self.insert_all(values[0].as_string::<i32>(), group_indices, opt_filter);
+        self.insert_all(Texts::of(&values[0])?, group_indices, opt_filter);
         Ok(())
     }
 
@@ -337,9 +394,9 @@ impl GroupsAccumulator for StringDistinctCount {
             None,
         )?;
         let list = ListArray::try_new(
-            Arc::new(Field::new_list_field(DataType::Utf8, true)),
+            Arc::new(Field::new_list_field(self.text.clone(), true)),
             OffsetBuffer::new(ScalarBuffer::from(list_offsets)),
-            Arc::new(values),
+            as_text(values, &self.text)?,
             None,
         )?;
         Ok(vec![Arc::new(list)])
@@ -353,7 +410,7 @@ impl GroupsAccumulator for StringDistinctCount {
     ) -> Result<()> {
         self.seen.resize_with(total_num_groups, HashTable::new);
         let lists = values[0].as_list::<i32>();
-        let inner = lists.values().as_string::<i32>();
+        let inner = Texts::of(lists.values())?;
         let offsets = lists.offsets();
         for (row, &group) in group_indices.iter().enumerate() {
             if lists.is_null(row) {
@@ -361,7 +418,7 @@ impl GroupsAccumulator for StringDistinctCount {
             }
             for i in offsets[row] as usize..offsets[row + 1] as usize {
                 if inner.is_valid(i) {
-                    self.insert(group, inner.value(i).as_bytes());
+                    self.insert(group, inner.value(i));
                 }
             }
         }
@@ -374,7 +431,7 @@ impl GroupsAccumulator for StringDistinctCount {
         values: &[ArrayRef],
         opt_filter: Option<&BooleanArray>,
     ) -> Result<Vec<ArrayRef>> {
-        let array = values[0].as_string::<i32>();
+        let array = Texts::of(&values[0])?;
         let mut kept = Vec::with_capacity(array.len());
         let mut offsets = Vec::with_capacity(array.len() + 1);
         offsets.push(0i32);
@@ -385,12 +442,12 @@ impl GroupsAccumulator for StringDistinctCount {
             offsets.push(kept.len() as i32);
         }
         let values = datafusion::arrow::compute::take(
-            array,
+            &values[0],
             &datafusion::arrow::array::UInt32Array::from(kept),
             None,
         )?;
         let list = ListArray::try_new(
-            Arc::new(Field::new_list_field(DataType::Utf8, true)),
+            Arc::new(Field::new_list_field(self.text.clone(), true)),
             OffsetBuffer::new(ScalarBuffer::from(offsets)),
             values,
             None,
@@ -409,17 +466,26 @@ impl GroupsAccumulator for StringDistinctCount {
 
 /// `any_value(text)` for every group: the first non-null value each group sees, copied
 /// once into a byte arena.
-#[derive(Default)]
 pub struct StringAnyValue {
     /// Per group: where its value is in `bytes`, if it has one.
     values: Vec<Option<(usize, usize)>>,
     bytes: Vec<u8>,
+    /// The input's type (`Utf8` or `Utf8View`), that of the result.
+    text: DataType,
 }
 
 impl StringAnyValue {
+    fn new(text: DataType) -> Self {
+        StringAnyValue {
+            values: Vec::new(),
+            bytes: Vec::new(),
+            text,
+        }
+    }
+
     fn set_all(
         &mut self,
-        array: &StringArray,
+        array: Texts,
         group_indices: &[usize],
         keep: impl Fn(usize) -> bool,
         total_num_groups: usize,
@@ -427,7 +493,7 @@ impl StringAnyValue {
         self.values.resize(total_num_groups, None);
         for (row, &group) in group_indices.iter().enumerate() {
             if self.values[group].is_none() && array.is_valid(row) && keep(row) {
-                let value = array.value(row).as_bytes();
+                let value = array.value(row);
                 self.values[group] = Some((self.bytes.len(), value.len()));
                 self.bytes.extend_from_slice(value);
             }
@@ -435,7 +501,7 @@ impl StringAnyValue {
     }
 
     /// The values of the emitted groups; the others keep theirs (the arena is compacted).
-    fn emit(&mut self, emit_to: EmitTo) -> Result<StringArray> {
+    fn emit(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
         let emitted = emit_to.take_needed(&mut self.values);
         let mut offsets = Vec::with_capacity(emitted.len() + 1);
         let mut valid = BooleanBufferBuilder::new(emitted.len());
@@ -456,11 +522,12 @@ impl StringAnyValue {
             self.bytes.extend_from_slice(&old[v.0..v.0 + v.1]);
             v.0 = start;
         }
-        Ok(StringArray::try_new(
+        let array = StringArray::try_new(
             OffsetBuffer::new(ScalarBuffer::from(offsets)),
             Buffer::from_vec(bytes),
             Some(NullBuffer::new(valid.finish())),
-        )?)
+        )?;
+        as_text(array, &self.text)
     }
 }
 
@@ -473,7 +540,7 @@ impl GroupsAccumulator for StringAnyValue {
         total_num_groups: usize,
     ) -> Result<()> {
         self.set_all(
-            values[0].as_string::<i32>(),
+            Texts::of(&values[0])?,
             group_indices,
             |row| selected(opt_filter, row),
             total_num_groups,
@@ -482,14 +549,14 @@ impl GroupsAccumulator for StringAnyValue {
     }
 
     fn evaluate(&mut self, emit_to: EmitTo) -> Result<ArrayRef> {
-        Ok(Arc::new(self.emit(emit_to)?))
+        self.emit(emit_to)
     }
 
     /// DataFusion's state of `any_value`: the value and whether one was found.
     fn state(&mut self, emit_to: EmitTo) -> Result<Vec<ArrayRef>> {
         let values = self.emit(emit_to)?;
         let is_set = is_set(&values, |_| true);
-        Ok(vec![Arc::new(values), Arc::new(is_set)])
+        Ok(vec![values, Arc::new(is_set)])
     }
 
     fn merge_batch(
@@ -500,7 +567,7 @@ impl GroupsAccumulator for StringAnyValue {
     ) -> Result<()> {
         let is_set = values[1].as_boolean();
         self.set_all(
-            values[0].as_string::<i32>(),
+            Texts::of(&values[0])?,
             group_indices,
             |row| is_set.is_valid(row) && is_set.value(row),
             total_num_groups,
@@ -513,8 +580,7 @@ impl GroupsAccumulator for StringAnyValue {
         values: &[ArrayRef],
         opt_filter: Option<&BooleanArray>,
     ) -> Result<Vec<ArrayRef>> {
-        let array = values[0].as_string::<i32>();
-        let is_set = is_set(array, |row| selected(opt_filter, row));
+        let is_set = is_set(&values[0], |row| selected(opt_filter, row));
         Ok(vec![Arc::clone(&values[0]), Arc::new(is_set)])
     }
 
@@ -531,7 +597,7 @@ fn selected(filter: Option<&BooleanArray>, row: usize) -> bool {
 }
 
 /// Whether each row holds a value (valid and selected).
-fn is_set(array: &StringArray, keep: impl Fn(usize) -> bool) -> BooleanArray {
+fn is_set(array: &dyn Array, keep: impl Fn(usize) -> bool) -> BooleanArray {
     let mut set = BooleanBufferBuilder::new(array.len());
     for row in 0..array.len() {
         set.append(array.is_valid(row) && keep(row));
@@ -579,8 +645,27 @@ mod tests {
         (group != 36 && !row.is_multiple_of(7)).then(|| format!("名称{group}"))
     }
 
-    /// A table `t(g, s, d)` in `partitions` partitions of batches of 1000 rows.
-    fn context(ours: bool, partitions: usize) -> SessionContext {
+    /// The texts as an array of type `text`.
+    fn texts_of(texts: &[Option<String>], text: &DataType) -> ArrayRef {
+        as_text(StringArray::from(texts.to_vec()), text).unwrap()
+    }
+
+    /// Any text array's values.
+    fn strings(array: &ArrayRef) -> Vec<Option<String>> {
+        cast(array, &DataType::Utf8)
+            .unwrap()
+            .as_string::<i32>()
+            .iter()
+            .map(|v| v.map(str::to_owned))
+            .collect()
+    }
+
+    /// The text types the engine meets: `Utf8`, and `Utf8View` (how it reads the dataset).
+    const TEXT: [DataType; 2] = [DataType::Utf8, DataType::Utf8View];
+
+    /// A table `t(g, s, d)` with text of type `text`, in `partitions` partitions of
+    /// batches of 1000 rows.
+    fn context(ours: bool, partitions: usize, text: &DataType) -> SessionContext {
         let ctx = SessionContext::new_with_config(
             SessionConfig::new().with_target_partitions(partitions),
         );
@@ -590,8 +675,8 @@ mod tests {
         }
         let schema = Arc::new(Schema::new(vec![
             Field::new("g", DataType::Int32, false),
-            Field::new("s", DataType::Utf8, true),
-            Field::new("d", DataType::Utf8, true),
+            Field::new("s", text.clone(), true),
+            Field::new("d", text.clone(), true),
         ]));
         let (groups, texts) = rows(20_000, 0x9E37_79B9);
         let names: Vec<Option<String>> = groups
@@ -607,8 +692,8 @@ mod tests {
                     schema.clone(),
                     vec![
                         Arc::new(Int32Array::from(groups[at..end].to_vec())),
-                        Arc::new(StringArray::from(texts[at..end].to_vec())),
-                        Arc::new(StringArray::from(names[at..end].to_vec())),
+                        texts_of(&texts[at..end], text),
+                        texts_of(&names[at..end], text),
                     ],
                 )
                 .unwrap()
@@ -646,26 +731,52 @@ mod tests {
              GROUP BY d ORDER BY d",
             "SELECT any_value(d) IS NOT NULL AS found FROM t WHERE g = 36",
         ];
-        for partitions in [1, 4] {
-            let (ours, theirs) = (context(true, partitions), context(false, partitions));
-            for sql in queries {
-                let expected = run(&theirs, sql).await;
-                assert_eq!(
-                    run(&ours, sql).await,
-                    expected,
-                    "{sql} ({partitions} partitions)"
-                );
+        for text in &TEXT {
+            for partitions in [1, 4] {
+                let ours = context(true, partitions, text);
+                let theirs = context(false, partitions, text);
+                for sql in queries {
+                    let expected = run(&theirs, sql).await;
+                    assert_eq!(
+                        run(&ours, sql).await,
+                        expected,
+                        "{sql} ({partitions} partitions, {text})"
+                    );
+                }
             }
         }
         // The test data is not degenerate: groups see different numbers of values.
-        let counts = run(&context(true, 1), queries[0]).await;
+        let counts = run(&context(true, 1, &DataType::Utf8), queries[0]).await;
         let distinct: BTreeSet<&str> = counts.lines().skip(3).map(|l| &l[l.len() - 6..]).collect();
         assert!(distinct.len() > 5, "{counts}");
     }
 
     #[test]
     fn only_text_is_taken_over() {
-        let schema = Schema::new(vec![Field::new("s", DataType::Utf8, true)]);
+        for text in &TEXT {
+            text_is_taken_over(text);
+        }
+        // Not other types: DataFusion's own groups accumulators.
+        let schema = Schema::new(vec![Field::new("i", DataType::Int64, true)]);
+        let field: FieldRef = Arc::new(schema.field(0).clone());
+        let expr = datafusion::physical_expr::expressions::col("i", &schema).unwrap();
+        let args = AccumulatorArgs {
+            return_field: Arc::new(Field::new("n", DataType::Int64, false)),
+            schema: &schema,
+            expr_fields: std::slice::from_ref(&field),
+            ignore_nulls: false,
+            order_bys: &[],
+            is_reversed: false,
+            name: "n",
+            is_distinct: false,
+            exprs: std::slice::from_ref(&expr),
+        };
+        assert!(!Special::AnyValue.takes(&args));
+        assert!(!Special::DistinctCount.takes(&args));
+    }
+
+    fn text_is_taken_over(text: &DataType) {
+        let schema = Schema::new(vec![Field::new("s", text.clone(), true)]);
         let field: FieldRef = Arc::new(schema.field(0).clone());
         let expr = datafusion::physical_expr::expressions::col("s", &schema).unwrap();
         let args = |is_distinct| AccumulatorArgs {
@@ -700,11 +811,16 @@ mod tests {
     /// Early emission (`EmitTo::First`) and the partial state against a model.
     #[test]
     fn emit_first_groups_and_state() {
+        for text in &TEXT {
+            distinct_count_emit_first_and_state(text);
+        }
+    }
+
+    fn distinct_count_emit_first_and_state(text: &DataType) {
         let (groups, texts) = rows(5000, 42);
         let groups: Vec<usize> = groups.iter().map(|&g| g as usize).collect();
-        let array = StringArray::from(texts.clone());
-        let mut acc = StringDistinctCount::default();
-        acc.update_batch(&[Arc::new(array)], &groups, None, 37)
+        let mut acc = StringDistinctCount::new(text.clone());
+        acc.update_batch(&[texts_of(&texts, text)], &groups, None, 37)
             .unwrap();
         let mut model: BTreeMap<usize, BTreeSet<String>> = BTreeMap::new();
         for (g, s) in groups.iter().zip(&texts) {
@@ -725,17 +841,16 @@ mod tests {
         // Groups 10.. are now 0..: their state lists their values.
         let state = acc.state(EmitTo::First(5)).unwrap();
         let lists = state[0].as_list::<i32>();
+        assert_eq!(lists.value_type(), *text);
         for g in 0..5 {
-            let values = lists.value(g);
-            let got: BTreeSet<String> = values
-                .as_string::<i32>()
-                .iter()
-                .map(|v| v.unwrap().to_string())
+            let got: BTreeSet<String> = strings(&lists.value(g))
+                .into_iter()
+                .map(Option::unwrap)
                 .collect();
             assert_eq!(got, model.get(&(g + 10)).cloned().unwrap_or_default());
         }
         // Merging that state into a fresh accumulator gives the same counts.
-        let mut merged = StringDistinctCount::default();
+        let mut merged = StringDistinctCount::new(text.clone());
         merged
             .merge_batch(&state, &(0..5).collect::<Vec<_>>(), 5)
             .unwrap();
@@ -761,6 +876,12 @@ mod tests {
     /// `any_value`: early emission, state and merge keep every group's name.
     #[test]
     fn any_value_emit_first_and_state() {
+        for text in &TEXT {
+            any_value_emit_first_and_state_of(text);
+        }
+    }
+
+    fn any_value_emit_first_and_state_of(text: &DataType) {
         let (groups, _) = rows(3000, 7);
         let names: Vec<Option<String>> = groups
             .iter()
@@ -768,20 +889,16 @@ mod tests {
             .map(|(r, &g)| name(g, r))
             .collect();
         let groups: Vec<usize> = groups.iter().map(|&g| g as usize).collect();
-        let mut acc = StringAnyValue::default();
-        acc.update_batch(&[Arc::new(StringArray::from(names))], &groups, None, 37)
+        let mut acc = StringAnyValue::new(text.clone());
+        acc.update_batch(&[texts_of(&names, text)], &groups, None, 37)
             .unwrap();
         let expected = |g: usize| name(g as i32, 1);
         let first = acc.evaluate(EmitTo::First(10)).unwrap();
-        let got: Vec<Option<String>> = first
-            .as_string::<i32>()
-            .iter()
-            .map(|v| v.map(str::to_owned))
-            .collect();
-        assert_eq!(got, (0..10).map(expected).collect::<Vec<_>>());
+        assert_eq!(first.data_type(), text);
+        assert_eq!(strings(&first), (0..10).map(expected).collect::<Vec<_>>());
         // Groups 10..37 are now 0..27; the state of the first 20, merged into a new one.
         let state = acc.state(EmitTo::First(20)).unwrap();
-        let mut merged = StringAnyValue::default();
+        let mut merged = StringAnyValue::new(text.clone());
         merged
             .merge_batch(&state, &(0..20).collect::<Vec<_>>(), 20)
             .unwrap();
@@ -789,15 +906,7 @@ mod tests {
             merged.evaluate(EmitTo::All).unwrap(),
             acc.evaluate(EmitTo::All).unwrap(),
         ];
-        let got: Vec<Option<String>> = both
-            .iter()
-            .flat_map(|a| {
-                a.as_string::<i32>()
-                    .iter()
-                    .map(|v| v.map(str::to_owned))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let got: Vec<Option<String>> = both.iter().flat_map(strings).collect();
         assert_eq!(got, (10..37).map(expected).collect::<Vec<_>>());
     }
 }
