@@ -3,7 +3,8 @@
 //! on, text read as `Utf8View`: [`read_schema`]), then the functions and views, with yusuan's optimizer rules beside DataFusion's
 //! (`params`: parameter rows as filters; `plan`: constant group columns, late
 //! materialisation for top-N; `shared`: repeated aggregations run once) and `count` /
-//! `any_value` with groups accumulators for text (`aggregates`). Owns no parsing and no
+//! `any_value` with groups accumulators for text (`aggregates`), and a query planner that
+//! lets aggregations by year read whole year partitions (`years`). Owns no parsing and no
 //! file writing.
 
 mod aggregates;
@@ -13,6 +14,7 @@ mod shared;
 #[cfg(test)]
 mod testing;
 mod udf;
+mod years;
 
 pub use udf::FUNCTIONS;
 
@@ -190,6 +192,7 @@ impl Engine {
             .with_default_features()
             .with_optimizer_rule(Arc::new(params::InlineConstantRows))
             .with_physical_optimizer_rules(plan::physical_optimizer_rules())
+            .with_query_planner(Arc::new(years::YearPartitions))
             .build();
         let ctx = SessionContext::new_with_state(state);
         let statistics_cache = || ctx.runtime_env().cache_manager.get_file_statistic_cache();
