@@ -1,11 +1,11 @@
 //! The only module that holds a DataFusion `SessionContext`: every dataset table is
 //! registered as a listing table over its Parquet files (Hive partition `year`, pruning
-//! on, text read as `Utf8View`: [`read_schema`]), then the functions and views, with yusuan's optimizer rules beside DataFusion's
-//! (`params`: parameter rows as filters; `plan`: constant group columns, late
-//! materialisation for top-N; `shared`: repeated aggregations run once) and `count` /
-//! `any_value` with groups accumulators for text (`aggregates`), and a query planner that
-//! lets aggregations by year read whole year partitions (`years`). Owns no parsing and no
-//! file writing.
+//! on, text read as `Utf8View`: `read_schema`), then the functions and views, with
+//! yusuan's optimizer rules beside DataFusion's (`params`: parameter rows as filters;
+//! `plan`: constant group columns, late materialisation for top-N; `shared`: repeated
+//! aggregations run once), `count` / `any_value` with groups accumulators for text
+//! (`aggregates`), and a query planner that lets aggregations by year read whole year
+//! partitions (`years`). Owns no parsing and no file writing.
 
 mod aggregates;
 mod params;
@@ -125,7 +125,7 @@ fn register_reference(ctx: &SessionContext) -> Result<()> {
 /// reading them. At 10M line items this made `kuan_growth` 9 % and `region_class_share`
 /// 20 % faster and no query slower beyond noise (docs/performance.md, finding 15); it is
 /// also what DataFusion chooses for a schema it infers.
-pub fn read_schema(table: DatasetTable) -> SchemaRef {
+fn read_schema(table: DatasetTable) -> SchemaRef {
     let stored = table.schema();
     let fields: Vec<Field> = stored
         .fields()
