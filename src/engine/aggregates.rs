@@ -12,10 +12,9 @@
 //!
 //! Each is DataFusion's own function ([`Faster`] wraps `count` and `any_value`) with one
 //! difference: for text input (`Utf8`, or `Utf8View` as the engine reads the dataset's
-//! text) it provides the groups accumulator. Everything else —
-//! `count(*)`, other types, statistics, names, defaults, the partial state's layout — is
-//! the built-in, delegated, so partial and final phases, early emission and spilling work
-//! as before. The results are DataFusion's (tests compare them on 1 and 4 partitions and
+//! text) it provides the groups accumulator. Everything else — `count(*)`, other types,
+//! statistics, names, defaults, the partial state's layout — is the built-in, delegated,
+//! so partial and final phases, early emission and spilling work as before. The results are DataFusion's (tests compare them on 1 and 4 partitions and
 //! check early emission and state/merge against a model). Owns no SQL.
 
 use std::hash::BuildHasher;
