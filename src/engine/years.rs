@@ -18,7 +18,8 @@
 //! file with the largest values first, so its threshold skips the others): a top-N straight
 //! over a scan (`largest_projects`) was 3–4× slower at 100M. So the setting is turned on
 //! only for a plan that aggregates by a `year` column, and only when the session has it off
-//! (a user's `SET datafusion.optimizer.preserve_file_partitions` is left alone). With fewer
+//! (DataFusion's default, 0: a user's `SET datafusion.optimizer.preserve_file_partitions`
+//! to another value is left alone; 0 cannot turn yusuan's choice off). With fewer
 //! years than partitions DataFusion keeps splitting files (the threshold is the partition
 //! count).
 
