@@ -10,7 +10,7 @@
 //! partition reads whole years instead (DataFusion's `preserve_file_partitions`, with
 //! `subset_repartition_threshold` letting a partitioning on `year` satisfy one on
 //! `(…, year, …)`), such an aggregation runs in one phase where its rows are read, with no
-//! repartition: 10M line items, `kuan_growth` −16 %, `rollup_check` −22 %, q03 −22 %
+//! repartition: 10M line items, `kuan_growth` −14 %, `rollup_check` −23 %, q03 −28 %
 //! (docs/performance.md, finding 16).
 //!
 //! Why per query: with partitions preserved the scans cannot share their files (DataFusion
