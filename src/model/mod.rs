@@ -193,7 +193,7 @@ impl TableKind {
 }
 
 /// What a table row stands for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum RowKind {
     /// A 合计/总计 row of the whole table.
     Total,

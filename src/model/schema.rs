@@ -6,14 +6,14 @@
 use std::sync::Arc;
 
 use datafusion::arrow::array::{
-    ArrayRef, BooleanArray, Decimal128Array, Int8Array, Int32Array, RecordBatch, StringArray,
-    TimestampMicrosecondArray,
+    ArrayRef, BooleanArray, Decimal128Array, Int8Builder, Int32Array, RecordBatch, StringArray,
+    StringBuilder, TimestampMicrosecondArray,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use rust_decimal::Decimal;
 
-use super::SourceDocument;
 use super::classification::function_level;
+use super::{ColumnMeaning, LineItem, RowKind, SourceDocument, TableKind};
 use crate::error::Result;
 
 /// Bumped whenever a table's columns change; stored in the dataset's `_yusuan.json`.
@@ -290,36 +290,14 @@ impl DatasetTable {
                 ])
             }
             DatasetTable::LineItems => {
-                let l: Vec<_> = docs.iter().flat_map(|d| &d.parsed.line_items).collect();
-                cols.extend([
-                    str1(l.iter().map(|x| x.table_kind.as_str())),
-                    int(l.iter().map(|x| x.table_no)),
-                    int(l.iter().map(|x| x.row_no)),
-                    int(l.iter().map(|x| x.source_line)),
-                    str1(l.iter().map(|x| x.row_kind.as_str())),
-                    str1(l.iter().map(|x| x.row_label.as_str())),
-                    strs(l.iter().map(|x| x.line_key.as_deref())),
-                    strs(l.iter().map(|x| x.row_unit_code.as_deref())),
-                    strs(l.iter().map(|x| x.function_code.as_deref())),
-                    Arc::new(Int8Array::from_iter(
-                        l.iter()
-                            .map(|x| x.function_code.as_deref().and_then(function_level)),
-                    )),
-                    strs(l.iter().map(|x| x.econ_code.as_deref())),
-                    strs(l.iter().map(|x| x.gov_econ_code.as_deref())),
-                    strs(l.iter().map(|x| x.flow)),
-                    str1(l.iter().map(|x| x.column.key)),
-                    str1(l.iter().map(|x| x.column.label)),
-                    strs(l.iter().map(|x| x.column.fund)),
-                    strs(l.iter().map(|x| x.column.expense_kind)),
-                    strs(l.iter().map(|x| x.column.cost_kind)),
-                    strs(l.iter().map(|x| x.row_category.as_deref())),
-                    strs(l.iter().map(|x| x.project_name.as_deref())),
-                    strs(l.iter().map(|x| x.project_code.as_deref())),
-                    money_col(l.iter().map(|x| Some(x.amount)), 2)?,
-                    str1(l.iter().map(|x| x.amount_text.as_str())),
-                    str1(l.iter().map(|x| x.source_unit)),
-                ])
+                let mut columns = LineItemColumns::default();
+                for d in docs {
+                    let key = DocumentKey::of(d);
+                    for item in &d.parsed.line_items {
+                        columns.push(&key, item);
+                    }
+                }
+                return columns.finish();
             }
             DatasetTable::NarrativeFacts => {
                 let f: Vec<_> = docs.iter().flat_map(|d| &d.parsed.facts).collect();
@@ -388,6 +366,204 @@ impl DatasetTable {
     }
 }
 
+/// The columns of `line_items`, appended a line item at a time — the one place that
+/// lays a [`LineItem`] out as a row. `batch_many` fills one for a batch of documents;
+/// the generator keeps one per (table kind, row kind, column) of the row group it is
+/// filling (`synth::cluster`), so each line item is copied once, into its final columns.
+/// What repeats is stored once per run of equal values (a document's own columns, the
+/// table and row kind, the column's meaning, flow, unit), and a text column that has
+/// been null so far is only a count: in a generated row group most of these columns are
+/// one run, and most optional texts are all null.
+#[derive(Default)]
+pub struct LineItemColumns {
+    docs: Runs<SameDocument>,
+    table_kind: Runs<TableKind>,
+    table_no: Vec<i32>,
+    row_no: Vec<i32>,
+    source_line: Vec<i32>,
+    row_kind: Runs<RowKind>,
+    row_label: StringBuilder,
+    line_key: Text,
+    row_unit_code: Text,
+    function_code: Text,
+    function_level: Int8Builder,
+    econ_code: Text,
+    gov_econ_code: Text,
+    flow: Runs<Option<&'static str>>,
+    column: Runs<ColumnMeaning>,
+    row_category: Text,
+    project_name: Text,
+    project_code: Text,
+    amount: Vec<Decimal>,
+    amount_text: StringBuilder,
+    source_unit: Runs<&'static str>,
+}
+
+impl LineItemColumns {
+    /// Appends `item`, a line item of the document `doc` names.
+    pub fn push(&mut self, doc: &Arc<DocumentKey>, item: &LineItem) {
+        self.docs.push(SameDocument(Arc::clone(doc)));
+        self.table_kind.push(item.table_kind);
+        self.table_no.push(item.table_no);
+        self.row_no.push(item.row_no);
+        self.source_line.push(item.source_line);
+        self.row_kind.push(item.row_kind);
+        self.row_label.append_value(&item.row_label);
+        self.line_key.push(item.line_key.as_deref());
+        self.row_unit_code.push(item.row_unit_code.as_deref());
+        self.function_code.push(item.function_code.as_deref());
+        self.function_level
+            .append_option(item.function_code.as_deref().and_then(function_level));
+        self.econ_code.push(item.econ_code.as_deref());
+        self.gov_econ_code.push(item.gov_econ_code.as_deref());
+        self.flow.push(item.flow);
+        self.column.push(item.column);
+        self.row_category.push(item.row_category.as_deref());
+        self.project_name.push(item.project_name.as_deref());
+        self.project_code.push(item.project_code.as_deref());
+        self.amount.push(item.amount);
+        self.amount_text.append_value(&item.amount_text);
+        self.source_unit.push(item.source_unit);
+    }
+
+    /// The `line_items` batch of everything appended, in order.
+    pub fn finish(mut self) -> Result<RecordBatch> {
+        let (docs, column) = (&self.docs, &self.column);
+        let cols: Vec<ArrayRef> = vec![
+            docs.text(|d| Some(&d.0.doc_id)),
+            docs.text(|d| d.0.region.as_deref()),
+            docs.text(|d| Some(&d.0.unit_name)),
+            self.table_kind.text(|k| Some(k.as_str())),
+            Arc::new(Int32Array::from(std::mem::take(&mut self.table_no))),
+            Arc::new(Int32Array::from(std::mem::take(&mut self.row_no))),
+            Arc::new(Int32Array::from(std::mem::take(&mut self.source_line))),
+            self.row_kind.text(|k| Some(k.as_str())),
+            Arc::new(self.row_label.finish()),
+            self.line_key.finish(),
+            self.row_unit_code.finish(),
+            self.function_code.finish(),
+            Arc::new(self.function_level.finish()),
+            self.econ_code.finish(),
+            self.gov_econ_code.finish(),
+            self.flow.text(|f| *f),
+            column.text(|c| Some(c.key)),
+            column.text(|c| Some(c.label)),
+            column.text(|c| c.fund),
+            column.text(|c| c.expense_kind),
+            column.text(|c| c.cost_kind),
+            self.row_category.finish(),
+            self.project_name.finish(),
+            self.project_code.finish(),
+            money_col(self.amount.iter().map(|&a| Some(a)), 2)?,
+            Arc::new(self.amount_text.finish()),
+            self.source_unit.text(|u| Some(u)),
+        ];
+        Ok(RecordBatch::try_new(
+            DatasetTable::LineItems.schema(),
+            cols,
+        )?)
+    }
+}
+
+/// The columns of `line_items` that come from the document, shared by its line items.
+#[derive(Debug)]
+pub struct DocumentKey {
+    doc_id: String,
+    region: Option<String>,
+    unit_name: String,
+}
+
+impl DocumentKey {
+    pub fn of(doc: &SourceDocument) -> Arc<DocumentKey> {
+        Arc::new(DocumentKey {
+            doc_id: doc.doc_id.clone(),
+            region: doc.parsed.meta.region.clone(),
+            unit_name: doc.parsed.meta.unit_name.clone(),
+        })
+    }
+}
+
+/// A document's key compared by identity: runs of one document's rows.
+struct SameDocument(Arc<DocumentKey>);
+
+impl PartialEq for SameDocument {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A column as runs of equal values.
+struct Runs<T>(Vec<(T, usize)>);
+
+impl<T> Default for Runs<T> {
+    fn default() -> Self {
+        Runs(Vec::new())
+    }
+}
+
+impl<T: PartialEq> Runs<T> {
+    fn push(&mut self, v: T) {
+        match self.0.last_mut() {
+            Some((last, n)) if *last == v => *n += 1,
+            _ => self.0.push((v, 1)),
+        }
+    }
+
+    /// The text column `f` makes of each value.
+    fn text<'a>(&'a self, f: impl Fn(&'a T) -> Option<&'a str>) -> ArrayRef {
+        match self.0.as_slice() {
+            [(v, n)] => match f(v) {
+                Some(text) => Arc::new(StringArray::new_repeated(text, *n)),
+                None => Arc::new(StringArray::new_null(*n)),
+            },
+            runs => {
+                let mut b = StringBuilder::new();
+                for (v, n) in runs {
+                    let text = f(v);
+                    for _ in 0..*n {
+                        b.append_option(text);
+                    }
+                }
+                Arc::new(b.finish())
+            }
+        }
+    }
+}
+
+/// A nullable text column that is only a count while all it has had is nulls.
+enum Text {
+    Nulls(usize),
+    Values(StringBuilder),
+}
+
+impl Default for Text {
+    fn default() -> Self {
+        Text::Nulls(0)
+    }
+}
+
+impl Text {
+    fn push(&mut self, v: Option<&str>) {
+        match (&mut *self, v) {
+            (Text::Nulls(n), None) => *n += 1,
+            (Text::Nulls(n), Some(v)) => {
+                let mut b = StringBuilder::new();
+                b.append_nulls(*n);
+                b.append_value(v);
+                *self = Text::Values(b);
+            }
+            (Text::Values(b), v) => b.append_option(v),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            Text::Nulls(n) => Arc::new(StringArray::new_null(*n)),
+            Text::Values(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
 fn str1<'a>(it: impl IntoIterator<Item = &'a str>) -> ArrayRef {
     Arc::new(StringArray::from_iter_values(it))
 }
@@ -416,4 +592,102 @@ fn money_col(it: impl IntoIterator<Item = Option<Decimal>>, scale: u32) -> Resul
     let arr = Decimal128Array::from(values).with_precision_and_scale(18, scale as i8)?;
     arr.validate_decimal_precision(18)?;
     Ok(Arc::new(arr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::synth::budget::{Budget, District, district_units};
+    use crate::synth::document::document;
+    use datafusion::arrow::array::{Array, AsArray};
+    use datafusion::arrow::datatypes::{Decimal128Type, Int8Type, Int32Type};
+
+    /// Every cell of a line_items batch against the line item it came from: runs of
+    /// documents and columns broken and resumed, optional texts null before and after
+    /// their first value.
+    #[test]
+    fn line_item_columns_lay_out_each_item() {
+        let d = District::new(0);
+        let docs: Vec<SourceDocument> = district_units(3, &d, 2)
+            .iter()
+            .map(|u| {
+                let (b, p) = (Budget::generate(&d, u, 2024), Budget::generate(&d, u, 2023));
+                document(3, &d, u, &b, &p)
+            })
+            .collect();
+        let (a, b) = (&docs[0], &docs[1]);
+        let mut rows: Vec<(&SourceDocument, &LineItem)> = Vec::new();
+        rows.extend(a.parsed.line_items[..40].iter().map(|i| (a, i)));
+        rows.extend(b.parsed.line_items.iter().step_by(7).map(|i| (b, i)));
+        rows.extend(a.parsed.line_items[40..].iter().rev().map(|i| (a, i)));
+        let keys = (DocumentKey::of(a), DocumentKey::of(b));
+        let mut columns = LineItemColumns::default();
+        for (doc, item) in &rows {
+            let key = if std::ptr::eq(*doc, a) {
+                &keys.0
+            } else {
+                &keys.1
+            };
+            columns.push(key, item);
+        }
+        let batch = columns.finish().unwrap();
+        assert_eq!(batch.num_rows(), rows.len());
+        let text = |name: &str, i: usize| {
+            let c = batch.column_by_name(name).unwrap().as_string::<i32>();
+            c.is_valid(i).then(|| c.value(i).to_string())
+        };
+        let int = |name: &str, i: usize| {
+            batch
+                .column_by_name(name)
+                .unwrap()
+                .as_primitive::<Int32Type>()
+                .value(i)
+        };
+        let s = |v: &str| Some(v.to_string());
+        for (i, (doc, item)) in rows.iter().enumerate() {
+            let m = &doc.parsed.meta;
+            assert_eq!(text("doc_id", i), s(&doc.doc_id));
+            assert_eq!(text("region", i), m.region.clone());
+            assert_eq!(text("unit_name", i), s(&m.unit_name));
+            assert_eq!(text("table_kind", i), s(item.table_kind.as_str()));
+            assert_eq!(int("table_no", i), item.table_no);
+            assert_eq!(int("row_no", i), item.row_no);
+            assert_eq!(int("source_line", i), item.source_line);
+            assert_eq!(text("row_kind", i), s(item.row_kind.as_str()));
+            assert_eq!(text("row_label", i), s(&item.row_label));
+            assert_eq!(text("line_key", i), item.line_key.clone());
+            assert_eq!(text("row_unit_code", i), item.row_unit_code.clone());
+            assert_eq!(text("function_code", i), item.function_code.clone());
+            let level = batch.column_by_name("function_level").unwrap();
+            let level = level.as_primitive::<Int8Type>();
+            assert_eq!(
+                level.is_valid(i).then(|| level.value(i)),
+                item.function_code.as_deref().and_then(function_level)
+            );
+            assert_eq!(text("econ_code", i), item.econ_code.clone());
+            assert_eq!(text("gov_econ_code", i), item.gov_econ_code.clone());
+            assert_eq!(text("flow", i), item.flow.map(str::to_string));
+            assert_eq!(text("column_key", i), s(item.column.key));
+            assert_eq!(text("column_label", i), s(item.column.label));
+            assert_eq!(text("fund", i), item.column.fund.map(str::to_string));
+            let kind = item.column.expense_kind.map(str::to_string);
+            assert_eq!(text("expense_kind", i), kind);
+            assert_eq!(
+                text("cost_kind", i),
+                item.column.cost_kind.map(str::to_string)
+            );
+            assert_eq!(text("row_category", i), item.row_category.clone());
+            assert_eq!(text("project_name", i), item.project_name.clone());
+            assert_eq!(text("project_code", i), item.project_code.clone());
+            let amount = batch.column_by_name("amount").unwrap();
+            let amount = amount.as_primitive::<Decimal128Type>().value(i);
+            assert_eq!(Decimal::from_i128_with_scale(amount, 2), item.amount);
+            assert_eq!(text("amount_text", i), s(&item.amount_text));
+            assert_eq!(text("source_unit", i), s(item.source_unit));
+        }
+        // The rows cover what the runs and the lazy nulls must get right.
+        let valid = |name: &str| batch.column_by_name(name).unwrap().null_count();
+        assert!(valid("function_code") > 0 && valid("function_code") < rows.len());
+        assert!(valid("project_name") > 0 && valid("project_name") < rows.len());
+    }
 }

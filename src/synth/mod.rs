@@ -189,13 +189,12 @@ impl YearWriters {
             return Ok(());
         }
         for (table, writer) in &mut self.writers {
-            let batch = table.batch_many(docs, self.generated_at)?;
-            if batch.num_rows() == 0 {
+            if *table == DatasetTable::LineItems {
+                self.clusters.add(writer, docs)?;
                 continue;
             }
-            if *table == DatasetTable::LineItems {
-                self.clusters.add(writer, &batch)?;
-            } else {
+            let batch = table.batch_many(docs, self.generated_at)?;
+            if batch.num_rows() > 0 {
                 writer.write(&batch)?;
             }
         }
@@ -233,7 +232,7 @@ fn write_year(
             .map(|&t| Ok((t, dataset.partition_writer(t, year)?)))
             .collect::<Result<_>>()?,
         generated_at: opts.generated_at_micros,
-        clusters: Clusters::new(dataset.root().join(format!(".spill-{year}"))),
+        clusters: Clusters::new(),
     };
     let mut summary = GenSummary::default();
     let mut planted = Vec::new();
