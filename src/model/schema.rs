@@ -10,6 +10,7 @@ use datafusion::arrow::array::{
     StringBuilder, TimestampMicrosecondArray,
 };
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::arrow::error::ArrowError;
 use rust_decimal::Decimal;
 
 use super::classification::function_level;
@@ -294,7 +295,7 @@ impl DatasetTable {
                 for d in docs {
                     let key = DocumentKey::of(d);
                     for item in &d.parsed.line_items {
-                        columns.push(&key, item);
+                        columns.push(&key, item)?;
                     }
                 }
                 return columns.finish();
@@ -394,14 +395,25 @@ pub struct LineItemColumns {
     row_category: Text,
     project_name: Text,
     project_code: Text,
-    amount: Vec<Decimal>,
+    /// Hundredths of 元, precision checked on the way in.
+    amount: Vec<i64>,
     amount_text: StringBuilder,
     source_unit: Runs<&'static str>,
 }
 
 impl LineItemColumns {
-    /// Appends `item`, a line item of the document `doc` names.
-    pub fn push(&mut self, doc: &Arc<DocumentKey>, item: &LineItem) {
+    /// Appends `item`, a line item of the document `doc` names; an amount that does not
+    /// fit the money type is an error (nothing appended), never rounded or cut.
+    pub fn push(&mut self, doc: &Arc<DocumentKey>, item: &LineItem) -> Result<()> {
+        let amount = hundredths(item.amount).ok_or_else(|| {
+            ArrowError::InvalidArgumentError(format!(
+                "line item amount {} (document {}, table {}, row {}) does not fit {MONEY}",
+                item.amount,
+                doc.doc_id,
+                item.table_kind.as_str(),
+                item.row_no
+            ))
+        })?;
         self.docs.push(SameDocument(Arc::clone(doc)));
         self.table_kind.push(item.table_kind);
         self.table_no.push(item.table_no);
@@ -421,9 +433,10 @@ impl LineItemColumns {
         self.row_category.push(item.row_category.as_deref());
         self.project_name.push(item.project_name.as_deref());
         self.project_code.push(item.project_code.as_deref());
-        self.amount.push(item.amount);
+        self.amount.push(amount);
         self.amount_text.append_value(&item.amount_text);
         self.source_unit.push(item.source_unit);
+        Ok(())
     }
 
     /// The `line_items` batch of everything appended, in order.
@@ -454,7 +467,10 @@ impl LineItemColumns {
             self.row_category.finish(),
             self.project_name.finish(),
             self.project_code.finish(),
-            money_col(self.amount.iter().map(|&a| Some(a)), 2)?,
+            Arc::new(
+                Decimal128Array::from_iter_values(self.amount.iter().map(|&a| a as i128))
+                    .with_precision_and_scale(18, 2)?,
+            ),
             Arc::new(self.amount_text.finish()),
             self.source_unit.text(|u| Some(u)),
         ];
@@ -490,6 +506,14 @@ impl PartialEq for SameDocument {
     fn eq(&self, other: &Self) -> bool {
         Arc::ptr_eq(&self.0, &other.0)
     }
+}
+
+/// `amount` in hundredths when it fits `Decimal128(18, 2)` (as `money_col` rescales).
+fn hundredths(amount: Decimal) -> Option<i64> {
+    let mut d = amount;
+    d.rescale(2);
+    let m = i64::try_from(d.mantissa()).ok()?;
+    (m.unsigned_abs() < 10u64.pow(18)).then_some(m)
 }
 
 /// A column as runs of equal values.
@@ -628,7 +652,7 @@ mod tests {
             } else {
                 &keys.1
             };
-            columns.push(key, item);
+            columns.push(key, item).unwrap();
         }
         let batch = columns.finish().unwrap();
         assert_eq!(batch.num_rows(), rows.len());
@@ -689,5 +713,28 @@ mod tests {
         let valid = |name: &str| batch.column_by_name(name).unwrap().null_count();
         assert!(valid("function_code") > 0 && valid("function_code") < rows.len());
         assert!(valid("project_name") > 0 && valid("project_name") < rows.len());
+    }
+
+    /// An amount beyond `Decimal128(18, 2)` is an error naming its document, and nothing
+    /// of the line item is appended; the largest that fits is stored exactly.
+    #[test]
+    fn line_item_amount_out_of_range_is_an_error() {
+        let d = District::new(0);
+        let u = &district_units(3, &d, 1)[0];
+        let (b, p) = (Budget::generate(&d, u, 2024), Budget::generate(&d, u, 2023));
+        let doc = document(3, &d, u, &b, &p);
+        let key = DocumentKey::of(&doc);
+        let mut item = doc.parsed.line_items[0].clone();
+        let mut columns = LineItemColumns::default();
+        item.amount = Decimal::from_i128_with_scale(999_999_999_999_999_999, 2);
+        columns.push(&key, &item).unwrap();
+        item.amount = Decimal::from_i128_with_scale(1_000_000_000_000_000_000, 2);
+        let e = columns.push(&key, &item).unwrap_err().to_string();
+        assert!(e.contains(&doc.doc_id) && e.contains("does not fit"), "{e}");
+        let batch = columns.finish().unwrap();
+        assert_eq!(batch.num_rows(), 1);
+        let amount = batch.column_by_name("amount").unwrap();
+        let amount = amount.as_primitive::<Decimal128Type>().value(0);
+        assert_eq!(amount, 999_999_999_999_999_999);
     }
 }

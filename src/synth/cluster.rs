@@ -64,7 +64,7 @@ impl Clusters {
                         &mut cluster.by_column.last_mut().expect("just pushed").1
                     }
                 };
-                columns.push(&document, item);
+                columns.push(&document, item)?;
                 cluster.rows += 1;
             }
         }
