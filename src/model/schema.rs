@@ -508,11 +508,9 @@ impl PartialEq for SameDocument {
     }
 }
 
-/// `amount` in hundredths when it fits `Decimal128(18, 2)` (as `money_col` rescales).
+/// `amount` in hundredths when it fits `Decimal128(18, 2)`.
 fn hundredths(amount: Decimal) -> Option<i64> {
-    let mut d = amount;
-    d.rescale(2);
-    let m = i64::try_from(d.mantissa()).ok()?;
+    let m = i64::try_from(mantissa(amount, 2)).ok()?;
     (m.unsigned_abs() < 10u64.pow(18)).then_some(m)
 }
 
@@ -605,17 +603,19 @@ fn int(it: impl IntoIterator<Item = i32>) -> ArrayRef {
 fn money_col(it: impl IntoIterator<Item = Option<Decimal>>, scale: u32) -> Result<ArrayRef> {
     let values: Vec<Option<i128>> = it
         .into_iter()
-        .map(|v| {
-            v.map(|d| {
-                let mut d = d;
-                d.rescale(scale);
-                d.mantissa()
-            })
-        })
+        .map(|v| v.map(|d| mantissa(d, scale)))
         .collect();
     let arr = Decimal128Array::from(values).with_precision_and_scale(18, scale as i8)?;
     arr.validate_decimal_precision(18)?;
     Ok(Arc::new(arr))
+}
+
+/// `d` as the mantissa of a decimal of `scale` digits after the point: the one way money
+/// columns rescale.
+fn mantissa(d: Decimal, scale: u32) -> i128 {
+    let mut d = d;
+    d.rescale(scale);
+    d.mantissa()
 }
 
 #[cfg(test)]
