@@ -1,5 +1,7 @@
 //! Checks over a generated dataset (every built-in rule as one query, and each rule
-//! family alone), and the generator itself, in line items per second.
+//! family alone), and the generator itself, in line items per second; beside it the
+//! Parquet writer alone, re-encoding one generated year of line items with the dataset's
+//! writer properties (the ceiling of any generator of this file on one core).
 //!
 //! `cargo bench --bench checks`. The dataset size is `YUSUAN_BENCH_DISTRICTS` ×
 //! `YUSUAN_BENCH_UNITS` × 2015–2024 (default 10 × 100 × 10 = 10,000 documents, about
@@ -8,8 +10,11 @@
 use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use datafusion::arrow::compute::concat_batches;
 use yusuan::Engine;
 use yusuan::check::{BUILTIN, builtin_rules, parse_rules, run};
+use yusuan::model::schema::DatasetTable;
+use yusuan::storage::Dataset;
 use yusuan::synth::{GenOptions, GenProgress, generate};
 
 fn env_u32(name: &str, default: u32) -> u32 {
@@ -74,6 +79,40 @@ fn bench(c: &mut Criterion) {
             n += 1;
             let out = tmp.path().join(format!("gen-{n}"));
             generate(&out, &small, &GenProgress::default()).unwrap();
+            std::fs::remove_dir_all(&out).unwrap();
+        })
+    });
+
+    // The Parquet writer alone: one year of the dataset's line items, in row groups of
+    // the generator's size, written through the same writer as `gen` and ingest use.
+    let year = *opts.years.end();
+    let read = Dataset::open(&dir)
+        .unwrap()
+        .read_partition(DatasetTable::LineItems, year)
+        .unwrap();
+    let schema = DatasetTable::LineItems.schema();
+    let all = concat_batches(&schema, &read).unwrap();
+    let row_groups: Vec<_> = (0..all.num_rows())
+        .step_by(64 * 1024)
+        .map(|at| all.slice(at, (64 * 1024).min(all.num_rows() - at)))
+        .collect();
+    drop((read, all));
+    let rows: usize = row_groups.iter().map(|b| b.num_rows()).sum();
+    group.throughput(Throughput::Elements(rows as u64));
+    let mut n = 0;
+    group.bench_function("parquet_line_items", |b| {
+        b.iter(|| {
+            n += 1;
+            let out = tmp.path().join(format!("encode-{n}"));
+            let dataset = Dataset::open_or_create(&out).unwrap();
+            let mut writer = dataset
+                .partition_writer(DatasetTable::LineItems, year)
+                .unwrap();
+            for batch in &row_groups {
+                writer.write(batch).unwrap();
+                writer.end_row_group().unwrap();
+            }
+            writer.finish().unwrap();
             std::fs::remove_dir_all(&out).unwrap();
         })
     });
