@@ -306,6 +306,19 @@ fn final_accounts_are_a_different_kind() {
 }
 
 #[test]
+fn a_statement_may_start_with_a_comment() {
+    // A query file's text passed to -c: clap must not take its leading `--` for a flag.
+    let (_tmp, data) = henan_dataset();
+    assert_eq!(
+        sql_csv(
+            &data,
+            "-- the document's year\nselect year from budget_totals"
+        ),
+        "year\n2024\n"
+    );
+}
+
+#[test]
 fn sql_without_data_uses_the_bundled_sample() {
     let tmp = tempfile::tempdir().unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_yusuan"))

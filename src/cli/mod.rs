@@ -120,7 +120,13 @@ pub struct SqlArgs {
     #[command(flatten)]
     pub data: DataArg,
     /// Run this statement (repeatable; several statements may be separated by ';').
-    #[arg(short = 'c', long = "command", value_name = "SQL")]
+    /// The statement may start with a `--` comment.
+    #[arg(
+        short = 'c',
+        long = "command",
+        value_name = "SQL",
+        allow_hyphen_values = true
+    )]
     pub commands: Vec<String>,
     /// Run the statements in this file (repeatable).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
