@@ -2,14 +2,16 @@
 //! registered as a listing table over its Parquet files (Hive partition `year`, pruning
 //! on, text read as `Utf8View`: `read_schema`), then the functions and views, with
 //! yusuan's optimizer rules beside DataFusion's (`params`: parameter rows as filters;
-//! `plan`: constant group columns, late materialisation for top-N; `shared`: repeated
-//! aggregations run once), `count` / `any_value` with groups accumulators for text
-//! (`aggregates`), and a query planner that lets aggregations by year read whole year
-//! partitions (`years`). Owns no parsing and no file writing.
+//! `plan`: constant group columns, late materialisation for top-N; `proven`: filters the
+//! row-group statistics prove; `shared`: repeated aggregations run once), `count` /
+//! `any_value` with groups accumulators for text (`aggregates`), and a query planner that
+//! lets aggregations by year read whole year partitions (`years`). Owns no parsing and no
+//! file writing.
 
 mod aggregates;
 mod params;
 mod plan;
+mod proven;
 mod shared;
 #[cfg(test)]
 mod testing;
@@ -186,12 +188,14 @@ impl Engine {
         if let Some(limit) = options.memory_limit {
             runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
         }
+        let runtime = runtime.build_arc()?;
+        let metadata_cache = runtime.cache_manager.get_file_metadata_cache();
         let state = SessionStateBuilder::new()
             .with_config(config)
-            .with_runtime_env(runtime.build_arc()?)
+            .with_runtime_env(runtime)
             .with_default_features()
             .with_optimizer_rule(Arc::new(params::InlineConstantRows))
-            .with_physical_optimizer_rules(plan::physical_optimizer_rules())
+            .with_physical_optimizer_rules(plan::physical_optimizer_rules(metadata_cache))
             .with_query_planner(Arc::new(years::YearPartitions))
             .build();
         let ctx = SessionContext::new_with_state(state);

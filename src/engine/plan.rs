@@ -27,6 +27,7 @@ use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode, Tr
 use datafusion::datasource::physical_plan::{FileScanConfig, ParquetSource};
 use datafusion::datasource::source::DataSourceExec;
 use datafusion::execution::TaskContext;
+use datafusion::execution::cache::cache_manager::FileMetadataCache;
 use datafusion::physical_expr::{EquivalenceProperties, PhysicalExpr};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
 use datafusion::physical_optimizer::optimizer::PhysicalOptimizer;
@@ -42,9 +43,13 @@ use datafusion::physical_plan::{
 };
 
 /// DataFusion's physical optimizer rules with yusuan's: `LateMaterializedTopK` before the
-/// first filter pushdown (which reads the setting it changes), `UnorderedConstantGroups`
-/// and `SharedSubplans` last (the latter compares finished plans).
-pub fn physical_optimizer_rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> {
+/// first filter pushdown (which reads the setting it changes), then at the end
+/// `UnorderedConstantGroups` (it reads the constants a filter establishes), `ProvenFilters`
+/// (it removes such filters, reading footers through `cache`) and `SharedSubplans` (it
+/// compares finished plans).
+pub fn physical_optimizer_rules(
+    cache: Arc<FileMetadataCache>,
+) -> Vec<Arc<dyn PhysicalOptimizerRule + Send + Sync>> {
     let mut rules = PhysicalOptimizer::new().rules;
     let first_pushdown = rules
         .iter()
@@ -52,6 +57,7 @@ pub fn physical_optimizer_rules() -> Vec<Arc<dyn PhysicalOptimizerRule + Send + 
         .unwrap_or(0);
     rules.insert(first_pushdown, Arc::new(LateMaterializedTopK));
     rules.push(Arc::new(UnorderedConstantGroups));
+    rules.push(Arc::new(super::proven::ProvenFilters::new(cache)));
     rules.push(Arc::new(super::shared::SharedSubplans));
     rules
 }
@@ -332,7 +338,12 @@ mod top_k_tests {
     async fn plan_and_result(dir: &std::path::Path, sql: &str, yusuan: bool) -> (String, String) {
         let mut builder = SessionStateBuilder::new().with_default_features();
         if yusuan {
-            builder = builder.with_physical_optimizer_rules(physical_optimizer_rules());
+            let cache = builder
+                .runtime_env()
+                .get_or_insert_with(Default::default)
+                .cache_manager
+                .get_file_metadata_cache();
+            builder = builder.with_physical_optimizer_rules(physical_optimizer_rules(cache));
         }
         let ctx = SessionContext::new_with_state(builder.build());
         register_parquet_t(&ctx, &dir.join("t.parquet"), table).await;
