@@ -171,7 +171,7 @@ fn with_late_materialization(
 }
 
 /// `plan`, a node with one input, over `child` instead (its properties recomputed).
-fn with_only_child(
+pub(super) fn with_only_child(
     plan: &Arc<dyn ExecutionPlan>,
     child: Arc<dyn ExecutionPlan>,
 ) -> Result<Arc<dyn ExecutionPlan>> {
@@ -327,25 +327,14 @@ mod tests {
 #[cfg(test)]
 mod top_k_tests {
     use super::*;
-    use crate::engine::testing::{plan_and_rows, register_parquet_t};
+    use crate::engine::testing::{plan_and_rows, register_parquet_t, session};
     use datafusion::arrow::array::{Int64Array, StringArray};
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
     use datafusion::arrow::record_batch::RecordBatch;
-    use datafusion::execution::session_state::SessionStateBuilder;
-    use datafusion::prelude::SessionContext;
 
     /// The plan and rows of `sql` over a Parquet file of 1,000 rows.
     async fn plan_and_result(dir: &std::path::Path, sql: &str, yusuan: bool) -> (String, String) {
-        let mut builder = SessionStateBuilder::new().with_default_features();
-        if yusuan {
-            let cache = builder
-                .runtime_env()
-                .get_or_insert_with(Default::default)
-                .cache_manager
-                .get_file_metadata_cache();
-            builder = builder.with_physical_optimizer_rules(physical_optimizer_rules(cache));
-        }
-        let ctx = SessionContext::new_with_state(builder.build());
+        let ctx = session(yusuan);
         register_parquet_t(&ctx, &dir.join("t.parquet"), table).await;
         plan_and_rows(&ctx, sql).await
     }

@@ -39,10 +39,12 @@ use datafusion::physical_expr::expressions::{BinaryExpr, Column, Literal};
 use datafusion::physical_expr::utils::{collect_columns, split_conjunction};
 use datafusion::physical_expr::{PhysicalExpr, conjunction};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::filter::{FilterExec, FilterExecBuilder};
 use datafusion::physical_plan::projection::{ProjectionExec, ProjectionExpr};
 use datafusion::physical_plan::repartition::RepartitionExec;
-use datafusion::physical_plan::{ChildrenPropertiesMode, ExecutionPlan, ReplaceChildrenOptions};
+
+use super::plan::with_only_child;
 
 /// Drops filter conjuncts that row-group statistics prove (see the module docs).
 #[derive(Debug)]
@@ -223,8 +225,7 @@ impl ProvenFilters {
                 (scan, Box::new(|i| i))
             };
         let scan = if repartition {
-            let recompute = ReplaceChildrenOptions::new(ChildrenPropertiesMode::Recompute);
-            Arc::clone(filter.input()).replace_children(vec![scan], recompute)?
+            with_only_child(filter.input(), scan)?
         } else {
             scan
         };
@@ -376,13 +377,12 @@ fn row_group_verdicts(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::testing::plan_and_rows;
+    use crate::engine::testing::{plan_and_rows, session};
     use datafusion::arrow::array::{Int64Array, StringArray};
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
     use datafusion::arrow::record_batch::RecordBatch;
-    use datafusion::execution::session_state::SessionStateBuilder;
     use datafusion::parquet::arrow::ArrowWriter;
-    use datafusion::prelude::{ParquetReadOptions, SessionContext};
+    use datafusion::prelude::ParquetReadOptions;
 
     /// Row groups of 100 rows: kind `a` (v 0–99), `b` (100–199), `b` (200–299), then
     /// `a` and `aa` mixed (300–399), then `d` with nulls in `tag` (400–499).
@@ -431,17 +431,7 @@ mod tests {
         if !path.exists() {
             write_file(&path);
         }
-        let mut builder = SessionStateBuilder::new().with_default_features();
-        if yusuan {
-            let cache = builder
-                .runtime_env()
-                .get_or_insert_with(Default::default)
-                .cache_manager
-                .get_file_metadata_cache();
-            builder = builder
-                .with_physical_optimizer_rules(super::super::plan::physical_optimizer_rules(cache));
-        }
-        let ctx = SessionContext::new_with_state(builder.build());
+        let ctx = session(yusuan);
         ctx.register_parquet("t", path.to_str().unwrap(), ParquetReadOptions::default())
             .await
             .unwrap();

@@ -5,9 +5,26 @@ use std::path::Path;
 
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::arrow::util::pretty::pretty_format_batches;
+use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::physical_plan::displayable;
 use datafusion::prelude::{ParquetReadOptions, SessionContext};
+
+/// A session with DataFusion's default features and, when `yusuan`, yusuan's physical
+/// optimizer rules (reading footers through the session's own metadata cache).
+pub fn session(yusuan: bool) -> SessionContext {
+    let mut builder = SessionStateBuilder::new().with_default_features();
+    if yusuan {
+        let cache = builder
+            .runtime_env()
+            .get_or_insert_with(Default::default)
+            .cache_manager
+            .get_file_metadata_cache();
+        builder =
+            builder.with_physical_optimizer_rules(super::plan::physical_optimizer_rules(cache));
+    }
+    SessionContext::new_with_state(builder.build())
+}
 
 /// The indented physical plan of `sql` and its rows as a pretty table.
 pub async fn plan_and_rows(ctx: &SessionContext, sql: &str) -> (String, String) {
