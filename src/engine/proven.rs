@@ -170,11 +170,16 @@ impl ProvenFilters {
                         *p &= *v == Verdict::Matched;
                     }
                 }
-                files.push(file.clone().with_extension(access));
+                // The file's statistics counted the row groups now skipped: estimates.
+                let mut file = file.clone().with_extension(access);
+                if let Some(stats) = &file.statistics {
+                    file.statistics = Some(Arc::new(stats.as_ref().clone().to_inexact()));
+                }
+                files.push(file);
             }
             let mut new_group = FileGroup::new(files);
             if let Some(stats) = group.file_statistics(None) {
-                new_group = new_group.with_statistics(Arc::new(stats.clone()));
+                new_group = new_group.with_statistics(Arc::new(stats.clone().to_inexact()));
             }
             groups.push(new_group);
         }
@@ -243,7 +248,8 @@ impl ProvenFilters {
         let projection: Vec<usize> = outputs.iter().map(|&i| position(i)).collect();
         let identity = projection.iter().enumerate().all(|(i, &p)| i == p)
             && projection.len() == scan.schema().fields().len();
-        if kept.is_empty() {
+        // A filter with a limit keeps the limit (over an always-true predicate).
+        if kept.is_empty() && filter.fetch().is_none() {
             if identity {
                 return Ok(Some(scan));
             }
@@ -254,6 +260,7 @@ impl ProvenFilters {
             });
             return Ok(Some(Arc::new(ProjectionExec::try_new(exprs, scan)?)));
         }
+        // `conjunction` of nothing is the literal true.
         let predicate = conjunction(kept.iter().map(remap).collect::<Result<Vec<_>>>()?);
         let filter = FilterExecBuilder::from(filter)
             .with_input(scan)
@@ -490,6 +497,23 @@ mod tests {
         let sum: i64 = (100..300).sum();
         assert!(rows.contains(&format!("| {sum} ")), "{rows}");
         assert!(rows.contains("| 200 "), "{rows}");
+        // A limit on the filter (one partition: DataFusion pushes it into the filter)
+        // stays when the filter has nothing left to test.
+        let ctx = session(true);
+        ctx.sql("SET datafusion.execution.target_partitions = 1")
+            .await
+            .unwrap()
+            .collect()
+            .await
+            .unwrap();
+        let path = dir.path().join("t.parquet");
+        ctx.register_parquet("t", path.to_str().unwrap(), ParquetReadOptions::default())
+            .await
+            .unwrap();
+        let limited = "SELECT count(*) AS n FROM (SELECT v FROM t WHERE kind = 'b' LIMIT 5)";
+        let (plan, rows) = plan_and_rows(&ctx, limited).await;
+        assert!(filter_line(&plan).contains("fetch=5"), "{plan}");
+        assert!(rows.contains("| 5 "), "{rows}");
         // The column the plan above does not need is no longer read.
         let (ruled, _) = run(dir.path(), cases[1].0, true, false).await;
         let scan = ruled
