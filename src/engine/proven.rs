@@ -39,10 +39,10 @@ use datafusion::physical_expr::expressions::{BinaryExpr, Column, Literal};
 use datafusion::physical_expr::utils::{collect_columns, split_conjunction};
 use datafusion::physical_expr::{PhysicalExpr, conjunction};
 use datafusion::physical_optimizer::PhysicalOptimizerRule;
-use datafusion::physical_plan::ExecutionPlan;
 use datafusion::physical_plan::filter::{FilterExec, FilterExecBuilder};
 use datafusion::physical_plan::projection::{ProjectionExec, ProjectionExpr};
 use datafusion::physical_plan::repartition::RepartitionExec;
+use datafusion::physical_plan::{ExecutionPlan, Partitioning};
 
 use super::plan::with_only_child;
 
@@ -104,10 +104,12 @@ impl ProvenFilters {
         let Some(filter) = plan.downcast_ref::<FilterExec>() else {
             return Ok(None);
         };
-        // The scan, straight below or under a repartition (one file read by several
-        // partitions).
+        // The scan, straight below or under a round-robin repartition (one file read by
+        // several partitions; it names no column).
         let mut input = filter.input();
-        let repartition = input.downcast_ref::<RepartitionExec>().is_some();
+        let repartition = input
+            .downcast_ref::<RepartitionExec>()
+            .is_some_and(|r| matches!(r.partitioning(), Partitioning::RoundRobinBatch(_)));
         if repartition {
             input = input.children()[0];
         }
