@@ -15,7 +15,7 @@ use yusuan::Engine;
 use yusuan::check::{BUILTIN, builtin_rules, parse_rules, run};
 use yusuan::model::schema::DatasetTable;
 use yusuan::storage::Dataset;
-use yusuan::synth::{GenOptions, GenProgress, generate};
+use yusuan::synth::{GenOptions, GenProgress, ROW_GROUP, generate};
 
 fn env_u32(name: &str, default: u32) -> u32 {
     std::env::var(name)
@@ -93,8 +93,8 @@ fn bench(c: &mut Criterion) {
     let schema = DatasetTable::LineItems.schema();
     let all = concat_batches(&schema, &read).unwrap();
     let row_groups: Vec<_> = (0..all.num_rows())
-        .step_by(64 * 1024)
-        .map(|at| all.slice(at, (64 * 1024).min(all.num_rows() - at)))
+        .step_by(ROW_GROUP)
+        .map(|at| all.slice(at, ROW_GROUP.min(all.num_rows() - at)))
         .collect();
     drop((read, all));
     let rows: usize = row_groups.iter().map(|b| b.num_rows()).sum();

@@ -17,6 +17,8 @@ pub mod document;
 pub mod inject;
 pub mod render;
 
+pub use cluster::ROW_GROUP;
+
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
