@@ -348,7 +348,7 @@ fn row_group_verdicts(
             (order == ColumnOrder::TYPE_DEFINED_ORDER(SortOrder::UNSIGNED)).then_some(leaf)
         })
         .collect::<Option<_>>()?;
-    metadata
+    let verdicts = metadata
         .row_groups()
         .iter()
         .map(|rg| {
@@ -379,8 +379,8 @@ fn row_group_verdicts(
                 })
                 .collect()
         })
-        .collect::<Vec<_>>()
-        .into()
+        .collect();
+    Some(verdicts)
 }
 
 #[cfg(test)]
