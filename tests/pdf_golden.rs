@@ -273,3 +273,227 @@ fn narrative_facts_of_the_pdfs() {
         assert!(has(cppcc, key, "value", value), "政协 2018 {key} {value}");
     }
 }
+
+/// The headline figures of a document, `budget_totals` columns in 元, as the golden files
+/// of `tests/golden/corpus/` name them.
+const FIGURES: [&str; 10] = [
+    "income_total",
+    "expenditure_total",
+    "fiscal_income",
+    "basic_total",
+    "project_total",
+    "gpb_total",
+    "personnel_total",
+    "public_total",
+    "three_public_total",
+    "operating_cost",
+];
+
+/// Ingests `docs` into a fresh dataset and returns, per document (by source path), its
+/// status and its `budget_totals` figures (None = NULL).
+async fn headline_figures(
+    docs: &[yusuan::model::SourceDocument],
+) -> Vec<(String, String, Vec<Option<Decimal>>)> {
+    let tmp = tempfile::tempdir().unwrap();
+    Dataset::open_or_create(tmp.path())
+        .unwrap()
+        .commit(docs, 0)
+        .unwrap();
+    let engine = Engine::open(tmp.path()).await.unwrap();
+    rows(
+        &engine,
+        &format!(
+            "select d.source_path, d.status, {} from budget_totals b join documents d using (doc_id) order by 1",
+            FIGURES.map(|f| format!("b.{f}")).join(", ")
+        ),
+    )
+    .await
+    .into_iter()
+    .map(|r| {
+        let figures = r[2..].iter().map(|v| dec(v)).collect();
+        (r[0].clone(), r[1].clone(), figures)
+    })
+    .collect()
+}
+
+/// Documents of other families against figures read from their PDFs
+/// (`tests/golden/corpus/*.txt`): each figure is exact or NULL (its table not verified),
+/// never another value, and at least the golden's floor of them is exact. A golden whose
+/// source lies in `../shared/corpus` is skipped, with a notice, where that is absent.
+#[tokio::test]
+async fn corpus_goldens_are_exact_or_null() {
+    let mut goldens: Vec<_> = std::fs::read_dir("tests/golden/corpus")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    goldens.sort();
+    assert!(!goldens.is_empty());
+    let mut checked = 0;
+    for golden in goldens {
+        let text = std::fs::read_to_string(&golden).unwrap();
+        let field = |key: &str| {
+            text.lines()
+                .filter_map(move |l| l.strip_prefix(key).map(str::trim))
+                .collect::<Vec<_>>()
+        };
+        let source = field("source ")[0];
+        if source.starts_with("../shared") && !Path::new(source).exists() {
+            eprintln!("{}: {source} is absent; skipped", golden.display());
+            continue;
+        }
+        let doc = parse_file(Path::new(source), &Overrides::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", golden.display()));
+        let got = headline_figures(std::slice::from_ref(&doc)).await;
+        let (_, _, values) = &got[0];
+        let mut exact = 0;
+        for f in field("figure ") {
+            let (name, want) = f.split_once(' ').unwrap();
+            let at = FIGURES.iter().position(|x| *x == name).unwrap();
+            match values[at] {
+                None => {}
+                Some(have) => {
+                    assert_eq!(
+                        have.normalize(),
+                        dec(want).unwrap().normalize(),
+                        "{}: {name}",
+                        golden.display()
+                    );
+                    exact += 1;
+                }
+            }
+        }
+        let floor: usize = field("exact_at_least ")[0].parse().unwrap();
+        assert!(
+            exact >= floor,
+            "{}: {exact} figures exact, fewer than {floor}",
+            golden.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 1);
+}
+
+/// Every corpus PDF (`../shared/corpus/pdf`; skipped with a notice where absent) as a new
+/// user would ingest it, one batch: whether it is stored (complete / partial) or refused
+/// and why, its tables verified of found, and how many headline figures it yields. The
+/// report is printed (`--nocapture`) and written to `target/corpus-report.md`; every
+/// stored table adds up to its printed totals.
+#[tokio::test]
+async fn corpus_report() {
+    let root = Path::new("../shared/corpus/pdf");
+    if !root.exists() {
+        eprintln!("corpus_report: {} is absent; skipped", root.display());
+        return;
+    }
+    let files = yusuan::ingest::collect_inputs(&[root.into()]).unwrap();
+    let mut docs = Vec::new();
+    let mut refused = Vec::new();
+    for f in &files {
+        match parse_file(f, &Overrides::default()) {
+            Ok(d) => docs.push(d),
+            Err(e) => refused.push((f.display().to_string(), e.to_string())),
+        }
+    }
+    let (docs, unpaired) = yusuan::ingest::companion::attach_companions(docs);
+    for e in unpaired {
+        refused.push((String::new(), e.to_string()));
+    }
+    for d in &docs {
+        let problems = imbalances(&d.parsed.line_items);
+        assert!(problems.is_empty(), "{}: {problems:#?}", d.source_path);
+    }
+    let figures = headline_figures(&docs).await;
+    let mut report = String::from(
+        "| document | status | tables verified / found | headline figures |\n|---|---|---|---|\n",
+    );
+    let name = |p: &str| {
+        p.rsplit('/')
+            .next()
+            .unwrap_or(p)
+            .trim_end_matches(".pdf")
+            .to_string()
+    };
+    for (path, status, values) in &figures {
+        let d = docs.iter().find(|d| &d.source_path == path).unwrap();
+        let verified = d
+            .parsed
+            .tables
+            .iter()
+            .filter(|t| t.status.is_trusted())
+            .count();
+        report.push_str(&format!(
+            "| {} | {status} ({}) | {verified} / {} | {} / {} |\n",
+            name(path),
+            d.parsed.meta.kind.as_str(),
+            d.parsed.tables.len(),
+            values.iter().filter(|v| v.is_some()).count(),
+            FIGURES.len()
+        ));
+    }
+    for (path, reason) in &refused {
+        // (An unpaired narrative's error names its file first.)
+        let path = if path.is_empty() {
+            reason.split(".pdf:").next().unwrap_or_default()
+        } else {
+            path
+        };
+        let reason = reason
+            .strip_prefix(path)
+            .unwrap_or(reason)
+            .trim_start_matches(".pdf")
+            .trim_start_matches(':')
+            .trim()
+            .replace('|', "/");
+        let short: String = reason.chars().take(160).collect();
+        report.push_str(&format!("| {} | refused: {short} | | |\n", name(path)));
+    }
+    println!("{report}");
+    let _ = std::fs::create_dir_all("target");
+    let _ = std::fs::write("target/corpus-report.md", &report);
+    assert_eq!(
+        docs.len() + refused.len() + docs.iter().filter(|d| d.companion_path.is_some()).count(),
+        files.len()
+    );
+}
+
+/// A document some of whose tables do not verify is stored `partial`: each such table is
+/// recorded with its status, reason and page and a warning, and none of its amounts,
+/// projects or indicators is stored; the verified tables' amounts are.
+#[test]
+fn an_unverified_table_is_recorded_and_its_amounts_are_left_out() {
+    use yusuan::model::TableStatus;
+    let source =
+        "datasets/pdf-tests/shanghai/shanghai__自然资源确权登记事务中心__2026__budget-unit.pdf";
+    let doc = parse_file(Path::new(source), &Overrides::default()).unwrap();
+    let p = &doc.parsed;
+    assert_eq!(p.status(), "partial");
+    let (trusted, doubtful): (Vec<_>, Vec<_>) =
+        p.tables.iter().partition(|t| t.status.is_trusted());
+    assert!(!doubtful.is_empty() && !trusted.is_empty());
+    for t in doubtful {
+        assert!(matches!(
+            t.status,
+            TableStatus::Unverified | TableStatus::Unread
+        ));
+        assert!(t.status_reason.as_deref().is_some_and(|r| !r.is_empty()));
+        assert!(t.page.is_some_and(|n| n >= 1));
+        assert_eq!(t.amount_count, 0);
+        assert!(
+            !p.line_items.iter().any(|i| i.table_no == t.table_no),
+            "{}",
+            t.title
+        );
+        assert!(p.warnings.iter().any(|w| {
+            w.line == Some(t.source_line) && matches!(w.code, "table_unverified" | "table_unread")
+        }));
+    }
+    for t in trusted.iter().filter(|t| t.status == TableStatus::Verified) {
+        let n = p
+            .line_items
+            .iter()
+            .filter(|i| i.table_no == t.table_no)
+            .count();
+        assert_eq!(n as i32, t.amount_count, "{}", t.title);
+        assert!(n > 0, "{}", t.title);
+    }
+}

@@ -67,7 +67,7 @@ pub(crate) fn most_common(names: &[String]) -> Option<String> {
 }
 
 /// Bumped whenever parsing changes what a document yields.
-pub const PARSER_VERSION: &str = "text-2";
+pub const PARSER_VERSION: &str = "text-3";
 
 /// Values given on the command line that take precedence over what the document says.
 #[derive(Debug, Clone, Default)]

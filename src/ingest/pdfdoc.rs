@@ -13,10 +13,12 @@ use super::cells::{TableLine, compact};
 use super::layout::{Columns, SIDE_AMOUNT};
 use super::pdf::{Line, Page, Span, median, page_lines, read_pages};
 use super::place::Constraint;
-use super::table::{Outputs, RawTable, read_table};
+use super::table::{Outputs, RawTable, read_table, verify};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
-use crate::model::{ColumnMeaning, DocumentMeta, ParsedDocument, Scope, SourceTable, TableKind};
+use crate::model::{
+    ColumnMeaning, DocumentMeta, ParsedDocument, Scope, SourceTable, TableKind, TableStatus,
+};
 
 /// A line of the document with its 1-based position (as `yusuan pdf-lines --numbered`).
 #[derive(Debug, Clone)]
@@ -457,6 +459,9 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
     let mut unit_names: Vec<String> = Vec::new();
     let mut in_table = vec![false; lines.len()];
     let mut doc_unit: Option<MoneyUnit> = None;
+    // Every table is read and verified on its own: a verified table's amounts are
+    // stored; an unverified or unread one is recorded with its reason and its amounts
+    // are left out, so that no figure is taken from a table that does not add up.
     for (n, &(start, kind)) in titles.iter().enumerate() {
         let (_, end) = st.block(n);
         for flag in &mut in_table[start..end] {
@@ -464,8 +469,10 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         }
         let block: Vec<&DocLine> = lines[start + 1..end].iter().collect();
         let title = lines[start].compact();
+        let mut table_ctx = Ctx::default();
+        let mut table_out = Outputs::default();
         let raw = read_block(
-            &mut ctx,
+            &mut table_ctx,
             kind,
             &title,
             lines[start].no,
@@ -474,54 +481,61 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             pages,
             &mut unit_names,
         );
-        if doc_unit.is_none() && !raw.unit_inferred {
-            doc_unit = Some(raw.unit);
+        let mut table = read_table(&mut table_ctx, &raw, &mut table_out);
+        table.page = Some(lines[start].line.page as i32);
+        verify(&mut table, &table_ctx.warnings, &table_out.items);
+        if table.status.is_trusted() {
+            if doc_unit.is_none() && !raw.unit_inferred {
+                doc_unit = Some(raw.unit);
+            }
+            out.extend(table_out);
+        } else {
+            table.amount_count = 0;
+            table_ctx.warn(
+                lines[start].no,
+                Some(kind),
+                if table.status == TableStatus::Unread {
+                    "table_unread"
+                } else {
+                    "table_unverified"
+                },
+                format!(
+                    "{} (page {}) is {}; its amounts are not stored: {}",
+                    kind.label(),
+                    lines[start].line.page,
+                    table.status.as_str(),
+                    table.status_reason.as_deref().unwrap_or_default()
+                ),
+                &title,
+            );
         }
-        tables.push(read_table(&mut ctx, &raw, &mut out));
+        ctx.warnings.append(&mut table_ctx.warnings);
+        tables.push(table);
     }
-
-    // A PDF whose tables do not add up as read was not understood: refuse it rather than
-    // store misplaced numbers.
-    // While PDF support grows family by family (docs/pdf.md), a PDF is ingested only when
-    // every table reads cleanly: an unrecognised header or any doubt about a row's
-    // structure refuses the whole document instead of storing a misplaced number.
-    const DOUBTS: &[&str] = &[
-        "header_unrecognized",
-        "text_unattached",
-        "text_echo",
-        "row_unbalanced",
-        "placement_ambiguous",
-        "code_missing",
-        "total_missing",
-        "too_many_amounts",
-    ];
-    let unread: Vec<String> = ctx
-        .warnings
-        .iter()
-        .filter(|w| DOUBTS.contains(&w.code))
-        .map(|w| match w.table_kind {
-            Some(k) if w.code != "header_unrecognized" => format!("{}: {}", k.label(), w.message),
-            _ => w.message.clone(),
-        })
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .take(6)
-        .collect();
-    if !unread.is_empty() {
+    // A document is ingested when at least one of its core tables verifies; with none,
+    // nothing it states could be trusted.
+    if !tables.is_empty()
+        && !tables
+            .iter()
+            .any(|t| t.table_kind.is_core() && t.status == TableStatus::Verified)
+    {
+        let reasons: Vec<String> = tables
+            .iter()
+            .filter(|t| t.table_kind.is_core())
+            .map(|t| {
+                format!(
+                    "{} (page {}): {}",
+                    t.table_kind.label(),
+                    t.page.unwrap_or_default(),
+                    t.status_reason.as_deref().unwrap_or("not verified")
+                )
+            })
+            .take(4)
+            .collect();
         return Err(not(format!(
-            "the layout of its tables is not supported yet: {}",
-            unread.join("; ")
-        )));
-    }
-    let unbalanced = super::balance::imbalances(&out.items);
-    if !unbalanced.is_empty() {
-        return Err(not(format!(
-            "the layout of its tables was not understood — as read they do not add up: {}",
-            unbalanced
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
+            "none of its core tables (收支总表, 收入表, 支出表, 财政拨款收支总表, 一般公共预算支出表) could be verified{}{}",
+            if reasons.is_empty() { "" } else { ": " },
+            reasons.join("; ")
         )));
     }
 
@@ -1469,6 +1483,7 @@ fn read_block(
         unit,
         unit_inferred,
         note,
+        page: None,
         columns: Columns {
             constraints: constraints(&cols),
             columns: cols,

@@ -11,7 +11,7 @@ use super::rows::{TableCtx, parse_code_table};
 use super::{performance, summary};
 use crate::model::{
     DocumentMeta, IngestWarning, LineItem, NarrativeFact, ParsedDocument, PerformanceIndicator,
-    Project, RowKind, SourceTable, TableKind,
+    Project, RowKind, SourceTable, TableKind, TableStatus,
 };
 
 /// A table as found in a source, before its rows are interpreted.
@@ -25,6 +25,8 @@ pub struct RawTable {
     pub unit: MoneyUnit,
     pub unit_inferred: bool,
     pub note: Option<String>,
+    /// The page of the title (PDF), 1-based.
+    pub page: Option<i32>,
     /// The amount columns (for two-sided summary tables: those of the right side).
     pub columns: Columns,
     /// The header text of every column as read (for diagnostics; may be empty).
@@ -41,6 +43,13 @@ pub struct Outputs {
 }
 
 impl Outputs {
+    /// Appends another table's outputs.
+    pub fn extend(&mut self, other: Outputs) {
+        self.items.extend(other.items);
+        self.projects.extend(other.projects);
+        self.indicators.extend(other.indicators);
+    }
+
     /// The document's unit code: the most specific code among the unit rows, the first
     /// printed on ties (605001 rather than its 部门 code 605; in a 部门 document, the
     /// department's own row).
@@ -136,7 +145,74 @@ pub fn read_table(ctx: &mut Ctx, raw: &RawTable, out: &mut Outputs) -> SourceTab
         amount_count,
         note: raw.note.clone(),
         is_empty,
+        // (A table that prints no amount at all, only names or a blank 合计 row, is empty
+        // as printed, note or not.)
+        status: if is_empty && (raw.note.is_some() || raw.data.iter().all(|l| l.amounts.is_empty()))
+        {
+            TableStatus::Empty
+        } else {
+            TableStatus::Verified
+        },
+        status_reason: None,
+        page: raw.page,
     }
+}
+
+/// The warning codes that put a table's reading in doubt: a header not understood, a line
+/// that belongs to no row, a row that does not add up or whose code is missing, a missing
+/// total, more amounts than columns.
+pub const DOUBTS: &[&str] = &[
+    "header_unrecognized",
+    "text_unattached",
+    "text_echo",
+    "row_unbalanced",
+    "placement_ambiguous",
+    "code_missing",
+    "total_missing",
+    "too_many_amounts",
+];
+
+/// Verifies one table as read (`table`, with the warnings raised while reading it and the
+/// line items it yielded): verified when no warning puts a row in doubt and its rows add
+/// up to its printed totals (`balance::imbalances`); otherwise `unverified` with the
+/// reasons, or `unread` when its header was not understood or it yielded nothing and
+/// says nothing about why.
+pub fn verify(table: &mut SourceTable, warnings: &[IngestWarning], items: &[LineItem]) {
+    let mut reasons: Vec<String> = Vec::new();
+    let mut unread = false;
+    for w in warnings.iter().filter(|w| DOUBTS.contains(&w.code)) {
+        unread |= w.code == "header_unrecognized";
+        let at = w.line.map(|l| format!("line {l}: ")).unwrap_or_default();
+        let reason = format!("{at}{}", w.message);
+        if !reasons.contains(&reason) {
+            reasons.push(reason);
+        }
+    }
+    reasons.extend(
+        super::balance::imbalances(items)
+            .iter()
+            .map(ToString::to_string),
+    );
+    if table.amount_count == 0 && table.status != TableStatus::Empty && reasons.is_empty() {
+        unread = true;
+        reasons.push("amounts are printed but none was read".into());
+    }
+    if reasons.is_empty() {
+        return;
+    }
+    const SHOWN: usize = 4;
+    let more = reasons.len().saturating_sub(SHOWN);
+    reasons.truncate(SHOWN);
+    if more > 0 {
+        reasons.push(format!("and {more} more"));
+    }
+    table.status = if unread {
+        TableStatus::Unread
+    } else {
+        TableStatus::Unverified
+    };
+    table.status_reason = Some(reasons.join("; "));
+    table.is_empty = false;
 }
 
 /// The number of decimals most amounts of a table are printed with.

@@ -14,7 +14,7 @@ use super::cells::{TableLine, compact};
 use super::layout::{
     Columns, EXPENDITURE, FISCAL_RIGHT, PERFORMANCE_FUNDS, SIDE_AMOUNT, code_table_layout,
 };
-use super::table::{Outputs, RawTable, read_table};
+use super::table::{Outputs, RawTable, read_table, verify};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
 use crate::model::{DocumentMeta, ParsedDocument, Scope, SourceTable, TableKind};
@@ -386,11 +386,21 @@ fn parse_block(
         unit,
         unit_inferred,
         note,
+        page: None,
         columns,
         header: vec![],
         data,
     };
-    (read_table(ctx, &raw, out), names)
+    // The text format keeps an unverified table's amounts (its repairs are warned one by
+    // one); the table's status says it is not verified.
+    let (warnings_before, items_before) = (ctx.warnings.len(), out.items.len());
+    let mut table = read_table(ctx, &raw, out);
+    verify(
+        &mut table,
+        &ctx.warnings[warnings_before..],
+        &out.items[items_before..],
+    );
+    (table, names)
 }
 
 /// The columns of a text-format table: its kind's fixed layout, less the breakdown groups

@@ -138,6 +138,20 @@ impl TableKind {
         }
     }
 
+    /// The tables a disclosure's headline figures come from: 收支总表, 收入表, 支出表,
+    /// 财政拨款收支总表, 一般公共预算支出表. A document none of whose core tables verifies
+    /// is not ingested.
+    pub fn is_core(self) -> bool {
+        matches!(
+            self,
+            TableKind::IncomeExpenditureSummary
+                | TableKind::Income
+                | TableKind::Expenditure
+                | TableKind::FiscalSummary
+                | TableKind::GpbExpenditure
+        )
+    }
+
     /// Identifies a table by its title (year, unit name and numbering are ignored).
     /// The order of the tests matters: the most specific names come first.
     pub fn from_title(title: &str) -> Option<TableKind> {
@@ -266,6 +280,37 @@ pub struct LineItem {
     pub source_unit: &'static str,
 }
 
+/// Whether a table's amounts were verified by its own arithmetic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableStatus {
+    /// Every row was placed and the rows add up to the table's printed totals.
+    Verified,
+    /// No amounts, with a note saying why (本表无数据).
+    Empty,
+    /// Read, but the rows do not add up or a row's structure is in doubt: the reason says
+    /// which. From a PDF its amounts are not stored; from the text format they are, as read.
+    Unverified,
+    /// Found (its title), but its header or rows could not be read at all.
+    Unread,
+}
+
+impl TableStatus {
+    /// The value stored in `source_tables.status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TableStatus::Verified => "verified",
+            TableStatus::Empty => "empty",
+            TableStatus::Unverified => "unverified",
+            TableStatus::Unread => "unread",
+        }
+    }
+
+    /// True when the table's amounts may be trusted (verified, or empty with a note).
+    pub fn is_trusted(self) -> bool {
+        matches!(self, TableStatus::Verified | TableStatus::Empty)
+    }
+}
+
 /// One table found in a document (also the empty ones).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceTable {
@@ -281,6 +326,11 @@ pub struct SourceTable {
     /// A note printed with the table (备注/注), e.g. why it is empty.
     pub note: Option<String>,
     pub is_empty: bool,
+    pub status: TableStatus,
+    /// Why the table is not verified (unverified / unread), as the reader found it.
+    pub status_reason: Option<String>,
+    /// The page of the table's title (PDF), 1-based.
+    pub page: Option<i32>,
 }
 
 /// A number stated in the narrative (预算说明), with the sentence it came from.
@@ -388,6 +438,18 @@ pub struct ParsedDocument {
     pub projects: Vec<Project>,
     pub indicators: Vec<PerformanceIndicator>,
     pub warnings: Vec<IngestWarning>,
+}
+
+impl ParsedDocument {
+    /// `complete` when every table it found is verified (or empty with a note),
+    /// `partial` otherwise (the value stored in `documents.status`).
+    pub fn status(&self) -> &'static str {
+        if self.tables.iter().all(|t| t.status.is_trusted()) {
+            "complete"
+        } else {
+            "partial"
+        }
+    }
 }
 
 /// A parsed document together with where it came from.

@@ -18,7 +18,7 @@ use super::{ColumnMeaning, LineItem, RowKind, SourceDocument, TableKind};
 use crate::error::Result;
 
 /// Bumped whenever a table's columns change; stored in the dataset's `_yusuan.json`.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Precision and scale of money columns (元 with 2 decimals, up to 10^16 元).
 pub const MONEY: DataType = DataType::Decimal128(18, 2);
@@ -81,6 +81,7 @@ impl DatasetTable {
                     s("unit_name_printed"),
                     s("kind"),
                     s("scope"),
+                    s("status"),
                     s("title"),
                     s("source_path"),
                     so("companion_path"),
@@ -111,6 +112,9 @@ impl DatasetTable {
                 i("amount_count"),
                 Field::new("is_empty", DataType::Boolean, false),
                 so("note"),
+                s("status"),
+                so("status_reason"),
+                io("page"),
             ]),
             DatasetTable::LineItems => fields.extend([
                 s("table_kind"),
@@ -256,6 +260,7 @@ impl DatasetTable {
                 str1(metas().map(|m| m.unit_name_printed.as_str())),
                 str1(metas().map(|m| m.kind.as_str())),
                 str1(metas().map(|m| m.scope.as_str())),
+                str1(docs.iter().map(|d| d.parsed.status())),
                 str1(metas().map(|m| m.title.as_str())),
                 str1(docs.iter().map(|d| d.source_path.as_str())),
                 strs(docs.iter().map(|d| d.companion_path.as_deref())),
@@ -288,6 +293,9 @@ impl DatasetTable {
                     int(t.iter().map(|x| x.amount_count)),
                     Arc::new(BooleanArray::from_iter(t.iter().map(|x| Some(x.is_empty)))),
                     strs(t.iter().map(|x| x.note.as_deref())),
+                    str1(t.iter().map(|x| x.status.as_str())),
+                    strs(t.iter().map(|x| x.status_reason.as_deref())),
+                    Arc::new(Int32Array::from_iter(t.iter().map(|x| x.page))),
                 ])
             }
             DatasetTable::LineItems => {

@@ -18,6 +18,7 @@ use crate::ingest::layout::{
 use crate::model::{
     ColumnMeaning, DocumentKind, DocumentMeta, LineItem, NarrativeFact, ParsedDocument,
     PerformanceIndicator, Project, RowKind, Scope, SourceDocument, SourceTable, TableKind,
+    TableStatus,
 };
 
 /// The value stored in `documents.format` for generated documents.
@@ -86,6 +87,15 @@ impl Builder {
             row_count: 0,
             amount_count: 0,
             is_empty: note.is_some(),
+            // (Generated tables are written as published, planted errors included: the
+            // checks, not the reader, are what find those.)
+            status: if note.is_some() {
+                TableStatus::Empty
+            } else {
+                TableStatus::Verified
+            },
+            status_reason: None,
+            page: None,
             note,
         });
         self.line += 3;
