@@ -25,6 +25,8 @@ use crate::model::{
 struct DocLine {
     no: usize,
     line: Line,
+    /// A running header or footer (the same text in a page margin on several pages).
+    running: bool,
 }
 
 impl DocLine {
@@ -142,6 +144,41 @@ fn leaves(band: &[&Line]) -> Vec<Leaf> {
     leaves
 }
 
+/// A `小计` leaf is the subtotal of the group printed above it (基本支出 over 小计 | 人员经费
+/// | 公用经费; 财政拨款 over 小计 | 一般公共预算 | 政府性基金): its text becomes the group's
+/// name and 小计. The group is the nearest span on the header lines above the 小计 (up to
+/// three lines up) whose centre is not left of the 小计 — a group's first column is its
+/// subtotal, and a centred group name sits over its columns. Where the group is read
+/// wrongly, the column's meaning breaks the table's arithmetic and it is not verified.
+fn qualify_subtotals(mut leaves: Vec<Leaf>, header: &[&Line]) -> Vec<Leaf> {
+    for leaf in leaves.iter_mut().filter(|l| l.text == "小计") {
+        let Some(line) = header.iter().find(|l| {
+            l.spans
+                .iter()
+                .any(|s| compact(&s.text) == "小计" && s.x0 < leaf.x1 && leaf.x0 < s.x1)
+        }) else {
+            continue;
+        };
+        let centre = leaf.centre();
+        let group = header
+            .iter()
+            .filter(|l| l.y > line.y + 0.5 && l.y <= line.y + 4.0 * line.size.max(l.size))
+            .flat_map(|l| l.spans.iter())
+            .filter(|s| {
+                let t = compact(&s.text);
+                !t.contains("小计") && !is_label_leaf(&t) && (s.x0 + s.x1) / 2.0 >= leaf.x0
+            })
+            .min_by(|a, b| {
+                let d = |s: &Span| ((s.x0 + s.x1) / 2.0 - centre).abs();
+                d(a).total_cmp(&d(b))
+            });
+        if let Some(g) = group {
+            leaf.text = format!("{}小计", compact(&g.text));
+        }
+    }
+    leaves
+}
+
 /// The column a span falls in: the leaf whose centre is nearest the span's centre.
 fn leaf_of(leaves: &[Leaf], span: &Span) -> usize {
     let c = (span.x0 + span.x1) / 2.0;
@@ -220,13 +257,19 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
             expense_kind: Some("project"),
             ..m("project", "项目支出")
         }
-    } else if t.contains("人员经费") {
+    } else if t.contains("事业单位经营支出") || t == "经营支出" {
+        m("operating_expenditure", "事业单位经营支出")
+    } else if t.contains("上缴上级支出") {
+        m("remit_superior", "上缴上级支出")
+    } else if t.contains("对附属单位补助支出") {
+        m("subsidy_subsidiary", "对附属单位补助支出")
+    } else if t.contains("人员经费") || t == "人员支出" {
         ColumnMeaning {
             expense_kind: Some("basic"),
             cost_kind: Some("personnel"),
             ..m("personnel", "人员经费")
         }
-    } else if t.contains("公用经费") {
+    } else if t.contains("公用经费") || matches!(t, "公用支出" | "日常公用支出") {
         ColumnMeaning {
             expense_kind: Some("basic"),
             cost_kind: Some("public"),
@@ -246,6 +289,12 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
         fund("business", "事业收入", "business")
     } else if t.contains("其他收入") {
         fund("other", "其他收入", "other")
+    } else if t.contains("上级补助收入") {
+        fund("superior", "上级补助收入", "superior")
+    } else if t.contains("附属单位上缴收入") {
+        fund("subsidiary", "附属单位上缴收入", "subsidiary")
+    } else if t == "单位资金" {
+        fund("unit_funds", "单位资金", "unit_funds")
     } else if t.contains("财政专户") {
         fund("special_account", "财政专户管理资金", "special_account")
     } else if t.contains("上年结转") {
@@ -281,9 +330,17 @@ fn constraints(cols: &[ColumnMeaning]) -> Vec<Constraint> {
             at("project"),
             at("reserve"),
             at("carryover_next"),
+            at("operating_expenditure"),
+            at("remit_superior"),
+            at("subsidy_subsidiary"),
         ],
     );
-    sum(at("total"), vec![at("personnel"), at("public")]);
+    // 人员经费 and 公用经费 make up 基本支出: its own column where the table prints one
+    // (基本支出 小计 | 人员经费 | 公用经费), else the table's total.
+    sum(
+        at("basic").or(at("total")),
+        vec![at("personnel"), at("public")],
+    );
     sum(at("total"), vec![at("abroad"), at("reception"), at("car")]);
     sum(
         at("grand_total"),
@@ -299,6 +356,9 @@ fn constraints(cols: &[ColumnMeaning]) -> Vec<Constraint> {
         "operating",
         "other",
         "special_account",
+        "superior",
+        "subsidiary",
+        "unit_funds",
         "carryover",
     ]
     .iter()
@@ -331,6 +391,32 @@ impl Structure {
     }
 }
 
+/// Marks running headers and footers: a line of text (no amounts, at least six
+/// characters) printed in the top or bottom tenth of at least three pages
+/// (`苏州市数据局2026年度部门预算公开` on every page). They belong to no table.
+fn mark_running_lines(lines: &mut [DocLine], pages: &[Page]) {
+    let in_margin = |l: &DocLine| {
+        pages
+            .iter()
+            .find(|p| p.number == l.line.page)
+            .is_some_and(|p| l.line.y <= 0.1 * p.height || l.line.y >= 0.9 * p.height)
+    };
+    let candidate = |l: &DocLine| {
+        let c = l.compact();
+        c.chars().count() >= 6 && !l.line.spans.iter().any(|s| is_amount(&s.text)) && in_margin(l)
+    };
+    let mut pages_of: std::collections::HashMap<String, std::collections::BTreeSet<u32>> =
+        std::collections::HashMap::new();
+    for l in lines.iter().filter(|l| candidate(l)) {
+        pages_of.entry(l.compact()).or_default().insert(l.line.page);
+    }
+    for l in lines.iter_mut() {
+        if candidate(l) && pages_of.get(&l.compact()).is_some_and(|p| p.len() >= 3) {
+            l.running = true;
+        }
+    }
+}
+
 fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
     let pages = read_pages(path, bytes)?;
     let mut lines: Vec<DocLine> = Vec::new();
@@ -339,9 +425,11 @@ fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
             lines.push(DocLine {
                 no: lines.len() + 1,
                 line,
+                running: false,
             });
         }
     }
+    mark_running_lines(&mut lines, &pages);
     let body_size = median(lines.iter().map(|l| l.line.size).collect());
     join_wrapped_titles(&mut lines, body_size);
     // Table titles: a line that is nothing but a table's name (not a contents entry with
@@ -871,6 +959,7 @@ fn stack_cells(members: &[&DocLine], anchor: &DocLine) -> DocLine {
     cells.sort_by(|a, b| a.x0.total_cmp(&b.x0));
     DocLine {
         no: anchor.no,
+        running: anchor.running,
         line: Line {
             spans: cells,
             ..anchor.line.clone()
@@ -906,6 +995,26 @@ fn is_table_number(c: &str) -> bool {
         || c.strip_prefix('表').is_some_and(numeral)
 }
 
+/// A header's column-number row (栏次): `** 1 2 3 …`, `栏次 1 2 3`, `A B 1 2` — each span
+/// a marker (`*`, `**`, a letter, 栏次) or a small number, and the numbers counting up
+/// from 1 with none left out. It names no column and is neither header nor data.
+fn is_column_numbers(line: &Line) -> bool {
+    let mut numbers = Vec::new();
+    for s in &line.spans {
+        for t in s.text.split_whitespace() {
+            if let Ok(n) = t.parse::<u32>() {
+                numbers.push(n);
+            } else if !(t.chars().all(|c| c == '*')
+                || t == "栏次"
+                || t.len() == 1 && t.chars().all(|c| c.is_ascii_uppercase()))
+            {
+                return false;
+            }
+        }
+    }
+    numbers.len() >= 2 && numbers.iter().enumerate().all(|(i, &n)| n == i as u32 + 1)
+}
+
 /// A line saying that the table is empty (`此表为空`, `本表为空表`, `故本表无数据`,
 /// `（无政府性基金支出）`).
 fn says_empty(c: &str) -> bool {
@@ -925,9 +1034,15 @@ fn is_page_number(line: &DocLine, next: Option<&DocLine>, page_height: f64) -> b
     let digits = c
         .trim_matches(|ch: char| matches!(ch, '-' | '—' | '第' | '页'))
         .to_string();
+    // (`- 21 -` may come as three spans.)
     last_on_page
         && in_margin
-        && line.line.spans.len() == 1
+        && line.line.spans.iter().all(|s| {
+            s.text
+                .trim()
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || matches!(ch, '-' | '—' | '第' | '页'))
+        })
         && (1..=3).contains(&digits.len())
         && digits.chars().all(|ch| ch.is_ascii_digit())
 }
@@ -1280,9 +1395,12 @@ fn read_block(
             !l.line.spans.is_empty()
                 && !is_page_number(l, block.get(i + 1).copied(), height)
                 && !is_table_number(&l.compact())
+                && !is_column_numbers(&l.line)
+                && !l.running
         })
         .map(|(_, l)| DocLine {
             no: l.no,
+            running: l.running,
             line: join_spaced_words(&l.line),
         })
         .collect();
@@ -1357,6 +1475,12 @@ fn read_block(
     let leaves = match &grid {
         Some(g) => g.leaves.clone(),
         None => leaves(&header),
+    };
+    // (The 三公 table's 小计 columns are placed by its own layouts, below.)
+    let leaves = if kind == TableKind::ThreePublic {
+        leaves
+    } else {
+        qualify_subtotals(leaves, &header)
     };
     // The label column; a label split over several columns (项目名称 over 类别/项目) ends
     // at the last of them.
