@@ -245,7 +245,7 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
     } else if kind == TableKind::OperatingCost && (t.contains("运行经费") || t.contains("运转经费"))
     {
         m("total", "机关运行经费")
-    } else if t == "预算数" || t == "金额" {
+    } else if is_amount_header(t) {
         SIDE_AMOUNT
     } else if t.contains("基本支出") {
         ColumnMeaning {
@@ -306,6 +306,17 @@ fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
     } else {
         return None;
     })
+}
+
+/// The single amount column of a side or a code table: `预算数`, `金额`, `预算`,
+/// `2026年预算数`, `本年预算数`.
+fn is_amount_header(t: &str) -> bool {
+    let t = t
+        .trim_start_matches(|c: char| c.is_ascii_digit())
+        .trim_start_matches("年度")
+        .trim_start_matches('年')
+        .trim_start_matches("本年");
+    matches!(t, "预算数" | "金额" | "预算" | "预算金额")
 }
 
 /// The arithmetic among a table's columns, from their meanings.
@@ -825,11 +836,14 @@ fn table_end(
     let next_title = titles.get(n + 1).map_or(lines.len(), |t| t.0);
     (start + 1..next_title)
         .find(|&i| {
-            lines[i].line.size > lines[start].line.size * 1.05
-                || (lines[i].line.page != lines[i - 1].line.page && is_prose(&lines[i].compact()))
-                || (is_heading(&lines[i])
-                    && TableKind::from_title(&lines[i].compact()).is_none()
-                    && lines[i].line.page != lines[start].line.page)
+            // (A title's second line, joined into the title, is empty and ends nothing.)
+            !lines[i].line.spans.is_empty()
+                && (lines[i].line.size > lines[start].line.size * 1.05
+                    || (lines[i].line.page != lines[i - 1].line.page
+                        && is_prose(&lines[i].compact()))
+                    || (is_heading(&lines[i])
+                        && TableKind::from_title(&lines[i].compact()).is_none()
+                        && lines[i].line.page != lines[start].line.page))
         })
         .unwrap_or(next_title)
 }
@@ -1695,4 +1709,90 @@ fn read_block(
         raw.data.push(TableLine::new(l.no, seq, &line));
     }
     raw
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(y: f64, spans: &[(f64, f64, &str)]) -> Line {
+        Line {
+            page: 1,
+            y,
+            size: 10.0,
+            spans: spans
+                .iter()
+                .map(|&(x0, x1, t)| Span {
+                    x0,
+                    x1,
+                    text: t.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn column_number_rows_count_up_from_one() {
+        let row = |t: &[&str]| {
+            let spans: Vec<(f64, f64, &str)> = t
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (i as f64 * 50.0, i as f64 * 50.0 + 10.0, *s))
+                .collect();
+            is_column_numbers(&line(0.0, &spans))
+        };
+        assert!(row(&["**", "1", "2", "3"]));
+        assert!(row(&["栏次", "1", "2"]));
+        assert!(row(&["**", "**", "1", "2", "3", "4"]));
+        assert!(!row(&["1", "3"]), "a number left out");
+        assert!(!row(&["合计", "1", "2"]), "a word");
+        assert!(!row(&["**", "1"]), "one number");
+        assert!(!row(&["2024", "2025"]));
+    }
+
+    #[test]
+    fn amount_headers_with_a_year_or_without_数() {
+        for t in [
+            "预算数",
+            "金额",
+            "预算",
+            "2026年预算数",
+            "本年预算数",
+            "2026年度预算数",
+        ] {
+            assert!(is_amount_header(t), "{t}");
+        }
+        for t in ["预算单位", "上年预算数", "决算数", "合计"] {
+            assert!(!is_amount_header(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_subtotal_takes_the_name_of_the_group_above_it() {
+        // 科目编码 科目名称 合计 | 基本支出 (小计 人员经费 公用经费) | 项目支出
+        let header = [
+            line(466.0, &[(561.0, 605.0, "基本支出")]),
+            line(455.0, &[(385.0, 407.0, "合计"), (739.0, 783.0, "项目支出")]),
+            line(
+                444.0,
+                &[
+                    (482.0, 504.0, "小计"),
+                    (562.0, 606.0, "人员经费"),
+                    (652.0, 696.0, "公用经费"),
+                ],
+            ),
+        ];
+        let refs: Vec<&Line> = header.iter().collect();
+        let leaves = qualify_subtotals(leaves(&refs), &refs);
+        let texts: Vec<&str> = leaves.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["合计", "基本支出小计", "人员经费", "公用经费", "项目支出"]
+        );
+        let cols: Vec<&str> = texts
+            .iter()
+            .filter_map(|t| meaning(TableKind::Expenditure, t).map(|m| m.key))
+            .collect();
+        assert_eq!(cols, ["total", "basic", "personnel", "public", "project"]);
+    }
 }
