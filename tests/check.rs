@@ -8,19 +8,12 @@ use std::path::Path;
 use std::process::Command;
 
 use rust_decimal::Decimal;
-use yusuan::Engine;
 use yusuan::check::{builtin_rules, run};
 use yusuan::ingest::{Overrides, parse_file};
 use yusuan::model::SourceDocument;
-use yusuan::storage::Dataset;
 
 async fn findings(docs: &[SourceDocument]) -> Vec<(String, String, String)> {
-    let tmp = tempfile::tempdir().unwrap();
-    Dataset::open_or_create(tmp.path())
-        .unwrap()
-        .commit(docs, 0)
-        .unwrap();
-    let engine = Engine::open(tmp.path()).await.unwrap();
+    let (_dir, engine) = common::engine_over(docs).await;
     let batch = run(&engine, &builtin_rules().unwrap()).await.unwrap();
     let col = |name: &str| {
         let a = batch.column_by_name(name).unwrap();

@@ -2,13 +2,14 @@
 //! the `budget_totals` row, every `gpb_by_function` row, the "三公" parts and 机关运行经费;
 //! and every table of every ingestible document adds up to its own 合计 row.
 
+mod common;
+
 use std::path::Path;
 
 use rust_decimal::Decimal;
 use yusuan::Engine;
 use yusuan::ingest::balance::imbalances;
 use yusuan::ingest::{Overrides, parse_file};
-use yusuan::storage::Dataset;
 
 fn dec(s: &str) -> Option<Decimal> {
     (!s.is_empty()).then(|| s.parse().unwrap_or_else(|_| panic!("not a number: {s}")))
@@ -41,12 +42,7 @@ async fn check_golden(golden: &str) {
         .find_map(|l| l.strip_prefix("source "))
         .unwrap();
     let doc = parse_file(Path::new(source), &Overrides::default()).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    Dataset::open_or_create(tmp.path())
-        .unwrap()
-        .commit(std::slice::from_ref(&doc), 0)
-        .unwrap();
-    let engine = Engine::open(tmp.path()).await.unwrap();
+    let (_dir, engine) = common::engine_over(std::slice::from_ref(&doc)).await;
 
     // budget_totals
     let line = text
@@ -294,12 +290,7 @@ const FIGURES: [&str; 10] = [
 async fn headline_figures(
     docs: &[yusuan::model::SourceDocument],
 ) -> Vec<(String, String, Vec<Option<Decimal>>)> {
-    let tmp = tempfile::tempdir().unwrap();
-    Dataset::open_or_create(tmp.path())
-        .unwrap()
-        .commit(docs, 0)
-        .unwrap();
-    let engine = Engine::open(tmp.path()).await.unwrap();
+    let (_dir, engine) = common::engine_over(docs).await;
     rows(
         &engine,
         &format!(
