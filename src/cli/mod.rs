@@ -221,7 +221,7 @@ fn pdf_lines(args: &PdfLinesArgs) -> anyhow::Result<Status> {
     let bytes = std::fs::read(&args.file)?;
     let mut out = std::io::stdout().lock();
     if args.tables {
-        for t in yusuan::ingest::pdfdoc::raw_tables(&args.file, &bytes)? {
+        for t in yusuan::ingest::pdf::raw_tables(&args.file, &bytes)? {
             writeln!(
                 out,
                 "== table {} line {}: {} ({}, {})",

@@ -2,9 +2,9 @@
 //! format detection, content hashing and the parser warnings. Never writes anything and
 //! never names an Arrow type (that is `model::schema` and `storage`).
 //!
-//! Formats: the disclosure text format (`.txt`, `.md`; see `text`) and PDF (`pdf` for the
-//! text layer, `pdfdoc` for its tables). Other formats are refused with a message naming
-//! the file. A unit-year published as two PDFs (文件 + 表格) becomes one document through
+//! Formats: the disclosure text format (`.txt`, `.md`; see `text`) and PDF (`pdf`, one
+//! module per concern: text layer, lines, structure, header, grid, block, cover). Other
+//! formats are refused with a message naming the file. A unit-year published as two PDFs (文件 + 表格) becomes one document through
 //! `companion::attach_companions`, which a caller ingesting a batch applies to it.
 
 pub mod amount;
@@ -15,7 +15,6 @@ pub mod grouped;
 pub(crate) mod layout;
 pub mod narrative;
 pub mod pdf;
-pub mod pdfdoc;
 pub mod performance;
 pub mod place;
 pub mod rows;
@@ -185,7 +184,7 @@ pub fn parse_file(path: &Path, overrides: &Overrides) -> Result<SourceDocument> 
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     if bytes.starts_with(b"%PDF") {
-        let parsed = pdfdoc::parse_pdf(path, &bytes, overrides)?;
+        let parsed = pdf::parse_pdf(path, &bytes, overrides)?;
         let content_hash = hex(&Sha256::digest(&bytes));
         return Ok(SourceDocument {
             doc_id: content_hash[..16].to_string(),

@@ -1,12 +1,10 @@
-//! The PDF text layer: glyphs with their positions, rebuilt into lines and spans.
+//! The PDF text layer: every glyph with its position, size and turn, and the rules (table
+//! borders) drawn on each page.
 //!
-//! Owns reading a PDF (through `pdf-extract`, pure Rust on `lopdf`) and the geometry:
-//! glyphs → lines (same baseline) → spans (runs of glyphs without a gap). Blank table cells
-//! leave no glyphs, so later stages place a span under a column by its x-position, never
-//! by counting spans. Knows nothing about tables or budgets.
-//!
-//! A PDF without a text layer (a scan) is refused, and so is one that cannot be read; the
-//! extractor's panics on malformed fonts are caught and reported as errors.
+//! Owns reading a PDF (through `pdf-extract`, pure Rust on `lopdf`) into [`Page`]s. Knows
+//! nothing about lines, tables or budgets (that is `lines` and above). A PDF without a
+//! text layer (a scan) is refused, and so is one that cannot be read; the extractor's
+//! panics on malformed fonts are caught and reported as errors.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -72,61 +70,6 @@ pub struct Page {
     pub rules: Vec<Rule>,
 }
 
-/// A run of glyphs on one line with no gap wider than a fraction of the font size.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Span {
-    pub x0: f64,
-    pub x1: f64,
-    pub text: String,
-}
-
-/// Glyphs sharing a baseline, left to right.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Line {
-    pub page: u32,
-    /// Baseline, PDF user space (larger is higher on the page).
-    pub y: f64,
-    /// Typical font size on the line.
-    pub size: f64,
-    pub spans: Vec<Span>,
-}
-
-impl Line {
-    /// The line's text, spans joined by a single space.
-    pub fn text(&self) -> String {
-        self.spans
-            .iter()
-            .map(|s| s.text.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    /// The line's text without any white space.
-    pub fn compact(&self) -> String {
-        self.spans
-            .iter()
-            .flat_map(|s| s.text.chars())
-            .filter(|c| !c.is_whitespace())
-            .collect()
-    }
-}
-
-struct Collector {
-    pages: Vec<Page>,
-    op: u32,
-    /// The quarter turn (0–3, counter-clockwise) of each glyph of the current page.
-    turns: Vec<u8>,
-    /// The current page's lower-left corner.
-    origin: (f64, f64),
-}
-
-/// The quarter turn (0–3, counter-clockwise) that a text matrix's x-axis makes with the
-/// page's x-axis.
-fn quarter_turn(trm: &Transform) -> u8 {
-    let angle = trm.m12.atan2(trm.m11).to_degrees();
-    (((angle / 90.0).round() as i64).rem_euclid(4)) as u8
-}
-
 impl Page {
     /// Turns a page whose text mostly runs at a quarter turn `turn` (a landscape table
     /// printed on a portrait page, or a rotated page) so that its text runs left to right:
@@ -155,6 +98,62 @@ impl Page {
             (self.width, self.height) = (h, w);
         }
     }
+}
+
+pub(super) struct Collector {
+    pub(super) pages: Vec<Page>,
+    pub(super) op: u32,
+    /// The quarter turn (0–3, counter-clockwise) of each glyph of the current page.
+    pub(super) turns: Vec<u8>,
+    /// The current page's lower-left corner.
+    pub(super) origin: (f64, f64),
+}
+
+impl Collector {
+    fn rules_of(&mut self, ctm: &Transform, path: &PdfPath) {
+        let at = |x: f64, y: f64| {
+            (
+                x * ctm.m11 + y * ctm.m21 + ctm.m31,
+                x * ctm.m12 + y * ctm.m22 + ctm.m32,
+            )
+        };
+        let Some(page) = self.pages.last_mut() else {
+            return;
+        };
+        let mut current = (0.0, 0.0);
+        for op in &path.ops {
+            match *op {
+                PathOp::MoveTo(x, y) => current = at(x, y),
+                PathOp::LineTo(x, y) => {
+                    let next = at(x, y);
+                    page.rules.extend(Rule::new(current, next));
+                    current = next;
+                }
+                PathOp::Rect(x, y, w, h) => {
+                    let (a, b) = (at(x, y), at(x + w, y + h));
+                    match Rule::new(a, b) {
+                        Some(r) => page.rules.push(r),
+                        None => {
+                            // A cell's outline: its four edges.
+                            page.rules.extend(Rule::new(a, (b.0, a.1)));
+                            page.rules.extend(Rule::new((a.0, b.1), b));
+                            page.rules.extend(Rule::new(a, (a.0, b.1)));
+                            page.rules.extend(Rule::new((b.0, a.1), b));
+                        }
+                    }
+                }
+                PathOp::CurveTo(_, _, _, _, x, y) => current = at(x, y),
+                PathOp::Close => {}
+            }
+        }
+    }
+}
+
+/// The quarter turn (0–3, counter-clockwise) that a text matrix's x-axis makes with the
+/// page's x-axis.
+pub(super) fn quarter_turn(trm: &Transform) -> u8 {
+    let angle = trm.m12.atan2(trm.m11).to_degrees();
+    (((angle / 90.0).round() as i64).rem_euclid(4)) as u8
 }
 
 impl OutputDev for Collector {
@@ -277,46 +276,6 @@ impl OutputDev for Collector {
     }
 }
 
-impl Collector {
-    fn rules_of(&mut self, ctm: &Transform, path: &PdfPath) {
-        let at = |x: f64, y: f64| {
-            (
-                x * ctm.m11 + y * ctm.m21 + ctm.m31,
-                x * ctm.m12 + y * ctm.m22 + ctm.m32,
-            )
-        };
-        let Some(page) = self.pages.last_mut() else {
-            return;
-        };
-        let mut current = (0.0, 0.0);
-        for op in &path.ops {
-            match *op {
-                PathOp::MoveTo(x, y) => current = at(x, y),
-                PathOp::LineTo(x, y) => {
-                    let next = at(x, y);
-                    page.rules.extend(Rule::new(current, next));
-                    current = next;
-                }
-                PathOp::Rect(x, y, w, h) => {
-                    let (a, b) = (at(x, y), at(x + w, y + h));
-                    match Rule::new(a, b) {
-                        Some(r) => page.rules.push(r),
-                        None => {
-                            // A cell's outline: its four edges.
-                            page.rules.extend(Rule::new(a, (b.0, a.1)));
-                            page.rules.extend(Rule::new((a.0, b.1), b));
-                            page.rules.extend(Rule::new(a, (a.0, b.1)));
-                            page.rules.extend(Rule::new((b.0, a.1), b));
-                        }
-                    }
-                }
-                PathOp::CurveTo(_, _, _, _, x, y) => current = at(x, y),
-                PathOp::Close => {}
-            }
-        }
-    }
-}
-
 /// Reads the text layer of a PDF.
 pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
     let fail = |reason: String| Error::NotADisclosure {
@@ -364,101 +323,4 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
         )));
     }
     Ok(collector.pages)
-}
-
-fn numeric(text: &str) -> bool {
-    text.chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '%' | '-'))
-}
-
-/// A span that reads as a printed amount (`31,214,205.80`, `0.00`).
-fn amount_like(text: &str) -> bool {
-    text.chars().count() >= 3
-        && numeric(text)
-        && text.contains(['.', ','])
-        && text.chars().any(|c| c.is_ascii_digit())
-}
-
-/// An amount that ends with its two decimals (`1,305.25`).
-fn two_decimals(text: &str) -> bool {
-    amount_like(text)
-        && text
-            .rsplit_once('.')
-            .is_some_and(|(_, d)| d.len() == 2 && d.chars().all(|c| c.is_ascii_digit()))
-}
-
-/// Rebuilds a page's lines: glyphs grouped by baseline, then split into spans where the
-/// gap to the next glyph exceeds 0.45 × the font size, or where a number drawn by one
-/// operation abuts text drawn by another (a right-aligned amount touching the next cell).
-pub fn page_lines(page: &Page) -> Vec<Line> {
-    // Glyphs keep their drawing order: within a line it is the reading order even where
-    // a font's widths misplace glyphs (digits overlapping the 万元 after them).
-    let mut glyphs: Vec<(usize, &Glyph)> = page
-        .glyphs
-        .iter()
-        .enumerate()
-        .filter(|(_, g)| !g.text.trim().is_empty())
-        .collect();
-    glyphs.sort_by(|(_, a), (_, b)| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
-    let mut rows: Vec<Vec<(usize, &Glyph)>> = Vec::new();
-    for g in glyphs {
-        match rows.last_mut() {
-            Some(row) if (row[0].1.y - g.1.y).abs() <= 0.35 * row[0].1.size.max(g.1.size) => {
-                row.push(g)
-            }
-            _ => rows.push(vec![g]),
-        }
-    }
-    let mut lines = Vec::with_capacity(rows.len());
-    for mut row in rows {
-        let y = row[0].1.y;
-        row.sort_by_key(|(i, _)| *i);
-        let size = median(row.iter().map(|(_, g)| g.size).collect());
-        let mut spans: Vec<Span> = Vec::new();
-        let mut prev: Option<&Glyph> = None;
-        for (_, g) in row {
-            let x1 = g.x + g.width.max(0.0);
-            let amount_ends = spans.last().is_some_and(|s| amount_like(&s.text))
-                && prev.is_some_and(|p| p.op != g.op)
-                && !numeric(&g.text);
-            // A digit drawn by another operation after an amount with its two decimals
-            // starts the next cell (fonts with wrong widths make the two touch).
-            let amount_complete = spans.last().is_some_and(|s| two_decimals(&s.text))
-                && prev.is_some_and(|p| p.op != g.op)
-                && g.text.starts_with(|c: char| c.is_ascii_digit());
-            let backwards = prev.is_some_and(|p| g.x < p.x - 0.25 * size);
-            let joins = |s: &Span| {
-                g.x - s.x1 <= 0.45 * size && !backwards && !amount_ends && !amount_complete
-            };
-            prev = Some(g);
-            match spans.last_mut() {
-                Some(s) if joins(s) => {
-                    s.text.push_str(&g.text);
-                    s.x1 = s.x1.max(x1);
-                }
-                _ => spans.push(Span {
-                    x0: g.x,
-                    x1,
-                    text: g.text.clone(),
-                }),
-            }
-        }
-        spans.sort_by(|a, b| a.x0.total_cmp(&b.x0));
-        lines.push(Line {
-            page: page.number,
-            y,
-            size,
-            spans,
-        });
-    }
-    lines
-}
-
-/// The median of `v` (0 when empty).
-pub(crate) fn median(mut v: Vec<f64>) -> f64 {
-    if v.is_empty() {
-        return 0.0;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    v[v.len() / 2]
 }

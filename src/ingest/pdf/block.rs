@@ -1,0 +1,533 @@
+//! One table's block of lines → a [`RawTable`]: unit and 编制部门 lines, notes, page
+//! numbers, repeated headers on continuation pages, header vs data lines, and every span
+//! placed under the column its x-position falls in (or, for ruled tables, cell by cell from
+//! the grid). The rows themselves are read by `ingest::table`, as for the text format.
+
+use super::cover::name_after;
+use super::grid::grid_rows;
+use super::header::{
+    JIANGSU_THREE_PUBLIC, constraints, is_code_leaf, is_column_numbers, is_label_leaf, leaf_of,
+    leaves, meaning, qualify_subtotals,
+};
+use super::lines::{Line, Span};
+use super::lines::{is_amount, is_total_label, median};
+use super::structure::DocLine;
+use super::text_layer::Page;
+use crate::ingest::Ctx;
+use crate::ingest::amount::MoneyUnit;
+use crate::ingest::cells::{TableLine, compact};
+use crate::ingest::layout::Columns;
+use crate::ingest::table::RawTable;
+use crate::model::{ColumnMeaning, TableKind};
+
+/// Reads one table's lines: unit, notes, header band (first page), data lines (all pages),
+/// each data line rebuilt with its spans at their columns.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn read_block(
+    ctx: &mut Ctx,
+    kind: TableKind,
+    title: &str,
+    title_no: usize,
+    table_no: i32,
+    block: &[&DocLine],
+    pages: &[Page],
+    unit_names: &mut Vec<String>,
+) -> RawTable {
+    let mut unit = None;
+    let mut note: Option<String> = None;
+    let mut header: Vec<&Line> = Vec::new();
+    let mut data: Vec<&DocLine> = Vec::new();
+    let mut page = None;
+    let mut data_started_on_page = false;
+    let block: Vec<DocLine> = block
+        .iter()
+        .enumerate()
+        .filter(|(i, l)| {
+            let height = pages
+                .iter()
+                .find(|p| p.number == l.line.page)
+                .map_or(f64::MAX, |p| p.height);
+            !l.line.spans.is_empty()
+                && !is_page_number(l, block.get(i + 1).copied(), height)
+                && !is_table_number(&l.compact())
+                && !is_column_numbers(&l.line)
+                && !l.running
+        })
+        .map(|(_, l)| DocLine {
+            no: l.no,
+            running: l.running,
+            line: join_spaced_words(&l.line),
+        })
+        .collect();
+    let block: Vec<&DocLine> = block.iter().collect();
+    for &l in &block {
+        let c = l.compact();
+        if page != Some(l.line.page) {
+            page = Some(l.line.page);
+            data_started_on_page = false;
+        }
+        if let Some(u) = MoneyUnit::from_statement(&c) {
+            unit = Some(u);
+        }
+        for key in [
+            "编制部门：",
+            "编制部门:",
+            "编制单位：",
+            "编制单位:",
+            "部门：",
+            "单位名称：",
+        ] {
+            if let Some(name) = name_after(&c, key) {
+                unit_names.push(name);
+            }
+        }
+        if c.starts_with("编制")
+            || c.starts_with("部门：")
+            || MoneyUnit::from_statement(&c).is_some() && l.line.spans.len() <= 2
+        {
+            continue;
+        }
+        if c.starts_with("注")
+            || c.starts_with("说明")
+            || c.starts_with("备注")
+            || says_empty(&c) && !l.line.spans.iter().any(|s| is_amount(&s.text))
+        {
+            note = Some(match note.take() {
+                Some(n) => format!("{n}\n{c}"),
+                None => c,
+            });
+            continue;
+        }
+        let has_amount = l.line.spans.iter().any(|s| is_amount(&s.text));
+        // A 合计 line with no other text (a header line naming 合计 among its columns is not).
+        let texts: Vec<&Span> = l
+            .line
+            .spans
+            .iter()
+            .filter(|s| !is_amount(&s.text))
+            .collect();
+        let total_row = texts.len() == 1 && is_total_label(&texts[0].text);
+        // On a continuation page, text lines before the first amounts are the header
+        // repeated when the header printed their words; otherwise rows (wrapped names).
+        let repeated_header = !data.is_empty()
+            && l.line.spans.iter().all(|s| {
+                let t = compact(&s.text);
+                header
+                    .iter()
+                    .any(|h| h.spans.iter().any(|hs| compact(&hs.text).contains(&t)))
+            });
+        if has_amount || total_row || data_started_on_page || !data.is_empty() && !repeated_header {
+            data_started_on_page = true;
+            data.push(l);
+        } else if data.is_empty() {
+            header.push(&l.line);
+        }
+        // Header lines repeated on a continuation page are neither header nor data.
+    }
+    // Ruled tables are read cell by cell from their grid (wrapped cells stay whole);
+    // others by the x-position of each span under the header's leaf columns.
+    let grid = grid_rows(&block, pages, &header, &data);
+    let leaves = match &grid {
+        Some(g) => g.leaves.clone(),
+        None => leaves(&header),
+    };
+    // (The 三公 table's 小计 columns are placed by its own layouts, below.)
+    let leaves = if kind == TableKind::ThreePublic {
+        leaves
+    } else {
+        qualify_subtotals(leaves, &header)
+    };
+    // The label column; a label split over several columns (项目名称 over 类别/项目) ends
+    // at the last of them.
+    let label_idx = if kind == TableKind::Procurement {
+        // 采购品目 · 专项名称 · 经济科目 · 采购物品名称 · 采购组织形式 · 总计: every column
+        // before the first amount column describes the row.
+        leaves
+            .iter()
+            .position(|l| meaning(kind, &l.text).is_some())
+            .and_then(|i| i.checked_sub(1))
+    } else {
+        leaves
+            .iter()
+            .position(|l| is_label_leaf(&l.text))
+            .map(|first| {
+                (first..leaves.len())
+                    .take_while(|&i| is_label_leaf(&leaves[i].text))
+                    .last()
+                    .unwrap_or(first)
+            })
+    };
+    let two_sided = matches!(
+        kind,
+        TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary
+    );
+    let amount_leaves: Vec<usize> = match (two_sided, label_idx) {
+        (true, _) => {
+            // The right side's columns follow its own 项目 column.
+            let second = leaves
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| is_label_leaf(&l.text))
+                .nth(1)
+                .map(|(i, _)| i);
+            // (Jiangsu prints a third side, 支出用途, with its own label column.)
+            // Group words printed over a side (支出用途, 功能分类) are not columns.
+            second.map_or(vec![], |s| {
+                (s + 1..leaves.len())
+                    .take_while(|&i| !is_label_leaf(&leaves[i].text))
+                    .filter(|&i| {
+                        let t = leaves[i].text.as_str();
+                        !(["支出用途", "功能分类", "经济分类"]
+                            .iter()
+                            .any(|w| t.ends_with(w))
+                            || matches!(t, "收入" | "支出"))
+                    })
+                    .collect()
+            })
+        }
+        (false, Some(li)) => (li + 1..leaves.len()).collect(),
+        (false, None) => (0..leaves.len())
+            .filter(|&i| !is_code_leaf(&leaves[i].text))
+            .collect(),
+    };
+    let mut cols = Vec::new();
+    let mut unknown = Vec::new();
+    for &i in &amount_leaves {
+        match meaning(kind, &leaves[i].text) {
+            // A code table's single 金额 column is its total.
+            Some(m) if m.key == "amount" && !two_sided => cols.push(ColumnMeaning {
+                key: "total",
+                label: "合计",
+                ..m
+            }),
+            Some(m) => cols.push(m),
+            None => unknown.push(leaves[i].text.clone()),
+        }
+    }
+    // A 三公 header broken beyond rebuilding (characters stacked with a wide leading at
+    // drifting positions) that still names every part of the Jiangsu layout is read in
+    // that layout's order; the amounts are then placed by the table's arithmetic.
+    let mut by_order = false;
+    if kind == TableKind::ThreePublic && !unknown.is_empty() {
+        let all: String = header.iter().map(|l| l.compact()).collect();
+        if ["合计", "因公", "接待", "会议", "培训", "购", "运"]
+            .iter()
+            .all(|w| all.contains(w))
+            && all.matches('小').count() >= 2
+        {
+            cols = JIANGSU_THREE_PUBLIC
+                .iter()
+                .filter_map(|t| meaning(kind, t))
+                .collect();
+            unknown.clear();
+            by_order = true;
+        }
+    }
+    // Jiangsu prints 合计 | "三公"经费 (小计 | 因公出国 | 公务用车 (小计 | 购置 | 运行) |
+    // 接待) | 会议费 | 培训费: with two 小计, the first is the 三公 total and 合计 also
+    // counts 会议费 and 培训费.
+    if kind == TableKind::ThreePublic {
+        if cols.iter().filter(|c| c.key == "car").count() == 2
+            && let Some(c) = cols.iter_mut().find(|c| c.key == "car")
+        {
+            c.key = "total";
+            c.label = "\"三公\"经费合计";
+        }
+        if cols.iter().filter(|c| c.key == "total").count() == 2
+            && let Some(c) = cols.iter_mut().find(|c| c.key == "total")
+        {
+            c.key = "grand_total";
+            c.label = "合计(\"三公\"经费、会议费、培训费)";
+        }
+    }
+    let unit_inferred = unit.is_none();
+    let unit = unit.unwrap_or(MoneyUnit::Yuan);
+    if unit_inferred {
+        ctx.warn(
+            title_no,
+            Some(kind),
+            "unit_assumed",
+            format!(
+                "{} states no unit (单位：元/万元); assumed 元",
+                kind.label()
+            ),
+            title,
+        );
+    }
+    let mut raw = RawTable {
+        kind,
+        title: title.to_string(),
+        title_line: title_no,
+        table_no,
+        unit,
+        unit_inferred,
+        note,
+        page: None,
+        columns: Columns {
+            constraints: constraints(&cols),
+            columns: cols,
+        },
+        header: leaves.iter().map(|l| l.text.clone()).collect(),
+        data: vec![],
+    };
+    if !unknown.is_empty()
+        || leaves.is_empty()
+        || (raw.columns.columns.is_empty() && !data.is_empty())
+    {
+        ctx.warn(
+            title_no,
+            Some(kind),
+            "header_unrecognized",
+            format!(
+                "{}: header columns not recognised ({}); the table's amounts were not read",
+                kind.label(),
+                if unknown.is_empty() {
+                    "no header".to_string()
+                } else {
+                    unknown.join("、")
+                }
+            ),
+            title,
+        );
+        return raw;
+    }
+    if let Some(g) = grid {
+        for (seq, (no, cells)) in g.rows.into_iter().enumerate() {
+            raw.data.push(TableLine::new(no, seq, &cells.join("\t")));
+        }
+        return raw;
+    }
+    if by_order {
+        // Amount lines a fraction of a line apart are one row (a 0 printed lower).
+        let mut rows: Vec<(usize, f64, f64, Vec<Span>)> = Vec::new();
+        for l in data
+            .iter()
+            .filter(|l| l.line.spans.iter().any(|s| is_amount(&s.text)))
+        {
+            let amounts = l.line.spans.iter().filter(|s| is_amount(&s.text)).cloned();
+            match rows.last_mut() {
+                Some((_, y, size, spans))
+                    if (*y - l.line.y).abs() <= 1.2 * size.max(l.line.size) =>
+                {
+                    spans.extend(amounts)
+                }
+                _ => rows.push((l.no, l.line.y, l.line.size, amounts.collect())),
+            }
+        }
+        for (seq, (no, _, _, mut spans)) in rows.into_iter().enumerate() {
+            spans.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+            let cells: Vec<&str> = spans.iter().map(|s| s.text.as_str()).collect();
+            raw.data.push(TableLine::new(no, seq, &cells.join("\t")));
+        }
+        return raw;
+    }
+    // Rebuild each data line with its spans at their columns.
+    let data = join_wrapped_cells(&data);
+    for (seq, l) in data.iter().enumerate() {
+        let mut cells: Vec<String> = vec![String::new(); leaves.len()];
+        for s in &l.line.spans {
+            let mut i = leaf_of(&leaves, s);
+            // Names are text and sit in the label column (left-aligned, they may start
+            // nearer a code column's centre); codes and amounts are placed by position.
+            let digits = s
+                .text
+                .chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-'));
+            // (政府采购 tables describe a row in several text columns, each in place.)
+            if !digits
+                && !two_sided
+                && kind != TableKind::Procurement
+                && let Some(li) = label_idx
+            {
+                i = li;
+            }
+            if !cells[i].is_empty() {
+                cells[i].push(' ');
+            }
+            cells[i].push_str(&s.text);
+        }
+        let line = cells.join("\t");
+        raw.data.push(TableLine::new(l.no, seq, &line));
+    }
+    raw
+}
+
+/// Rows whose cells wrap over several lines, the amounts printed on the middle one
+/// (unruled tables: 政府采购 items, 收入 sources): a text-only line belongs to the
+/// nearest line with amounts when the lines between them are closer than 0.6 × the
+/// table's row pitch (1.7 × the font size when no two rows are single lines). The merged row keeps the amount line's number; fragments that
+/// overlap horizontally are one cell, read top to bottom.
+pub(super) fn join_wrapped_cells(data: &[&DocLine]) -> Vec<DocLine> {
+    let has_amount = |l: &DocLine| l.line.spans.iter().any(|s| is_amount(&s.text));
+    // The row pitch: the distance between consecutive single-line rows with amounts.
+    let pitch = median(
+        data.windows(2)
+            .filter(|w| w[0].line.page == w[1].line.page && has_amount(w[0]) && has_amount(w[1]))
+            .map(|w| w[0].line.y - w[1].line.y)
+            .collect(),
+    );
+    let near = |a: &DocLine, b: &DocLine| {
+        let limit = if pitch > 0.0 {
+            0.6 * pitch
+        } else {
+            1.7 * a.line.size.min(b.line.size)
+        };
+        a.line.page == b.line.page && (a.line.y - b.line.y).abs() <= limit
+    };
+    // For each text-only line, the amount line it joins (by index), if any.
+    let mut owner: Vec<Option<usize>> = vec![None; data.len()];
+    for i in 0..data.len() {
+        if has_amount(data[i]) {
+            owner[i] = Some(i);
+            continue;
+        }
+        // Walk up and down through close text-only lines to an amount line.
+        let reach = |step: isize| -> Option<(usize, f64)> {
+            let mut j = i;
+            loop {
+                let k = j as isize + step;
+                if k < 0 || k as usize >= data.len() || !near(data[j], data[k as usize]) {
+                    return None;
+                }
+                j = k as usize;
+                if has_amount(data[j]) {
+                    return Some((j, (data[j].line.y - data[i].line.y).abs()));
+                }
+            }
+        };
+        owner[i] = match (reach(-1), reach(1)) {
+            (Some(a), Some(b)) => Some(if a.1 <= b.1 { a.0 } else { b.0 }),
+            (Some(a), None) | (None, Some(a)) => Some(a.0),
+            (None, None) => None,
+        };
+    }
+    let mut out = Vec::new();
+    for i in 0..data.len() {
+        match owner[i] {
+            None => out.push(data[i].clone()),
+            Some(o) if o == i => {
+                let members: Vec<&DocLine> = (0..data.len())
+                    .filter(|&j| owner[j] == Some(i))
+                    .map(|j| data[j])
+                    .collect();
+                out.push(stack_cells(&members, data[i]));
+            }
+            Some(_) => {}
+        }
+    }
+    out
+}
+
+/// One line from `members` (top to bottom): text spans overlapping horizontally are
+/// joined, and so are words (not codes) less than 0.8 × the font size apart.
+pub(super) fn stack_cells(members: &[&DocLine], anchor: &DocLine) -> DocLine {
+    let mut cells: Vec<Span> = Vec::new();
+    for l in members {
+        for s in &l.line.spans {
+            // (Glyph positions of some fonts drift: touching fragments are one cell too.)
+            // Words (not codes: `201 05 07` stays three cells) close together are one.
+            let words = |t: &str| !t.is_ascii();
+            let gap = if words(&s.text) {
+                0.8 * anchor.line.size
+            } else {
+                0.5
+            };
+            let touches = |c: &Span| {
+                let gap = if words(&c.text) { gap } else { 0.5 };
+                c.x0 < s.x1 + gap && s.x0 < c.x1 + gap
+            };
+            match cells
+                .iter_mut()
+                .find(|c| touches(c) && !is_amount(&s.text) && !is_amount(&c.text))
+            {
+                Some(c) => {
+                    c.text.push_str(&s.text);
+                    c.x0 = c.x0.min(s.x0);
+                    c.x1 = c.x1.max(s.x1);
+                }
+                None => cells.push(s.clone()),
+            }
+        }
+    }
+    cells.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+    DocLine {
+        no: anchor.no,
+        running: anchor.running,
+        line: Line {
+            spans: cells,
+            ..anchor.line.clone()
+        },
+    }
+}
+
+/// A table's number printed above the next table's title (`公开11表`, `表十一`, `附表3`).
+pub(super) fn is_table_number(c: &str) -> bool {
+    let numeral = |t: &str| {
+        !t.is_empty()
+            && t.chars()
+                .all(|ch| ch.is_ascii_digit() || "一二三四五六七八九十".contains(ch))
+    };
+    c.strip_prefix("公开")
+        .or_else(|| c.strip_prefix("附"))
+        .unwrap_or(c)
+        .strip_suffix('表')
+        .is_some_and(numeral)
+        || c.strip_prefix('表').is_some_and(numeral)
+}
+
+/// A line saying that the table is empty (`此表为空`, `本表为空表`, `故本表无数据`,
+/// `（无政府性基金支出）`).
+pub(super) fn says_empty(c: &str) -> bool {
+    ["为空", "无数据", "无相关收支", "无此项"]
+        .iter()
+        .any(|p| c.contains(p))
+        // (无政府性基金支出）
+        || c.trim_start_matches(['(', '（']).starts_with('无')
+}
+
+/// A page number printed at the foot of a page inside a table's block (`15`, `- 15 -`,
+/// `第15页`): the last line of its page, in the bottom margin, nothing but the number.
+pub(super) fn is_page_number(line: &DocLine, next: Option<&DocLine>, page_height: f64) -> bool {
+    let last_on_page = next.is_none_or(|n| n.line.page != line.line.page);
+    let in_margin = line.line.y <= 0.12 * page_height;
+    let c = line.compact();
+    let digits = c
+        .trim_matches(|ch: char| matches!(ch, '-' | '—' | '第' | '页'))
+        .to_string();
+    // (`- 21 -` may come as three spans.)
+    last_on_page
+        && in_margin
+        && line.line.spans.iter().all(|s| {
+            s.text
+                .trim()
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || matches!(ch, '-' | '—' | '第' | '页'))
+        })
+        && (1..=3).contains(&digits.len())
+        && digits.chars().all(|ch| ch.is_ascii_digit())
+}
+
+/// Header words printed letter-spaced (`金    额`, `合  计`) joined back into one span.
+pub(super) fn join_spaced_words(line: &Line) -> Line {
+    const WORDS: &[&str] = &[
+        "金额", "合计", "总计", "小计", "项目", "科目", "名称", "单位",
+    ];
+    let mut spans: Vec<Span> = Vec::with_capacity(line.spans.len());
+    for s in &line.spans {
+        if let Some(prev) = spans.last_mut()
+            && prev.text.chars().count() == 1
+            && s.text.chars().count() == 1
+            && s.x0 - prev.x1 <= 4.0 * line.size
+            && WORDS.contains(&format!("{}{}", prev.text, s.text).as_str())
+        {
+            prev.text.push_str(&s.text);
+            prev.x1 = s.x1;
+            continue;
+        }
+        spans.push(s.clone());
+    }
+    Line {
+        spans,
+        ..line.clone()
+    }
+}

@@ -1,0 +1,73 @@
+//! Who and what a PDF is about, from its cover and table titles: the unit named after a
+//! label (`部门：…`), in a table title, or beside the year on the cover. Knows nothing about
+//! tables' contents.
+
+/// The name a line gives after `key`: `部门：江苏省人民检察院  单位：万元` (the name in the
+/// label's span or the next; the unit statement after it is not part of it).
+pub(super) fn name_after(line: &str, key: &str) -> Option<String> {
+    let rest = line.strip_prefix(key)?;
+    let name = ["单位：", "单位:"]
+        .iter()
+        .filter_map(|u| rest.find(u))
+        .min()
+        .map_or(rest, |end| &rest[..end]);
+    (!name.is_empty()).then(|| name.to_string())
+}
+
+/// `2018年度江苏省…` without its leading year.
+pub(super) fn without_year(text: &str) -> &str {
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    if digits != 4 {
+        return text;
+    }
+    let rest = &text[4..];
+    rest.strip_prefix("年度")
+        .or_else(|| rest.strip_prefix('年'))
+        .unwrap_or(text)
+}
+
+/// The unit a table title names before the table's own name:
+/// `五、2017年度江苏省高级人民法院部门财政拨款支出预算表` → 江苏省高级人民法院.
+pub(super) fn unit_in_title(title: &str) -> Option<String> {
+    let t = crate::model::classification::strip_enumerator(title);
+    let t = without_year(&t);
+    let start = [
+        "收支",
+        "收入",
+        "支出",
+        "财政拨款",
+        "一般公共预算",
+        "政府性基金",
+        "“三公”",
+        "\"三公\"",
+        "政府采购",
+    ]
+    .iter()
+    .filter_map(|w| t.find(w))
+    .min()?;
+    let name = t[..start].trim_end_matches("部门");
+    (name.chars().count() >= 4).then(|| name.to_string())
+}
+
+/// The unit a cover's title names beside the year: `江苏省委办公厅2017年度部门预算`,
+/// `2018年度江苏省高级人民法院预算公开` → the name.
+pub(super) fn unit_on_cover(title: &str) -> Option<String> {
+    let year_at = title
+        .char_indices()
+        .find(|(i, _)| {
+            title[*i..].len() >= 5
+                && title[*i..].chars().take(4).all(|c| c.is_ascii_digit())
+                && title[*i..].chars().nth(4) == Some('年')
+        })
+        .map(|(i, _)| i)?;
+    let name = if year_at > 0 {
+        &title[..year_at]
+    } else {
+        let rest = without_year(title);
+        ["部门预算", "单位预算", "预算"]
+            .iter()
+            .find_map(|w| rest.find(w))
+            .map_or(rest, |end| &rest[..end])
+    };
+    (name.chars().count() >= 4).then(|| name.to_string())
+}

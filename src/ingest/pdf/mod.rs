@@ -1,0 +1,284 @@
+//! Disclosure PDFs: the document rebuilt from the text layer's geometry, table by table.
+//!
+//! Rooms, bottom up: `text_layer` (glyphs and rules of each page, through `pdf-extract`),
+//! `lines` (glyphs → lines → spans), `structure` (running lines, table titles and
+//! extents), `header` (leaf columns and their meanings), `grid` (ruled tables cell by
+//! cell), `block` (one table's lines → a `RawTable`), `cover` (the unit named on the cover
+//! and in titles). This module assembles a document: every table read and verified on its
+//! own (`ingest::table::verify`), the document's metadata, and its narrative. See
+//! `docs/pdf.md`.
+
+mod block;
+mod cover;
+mod grid;
+mod header;
+mod lines;
+mod structure;
+mod text_layer;
+
+use std::path::Path;
+
+pub use lines::{Line, Span, page_lines};
+pub use text_layer::{Glyph, Page, Rule, read_pages};
+
+use self::block::read_block;
+use self::cover::{name_after, unit_in_title, unit_on_cover, without_year};
+use self::structure::{DocLine, Structure, looks_like_section, structure};
+use super::amount::MoneyUnit;
+use super::table::{Outputs, RawTable, read_table, verify};
+use super::{Ctx, Overrides, narrative};
+use crate::error::{Error, Result};
+use crate::model::{DocumentMeta, ParsedDocument, Scope, SourceTable, TableStatus};
+
+/// The tables of a PDF as read, before their rows are interpreted: for `yusuan pdf-lines
+/// --tables`, which shows why a table was or was not understood.
+pub fn raw_tables(path: &Path, bytes: &[u8]) -> Result<Vec<RawTable>> {
+    let st = structure(path, bytes)?;
+    let mut ctx = Ctx::default();
+    let mut names = Vec::new();
+    Ok((0..st.titles.len())
+        .map(|n| {
+            let (start, end) = st.block(n);
+            let block: Vec<&DocLine> = st.lines[start + 1..end].iter().collect();
+            read_block(
+                &mut ctx,
+                st.titles[n].1,
+                &st.lines[start].compact(),
+                st.lines[start].no,
+                n as i32 + 1,
+                &block,
+                &st.pages,
+                &mut names,
+            )
+        })
+        .collect())
+}
+
+/// Reads a disclosure PDF.
+pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<ParsedDocument> {
+    let st = structure(path, bytes)?;
+    let Structure {
+        ref pages,
+        ref lines,
+        ref titles,
+        ..
+    } = st;
+    let is_heading = |l: &DocLine| st.is_heading(l);
+    let not = |reason: String| Error::NotADisclosure {
+        path: path.to_path_buf(),
+        reason,
+    };
+    let cover: String = lines
+        .iter()
+        .filter(|l| l.line.page == pages[0].number)
+        .map(|l| l.compact())
+        .collect::<Vec<_>>()
+        .join("\n");
+    // A PDF without tables may be the 文件 half of a unit-year (its narrative), published
+    // beside a 表格 PDF: it is read for its facts and stored with its tables' document.
+    if titles.is_empty() && !(cover.contains("预算") || cover.contains("决算")) {
+        return Err(not(
+            "not a budget disclosure: the first page names no 预算/决算 and no disclosure table was found".into(),
+        ));
+    }
+    let mut ctx = Ctx::default();
+    let mut out = Outputs::default();
+    let mut tables: Vec<SourceTable> = Vec::new();
+    let mut unit_names: Vec<String> = Vec::new();
+    let mut in_table = vec![false; lines.len()];
+    let mut doc_unit: Option<MoneyUnit> = None;
+    // Every table is read and verified on its own: a verified table's amounts are
+    // stored; an unverified or unread one is recorded with its reason and its amounts
+    // are left out, so that no figure is taken from a table that does not add up.
+    for (n, &(start, kind)) in titles.iter().enumerate() {
+        let (_, end) = st.block(n);
+        for flag in &mut in_table[start..end] {
+            *flag = true;
+        }
+        let block: Vec<&DocLine> = lines[start + 1..end].iter().collect();
+        let title = lines[start].compact();
+        let mut table_ctx = Ctx::default();
+        let mut table_out = Outputs::default();
+        let raw = read_block(
+            &mut table_ctx,
+            kind,
+            &title,
+            lines[start].no,
+            tables.len() as i32 + 1,
+            &block,
+            pages,
+            &mut unit_names,
+        );
+        let mut table = read_table(&mut table_ctx, &raw, &mut table_out);
+        table.page = Some(lines[start].line.page as i32);
+        verify(&mut table, &table_ctx.warnings, &table_out.items);
+        if table.status.is_trusted() {
+            if doc_unit.is_none() && !raw.unit_inferred {
+                doc_unit = Some(raw.unit);
+            }
+            out.extend(table_out);
+        } else {
+            table.amount_count = 0;
+            table_ctx.warn(
+                lines[start].no,
+                Some(kind),
+                if table.status == TableStatus::Unread {
+                    "table_unread"
+                } else {
+                    "table_unverified"
+                },
+                format!(
+                    "{} (page {}) is {}; its amounts are not stored: {}",
+                    kind.label(),
+                    lines[start].line.page,
+                    table.status.as_str(),
+                    table.status_reason.as_deref().unwrap_or_default()
+                ),
+                &title,
+            );
+        }
+        ctx.warnings.append(&mut table_ctx.warnings);
+        tables.push(table);
+    }
+    // A document is ingested when at least one of its core tables verifies; with none,
+    // nothing it states could be trusted.
+    if !tables.is_empty()
+        && !tables
+            .iter()
+            .any(|t| t.table_kind.is_core() && t.status == TableStatus::Verified)
+    {
+        let reasons: Vec<String> = tables
+            .iter()
+            .filter(|t| t.table_kind.is_core())
+            .map(|t| {
+                format!(
+                    "{} (page {}): {}",
+                    t.table_kind.label(),
+                    t.page.unwrap_or_default(),
+                    t.status_reason.as_deref().unwrap_or("not verified")
+                )
+            })
+            .take(4)
+            .collect();
+        return Err(not(format!(
+            "none of its core tables (收支总表, 收入表, 支出表, 财政拨款收支总表, 一般公共预算支出表) could be verified{}{}",
+            if reasons.is_empty() { "" } else { ": " },
+            reasons.join("; ")
+        )));
+    }
+
+    // Metadata.
+    // The cover's title: its largest lines (a title may wrap: 2018年度江苏省高级 /
+    // 人民法院预算公开).
+    let cover_size = lines
+        .iter()
+        .filter(|l| l.line.page == pages[0].number)
+        .map(|l| l.line.size)
+        .fold(0.0, f64::max);
+    let title: String = lines
+        .iter()
+        .filter(|l| l.line.page == pages[0].number && l.line.size >= cover_size * 0.98)
+        .map(|l| l.compact())
+        .collect();
+    let all_titles: Vec<String> = titles.iter().map(|(i, _)| lines[*i].compact()).collect();
+    let kind = super::document_kind(&title, &all_titles);
+    let year = match overrides.year {
+        Some(y) => y,
+        None => super::first_year(
+            std::iter::once(title.as_str())
+                .chain(all_titles.iter().map(String::as_str))
+                .chain(std::iter::once(cover.as_str())),
+        )
+        .ok_or_else(|| {
+            not("no year (such as 2024年) on the cover or in any table title; pass --year".into())
+        })?,
+    };
+    for l in lines.iter().filter(|l| l.line.page == pages[0].number) {
+        let c = l.compact();
+        for key in [
+            "预算主管部门：",
+            "预算主管部门:",
+            "主管部门：",
+            "部门名称：",
+            "单位名称：",
+        ] {
+            if let Some(name) = name_after(&c, key) {
+                unit_names.insert(0, name.clone());
+                unit_names.insert(0, name);
+            }
+        }
+    }
+    if unit_names.is_empty() {
+        // No 部门： line: the unit named in the tables' titles
+        // (二、2018年度江苏省高级人民法院收入预算总表), else on the cover
+        // (江苏省委办公厅2017年度部门预算).
+        unit_names.extend(all_titles.iter().filter_map(|t| unit_in_title(t)));
+        if unit_names.is_empty() {
+            unit_names.extend(unit_on_cover(&title));
+        }
+    }
+    let unit_name = super::most_common(&unit_names).unwrap_or_else(|| title.clone());
+    let scope = if title.contains("单位预算") && !title.contains("部门") {
+        Scope::Unit
+    } else {
+        Scope::Department
+    };
+    let (region, region_code) = match &overrides.region {
+        Some(r) => (Some(r.clone()), None),
+        None => super::division_prefix(&title)
+            .or_else(|| super::division_prefix(without_year(&title)))
+            .or_else(|| super::division_prefix(&unit_name))
+            // 江苏省2018年度 / 省级部门预算公开报表 on the cover.
+            .or_else(|| cover.lines().find_map(super::division_prefix))
+            // 中共江苏省委办公厅: the division inside a party or people's body's name.
+            .or_else(|| {
+                ["中共", "中国共产党"]
+                    .iter()
+                    .find_map(|p| unit_name.strip_prefix(p))
+                    .and_then(super::division_prefix)
+            })
+            .map_or((None, None), |(code, name)| {
+                (Some(name.to_string()), Some(code.to_string()))
+            }),
+    };
+    let narrative_lines: Vec<(usize, String)> = lines
+        .iter()
+        .filter(|l| !in_table[l.no - 1] && l.line.page != pages[0].number)
+        .map(|l| {
+            let text = l.line.text();
+            if is_heading(l) || looks_like_section(&l.compact()) {
+                (l.no, format!("### {text}"))
+            } else {
+                (l.no, text)
+            }
+        })
+        .collect();
+    let refs: Vec<(usize, &str)> = narrative_lines
+        .iter()
+        .map(|(n, t)| (*n, t.as_str()))
+        .collect();
+    let facts = narrative::extract_facts(&refs);
+    if titles.is_empty() && facts.is_empty() {
+        return Err(not(
+            "no disclosure table found in the PDF (expected titles such as 收支预算总表, 支出预算总表) and no budget figures in its text".into(),
+        ));
+    }
+    let unit_code = out.unit_code();
+    Ok(out.into_document(
+        DocumentMeta {
+            title,
+            kind,
+            scope,
+            year,
+            region,
+            region_code,
+            unit_name,
+            unit_name_printed: String::new(),
+            unit_code,
+            amount_unit: doc_unit.unwrap_or(MoneyUnit::Yuan).label(),
+        },
+        tables,
+        facts,
+        ctx.warnings,
+    ))
+}
