@@ -13,6 +13,7 @@ pub mod cells;
 pub mod companion;
 pub mod grouped;
 pub(crate) mod layout;
+pub mod meta;
 pub mod narrative;
 pub mod pdf;
 pub mod performance;
@@ -24,46 +25,10 @@ pub mod text;
 
 use std::path::{Path, PathBuf};
 
-use std::collections::HashMap;
-use std::sync::LazyLock;
-
-use regex::Regex;
 use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
-use crate::model::{DocumentKind, IngestWarning, ParsedDocument, SourceDocument, TableKind};
-
-/// A year as printed in titles: `2024年`, `2024 年度`.
-pub(crate) static YEAR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
-
-/// The first year printed in any of `texts`.
-pub(crate) fn first_year<'a>(texts: impl IntoIterator<Item = &'a str>) -> Option<i32> {
-    texts
-        .into_iter()
-        .find_map(|t| YEAR.captures(t).and_then(|c| c[1].parse().ok()))
-}
-
-/// 决算 when the title or most table titles say so, else 预算.
-pub(crate) fn document_kind(title: &str, table_titles: &[String]) -> DocumentKind {
-    let finals = table_titles.iter().filter(|t| t.contains("决算")).count();
-    if title.contains("决算") || finals * 2 > table_titles.len() {
-        DocumentKind::FinalAccounts
-    } else {
-        DocumentKind::Budget
-    }
-}
-
-/// The most frequent name (ties broken alphabetically).
-pub(crate) fn most_common(names: &[String]) -> Option<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for n in names {
-        *counts.entry(n.as_str()).or_default() += 1;
-    }
-    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    v.first().map(|(n, _)| n.to_string())
-}
+use crate::model::{IngestWarning, ParsedDocument, SourceDocument, TableKind};
 
 /// Bumped whenever parsing changes what a document yields.
 pub const PARSER_VERSION: &str = "text-3";

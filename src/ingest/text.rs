@@ -6,7 +6,6 @@
 //! document metadata. Row and amount handling is delegated to `rows`, `summary`,
 //! `performance`; facts to `narrative`.
 
-use std::collections::HashMap;
 use std::path::Path;
 
 use super::amount::MoneyUnit;
@@ -17,7 +16,7 @@ use super::layout::{
 use super::table::{Outputs, RawTable, read_table, verify};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
-use crate::model::{DocumentMeta, ParsedDocument, Scope, SourceTable, TableKind};
+use crate::model::{DocumentMeta, ParsedDocument, SourceTable, TableKind};
 
 struct Block {
     kind: TableKind,
@@ -106,23 +105,7 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     let first_table = blocks[0].title_line;
 
     let mut ctx = Ctx::default();
-    // Document kind.
     let table_titles: Vec<String> = blocks.iter().map(|b| b.title.clone()).collect();
-    let kind = super::document_kind(&title, &table_titles);
-    // Year.
-    let year = match overrides.year {
-        Some(y) => y,
-        None => super::first_year(
-            std::iter::once(title.as_str()).chain(blocks.iter().map(|b| b.title.as_str())),
-        )
-        .ok_or_else(|| Error::Parse {
-            path: path.to_path_buf(),
-            line: title_line,
-            reason: format!(
-                "no year (such as 2024年) in the title '{title}' or any table title; pass --year"
-            ),
-        })?,
-    };
     // The document's amount unit: the first unit statement anywhere.
     let doc_unit = lines.iter().find_map(|(_, l)| MoneyUnit::from_statement(l));
     let doc_unit = match doc_unit {
@@ -179,17 +162,25 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
         }
     }
 
-    // Unit name and code.
-    let unit_name = super::most_common(&unit_names).unwrap_or_else(|| unit_from_title(&title));
+    let meta = super::meta::resolve(
+        &super::meta::Found {
+            title: &title,
+            table_titles: &table_titles,
+            cover: "",
+            unit_names: &unit_names,
+            unit_fallback: unit_from_title(&title),
+            projects: &out.projects,
+        },
+        overrides,
+    );
+    let year = meta.year.ok_or_else(|| Error::Parse {
+        path: path.to_path_buf(),
+        line: title_line,
+        reason: format!(
+            "no year (such as 2024年) in the title '{title}' or any table title; pass --year"
+        ),
+    })?;
     let unit_code = out.unit_code();
-    let scope =
-        if title.contains("部门预算") || title.contains("部门决算") || unit_name.ends_with("部门")
-        {
-            Scope::Department
-        } else {
-            Scope::Unit
-        };
-    let (region, region_code) = region_of(overrides, &out.projects, &unit_name);
     let narrative_lines: Vec<(usize, &str)> = lines
         .iter()
         .copied()
@@ -200,12 +191,12 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     Ok(out.into_document(
         DocumentMeta {
             title,
-            kind,
-            scope,
+            kind: meta.kind,
+            scope: meta.scope,
             year,
-            region,
-            region_code,
-            unit_name,
+            region: meta.region,
+            region_code: meta.region_code,
+            unit_name: meta.unit_name,
             unit_name_printed: String::new(),
             unit_code,
             amount_unit: doc_unit.label(),
@@ -218,7 +209,7 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
 
 fn unit_from_title(title: &str) -> String {
     let t = compact(title);
-    let t = super::YEAR.replace(&t, "");
+    let t = super::meta::YEAR.replace(&t, "");
     let t = t.trim_start_matches('度');
     for end in ["部门预算", "单位预算", "预算说明", "预算公开", "预算"] {
         if let Some(pos) = t.find(end) {
@@ -226,41 +217,6 @@ fn unit_from_title(title: &str) -> String {
         }
     }
     t.to_string()
-}
-
-/// Region: an override, else the 6-digit administrative prefix shared by most project
-/// codes, named from the bundled division list, else the district named in the unit.
-fn region_of(
-    overrides: &Overrides,
-    projects: &[crate::model::Project],
-    unit_name: &str,
-) -> (Option<String>, Option<String>) {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    for p in projects {
-        if let Some(c) = &p.project_code
-            && c.len() >= 18
-        {
-            *counts.entry(&c[..6]).or_default() += 1;
-        }
-    }
-    let code = counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(a.0)))
-        .map(|(c, _)| c.to_string());
-    let named = code.as_deref().and_then(super::division_name);
-    if let Some(r) = &overrides.region {
-        return (Some(r.clone()), code);
-    }
-    if let Some(n) = named {
-        return (Some(n.to_string()), code);
-    }
-    let name = compact(unit_name);
-    let district = ["区", "县", "市"]
-        .iter()
-        .filter_map(|s| name.find(s).map(|p| p + s.len()))
-        .min()
-        .map(|end| name[..end].to_string());
-    (district, code)
 }
 
 /// Parses one table block.

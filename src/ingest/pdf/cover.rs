@@ -2,6 +2,8 @@
 //! label (`部门：…`), in a table title, or beside the year on the cover. Knows nothing about
 //! tables' contents.
 
+use crate::ingest::meta::without_year;
+
 /// The name a line gives after `key`: `部门：江苏省人民检察院  单位：万元` (the name in the
 /// label's span or the next; the unit statement after it is not part of it).
 pub(super) fn name_after(line: &str, key: &str) -> Option<String> {
@@ -12,18 +14,6 @@ pub(super) fn name_after(line: &str, key: &str) -> Option<String> {
         .min()
         .map_or(rest, |end| &rest[..end]);
     (!name.is_empty()).then(|| name.to_string())
-}
-
-/// `2018年度江苏省…` without its leading year.
-pub(super) fn without_year(text: &str) -> &str {
-    let digits = text.chars().take_while(char::is_ascii_digit).count();
-    if digits != 4 {
-        return text;
-    }
-    let rest = &text[4..];
-    rest.strip_prefix("年度")
-        .or_else(|| rest.strip_prefix('年'))
-        .unwrap_or(text)
 }
 
 /// The unit a table title names before the table's own name:

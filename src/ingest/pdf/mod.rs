@@ -22,13 +22,13 @@ pub use lines::{Line, Span, page_lines};
 pub use text_layer::{Glyph, Page, Rule, read_pages};
 
 use self::block::read_block;
-use self::cover::{name_after, unit_in_title, unit_on_cover, without_year};
+use self::cover::{name_after, unit_in_title, unit_on_cover};
 use self::structure::{DocLine, Structure, looks_like_section, structure};
 use super::amount::MoneyUnit;
 use super::table::{Outputs, RawTable, read_table, verify};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
-use crate::model::{DocumentMeta, ParsedDocument, Scope, SourceTable, TableStatus};
+use crate::model::{DocumentMeta, ParsedDocument, SourceTable, TableStatus};
 
 /// The tables of a PDF as read, before their rows are interpreted: for `yusuan pdf-lines
 /// --tables`, which shows why a table was or was not understood.
@@ -181,18 +181,6 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         .map(|l| l.compact())
         .collect();
     let all_titles: Vec<String> = titles.iter().map(|(i, _)| lines[*i].compact()).collect();
-    let kind = super::document_kind(&title, &all_titles);
-    let year = match overrides.year {
-        Some(y) => y,
-        None => super::first_year(
-            std::iter::once(title.as_str())
-                .chain(all_titles.iter().map(String::as_str))
-                .chain(std::iter::once(cover.as_str())),
-        )
-        .ok_or_else(|| {
-            not("no year (such as 2024年) on the cover or in any table title; pass --year".into())
-        })?,
-    };
     for l in lines.iter().filter(|l| l.line.page == pages[0].number) {
         let c = l.compact();
         for key in [
@@ -217,30 +205,20 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             unit_names.extend(unit_on_cover(&title));
         }
     }
-    let unit_name = super::most_common(&unit_names).unwrap_or_else(|| title.clone());
-    let scope = if title.contains("单位预算") && !title.contains("部门") {
-        Scope::Unit
-    } else {
-        Scope::Department
-    };
-    let (region, region_code) = match &overrides.region {
-        Some(r) => (Some(r.clone()), None),
-        None => super::division_prefix(&title)
-            .or_else(|| super::division_prefix(without_year(&title)))
-            .or_else(|| super::division_prefix(&unit_name))
-            // 江苏省2018年度 / 省级部门预算公开报表 on the cover.
-            .or_else(|| cover.lines().find_map(super::division_prefix))
-            // 中共江苏省委办公厅: the division inside a party or people's body's name.
-            .or_else(|| {
-                ["中共", "中国共产党"]
-                    .iter()
-                    .find_map(|p| unit_name.strip_prefix(p))
-                    .and_then(super::division_prefix)
-            })
-            .map_or((None, None), |(code, name)| {
-                (Some(name.to_string()), Some(code.to_string()))
-            }),
-    };
+    let meta = super::meta::resolve(
+        &super::meta::Found {
+            title: &title,
+            table_titles: &all_titles,
+            cover: &cover,
+            unit_names: &unit_names,
+            unit_fallback: title.clone(),
+            projects: &out.projects,
+        },
+        overrides,
+    );
+    let year = meta.year.ok_or_else(|| {
+        not("no year (such as 2024年) on the cover or in any table title; pass --year".into())
+    })?;
     let narrative_lines: Vec<(usize, String)> = lines
         .iter()
         .filter(|l| !in_table[l.no - 1] && l.line.page != pages[0].number)
@@ -267,12 +245,12 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
     Ok(out.into_document(
         DocumentMeta {
             title,
-            kind,
-            scope,
+            kind: meta.kind,
+            scope: meta.scope,
             year,
-            region,
-            region_code,
-            unit_name,
+            region: meta.region,
+            region_code: meta.region_code,
+            unit_name: meta.unit_name,
             unit_name_printed: String::new(),
             unit_code,
             amount_unit: doc_unit.unwrap_or(MoneyUnit::Yuan).label(),
