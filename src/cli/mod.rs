@@ -70,6 +70,8 @@ built beside the target and renamed into place when complete.")]
     /// Show the text layer of a PDF as yusuan reads it: lines and spans with x-positions.
     #[command(after_help = "Examples:
   yusuan pdf-lines datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf --page 10
+  yusuan pdf-lines --page 10 --rules FILE.pdf     (also the page's table borders)
+  yusuan pdf-lines --tables FILE.pdf              (each table as read)
 For writing golden files and diagnosing layouts: every span with its x-range in PDF points.")]
     PdfLines(PdfLinesArgs),
 }
@@ -83,6 +85,9 @@ pub struct PdfLinesArgs {
     /// Show the tables as read instead: title, header columns, and each row's cells.
     #[arg(long)]
     pub tables: bool,
+    /// Also list each page's rules (horizontal and vertical lines: table borders).
+    #[arg(long)]
+    pub rules: bool,
     /// The PDF file.
     pub file: PathBuf,
 }
@@ -264,6 +269,20 @@ fn pdf_lines(args: &PdfLinesArgs) -> anyhow::Result<Status> {
                 line.size,
                 spans.join("  ")
             )?;
+        }
+        if args.rules {
+            for r in &page.rules {
+                let (dir, at, from, to) = if r.is_horizontal() {
+                    ("-", r.y0, r.x0, r.x1)
+                } else {
+                    ("|", r.x0, r.y0, r.y1)
+                };
+                writeln!(
+                    out,
+                    "      p{} rule {dir} at {at:.1} from {from:.1} to {to:.1}",
+                    page.number
+                )?;
+            }
         }
     }
     Ok(Status::Ok)

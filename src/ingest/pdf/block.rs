@@ -32,6 +32,7 @@ pub(super) fn read_block(
     block: &[&DocLine],
     pages: &[Page],
     unit_names: &mut Vec<String>,
+    ruled: bool,
 ) -> RawTable {
     let mut unit = None;
     let mut note: Option<String> = None;
@@ -52,6 +53,8 @@ pub(super) fn read_block(
                 && !is_table_number(&l.compact())
                 && !is_column_numbers(&l.line)
                 && !l.running
+                // (The title repeated on a continuation page.)
+                && l.compact() != compact(title)
         })
         .map(|(_, l)| DocLine {
             no: l.no,
@@ -126,7 +129,11 @@ pub(super) fn read_block(
     }
     // Ruled tables are read cell by cell from their grid (wrapped cells stay whole);
     // others by the x-position of each span under the header's leaf columns.
-    let grid = grid_rows(&block, pages, &header, &data);
+    let grid = if ruled {
+        grid_rows(&block, pages, &header, &data)
+    } else {
+        None
+    };
     let leaves = match &grid {
         Some(g) => g.leaves.clone(),
         None => leaves(&header),

@@ -98,9 +98,12 @@ pub fn page_lines(page: &Page) -> Vec<Line> {
         let mut prev: Option<&Glyph> = None;
         for (_, g) in row {
             let x1 = g.x + g.width.max(0.0);
-            let amount_ends = spans.last().is_some_and(|s| amount_like(&s.text))
-                && prev.is_some_and(|p| p.op != g.op)
-                && !numeric(&g.text);
+            // Text after an amount starts the next cell when another operation draws it,
+            // or when a visible gap separates them (cells drawn by one operation).
+            let amount_ends = spans.last().is_some_and(|s| {
+                amount_like(&s.text)
+                    && (prev.is_some_and(|p| p.op != g.op) || g.x - s.x1 > 0.15 * size)
+            }) && !numeric(&g.text);
             // A digit drawn by another operation after an amount with its two decimals
             // starts the next cell (fonts with wrong widths make the two touch).
             let amount_complete = spans.last().is_some_and(|s| two_decimals(&s.text))

@@ -1,6 +1,6 @@
 //! Disclosure PDFs: the document rebuilt from the text layer's geometry, table by table.
 //!
-//! Rooms, bottom up: `text_layer` (glyphs and rules of each page, through `pdf-extract`),
+//! Rooms, bottom up: `text_layer` (glyphs and rules of each page, through hayro),
 //! `lines` (glyphs → lines → spans), `structure` (running lines, table titles and
 //! extents), `header` (leaf columns and their meanings), `grid` (ruled tables cell by
 //! cell), `block` (one table's lines → a `RawTable`), `cover` (the unit named on the cover
@@ -30,6 +30,15 @@ use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
 use crate::model::{DocumentMeta, ParsedDocument, SourceTable, TableStatus};
 
+/// One reading of a table: its warnings, outputs, the unit names it saw, and the table as
+/// read.
+struct Reading {
+    ctx: Ctx,
+    out: Outputs,
+    names: Vec<String>,
+    raw: Option<RawTable>,
+}
+
 /// The tables of a PDF as read, before their rows are interpreted: for `yusuan pdf-lines
 /// --tables`, which shows why a table was or was not understood.
 pub fn raw_tables(path: &Path, bytes: &[u8]) -> Result<Vec<RawTable>> {
@@ -49,6 +58,7 @@ pub fn raw_tables(path: &Path, bytes: &[u8]) -> Result<Vec<RawTable>> {
                 &block,
                 &st.pages,
                 &mut names,
+                true,
             )
         })
         .collect())
@@ -97,21 +107,48 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         }
         let block: Vec<&DocLine> = lines[start + 1..end].iter().collect();
         let title = lines[start].compact();
-        let mut table_ctx = Ctx::default();
-        let mut table_out = Outputs::default();
-        let raw = read_block(
-            &mut table_ctx,
-            kind,
-            &title,
-            lines[start].no,
-            tables.len() as i32 + 1,
-            &block,
-            pages,
-            &mut unit_names,
-        );
-        let mut table = read_table(&mut table_ctx, &raw, &mut table_out);
-        table.page = Some(lines[start].line.page as i32);
-        verify(&mut table, &table_ctx.warnings, &table_out.items);
+        let read = |ruled: bool| {
+            let mut r = Reading {
+                ctx: Ctx::default(),
+                out: Outputs::default(),
+                names: Vec::new(),
+                raw: None,
+            };
+            let raw = read_block(
+                &mut r.ctx,
+                kind,
+                &title,
+                lines[start].no,
+                tables.len() as i32 + 1,
+                &block,
+                pages,
+                &mut r.names,
+                ruled,
+            );
+            let mut table = read_table(&mut r.ctx, &raw, &mut r.out);
+            table.page = Some(lines[start].line.page as i32);
+            verify(&mut table, &r.ctx.warnings, &r.out.items);
+            r.raw = Some(raw);
+            (table, r)
+        };
+        // A ruled table is read cell by cell from its grid; where that reading does not
+        // verify (borders that do not separate what the header means), the reading by
+        // x-positions is tried, and kept only if it verifies.
+        let (mut table, r) = match read(true) {
+            (t, r) if t.status.is_trusted() => (t, r),
+            first => match read(false) {
+                (t, r) if t.status.is_trusted() => (t, r),
+                _ => first,
+            },
+        };
+        let Reading {
+            ctx: mut table_ctx,
+            out: table_out,
+            names,
+            raw,
+        } = r;
+        let raw = raw.expect("a reading has its raw table");
+        unit_names.extend(names);
         if table.status.is_trusted() {
             if doc_unit.is_none() && !raw.unit_inferred {
                 doc_unit = Some(raw.unit);

@@ -1,16 +1,22 @@
 //! The PDF text layer: every glyph with its position, size and turn, and the rules (table
 //! borders) drawn on each page.
 //!
-//! Owns reading a PDF (through `pdf-extract`, pure Rust on `lopdf`) into [`Page`]s. Knows
-//! nothing about lines, tables or budgets (that is `lines` and above). A PDF without a
-//! text layer (a scan) is refused, and so is one that cannot be read; the extractor's
-//! panics on malformed fonts are caught and reported as errors.
+//! Owns reading a PDF into [`Page`]s, through hayro (`hayro-syntax` parses the file,
+//! `hayro-interpret` runs each page's content and reports glyph runs and paths to a
+//! [`Device`]; pure Rust, with the Adobe CMaps for fonts that use a predefined CJK CMap).
+//! Knows nothing about lines, tables or budgets (that is `lines` and above). A PDF without
+//! a text layer (a scan) is refused, and so is one that cannot be read or whose fonts give
+//! no Unicode text; a panic inside the reader is caught and reported as this file's error.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use pdf_extract::{
-    ColorSpace, MediaBox, OutputDev, OutputError, Path as PdfPath, PathOp, Transform,
+use hayro_interpret::font::GlyphRun;
+use hayro_interpret::hayro_syntax::Pdf;
+use hayro_interpret::kurbo::{Affine, BezPath, PathEl, Point, Rect, Vec2};
+use hayro_interpret::{
+    BlendMode, ClipPath, Context, Device, DrawMode, DrawProps, Image, ImageDrawProps,
+    InterpreterCache, InterpreterSettings, SoftMask, interpret_page,
 };
 
 use crate::error::{Error, Result};
@@ -100,179 +106,199 @@ impl Page {
     }
 }
 
-pub(super) struct Collector {
-    pub(super) pages: Vec<Page>,
-    pub(super) op: u32,
-    /// The quarter turn (0–3, counter-clockwise) of each glyph of the current page.
-    pub(super) turns: Vec<u8>,
-    /// The current page's lower-left corner.
-    pub(super) origin: (f64, f64),
+/// The device hayro draws one page onto: glyphs with Unicode text and rules are kept,
+/// everything else (images, clips, colours) is ignored.
+struct Collector {
+    page: Page,
+    /// Which text-showing operation drew each glyph.
+    op: u32,
+    /// The quarter turn (0–3, counter-clockwise) of each glyph.
+    turns: Vec<u8>,
+    /// Glyphs drawn with no Unicode text (a font without a usable mapping).
+    unmapped: usize,
+    /// The last run drawn with a fill, to skip the same run stroked again (fake bold).
+    last_fill: Option<(usize, usize)>,
 }
 
 impl Collector {
-    fn rules_of(&mut self, ctm: &Transform, path: &PdfPath) {
-        let at = |x: f64, y: f64| {
-            (
-                x * ctm.m11 + y * ctm.m21 + ctm.m31,
-                x * ctm.m12 + y * ctm.m22 + ctm.m32,
-            )
-        };
-        let Some(page) = self.pages.last_mut() else {
-            return;
-        };
-        let mut current = (0.0, 0.0);
-        for op in &path.ops {
-            match *op {
-                PathOp::MoveTo(x, y) => current = at(x, y),
-                PathOp::LineTo(x, y) => {
-                    let next = at(x, y);
-                    page.rules.extend(Rule::new(current, next));
-                    current = next;
+    /// The rules a path draws: thin rectangles, and the straight horizontal or vertical
+    /// edges of everything else (cell outlines, borders painted as filled rectangles).
+    fn rules_of(&mut self, transform: Affine, path: &BezPath) {
+        let mut subpath: Vec<Point> = Vec::new();
+        let (page_w, page_h) = (self.page.width, self.page.height);
+        let flush = |pts: &mut Vec<Point>, rules: &mut Vec<Rule>| {
+            if let Some(r) = rectangle(pts) {
+                // A rectangle over (nearly) the whole page is its background, not a table.
+                if r.width() >= 0.9 * page_w && r.height() >= 0.9 * page_h {
+                    pts.clear();
+                    return;
                 }
-                PathOp::Rect(x, y, w, h) => {
-                    let (a, b) = (at(x, y), at(x + w, y + h));
-                    match Rule::new(a, b) {
-                        Some(r) => page.rules.push(r),
-                        None => {
-                            // A cell's outline: its four edges.
-                            page.rules.extend(Rule::new(a, (b.0, a.1)));
-                            page.rules.extend(Rule::new((a.0, b.1), b));
-                            page.rules.extend(Rule::new(a, (a.0, b.1)));
-                            page.rules.extend(Rule::new((b.0, a.1), b));
-                        }
+                match Rule::new((r.x0, r.y0), (r.x1, r.y1)) {
+                    Some(rule) => rules.push(rule),
+                    None => {
+                        // A cell's outline: its four edges.
+                        rules.extend(Rule::new((r.x0, r.y0), (r.x1, r.y0)));
+                        rules.extend(Rule::new((r.x0, r.y1), (r.x1, r.y1)));
+                        rules.extend(Rule::new((r.x0, r.y0), (r.x0, r.y1)));
+                        rules.extend(Rule::new((r.x1, r.y0), (r.x1, r.y1)));
                     }
                 }
-                PathOp::CurveTo(_, _, _, _, x, y) => current = at(x, y),
-                PathOp::Close => {}
+            } else {
+                for w in pts.windows(2) {
+                    rules.extend(Rule::new((w[0].x, w[0].y), (w[1].x, w[1].y)));
+                }
+            }
+            pts.clear();
+        };
+        for el in path.elements() {
+            match *el {
+                PathEl::MoveTo(p) => {
+                    flush(&mut subpath, &mut self.page.rules);
+                    subpath.push(transform * p);
+                }
+                PathEl::LineTo(p) => subpath.push(transform * p),
+                PathEl::QuadTo(_, p) | PathEl::CurveTo(_, _, p) => {
+                    // A curve ends the straight run before it.
+                    flush(&mut subpath, &mut self.page.rules);
+                    subpath.push(transform * p);
+                }
+                PathEl::ClosePath => {
+                    if let Some(&first) = subpath.first() {
+                        subpath.push(first);
+                    }
+                    flush(&mut subpath, &mut self.page.rules);
+                }
             }
         }
+        flush(&mut subpath, &mut self.page.rules);
     }
 }
 
-/// The quarter turn (0–3, counter-clockwise) that a text matrix's x-axis makes with the
-/// page's x-axis.
-pub(super) fn quarter_turn(trm: &Transform) -> u8 {
-    let angle = trm.m12.atan2(trm.m11).to_degrees();
+/// The rectangle a closed run of four axis-aligned edges draws.
+fn rectangle(pts: &[Point]) -> Option<Rect> {
+    let pts = match pts {
+        [a, .., z] if pts.len() == 5 && (a.x - z.x).abs() < 0.01 && (a.y - z.y).abs() < 0.01 => {
+            &pts[..4]
+        }
+        _ if pts.len() == 4 => pts,
+        _ => return None,
+    };
+    let axis = |a: Point, b: Point| (a.x - b.x).abs() < 0.01 || (a.y - b.y).abs() < 0.01;
+    (0..4).all(|i| axis(pts[i], pts[(i + 1) % 4])).then(|| {
+        let xs = pts.iter().map(|p| p.x);
+        let ys = pts.iter().map(|p| p.y);
+        Rect::new(
+            xs.clone().fold(f64::MAX, f64::min),
+            ys.clone().fold(f64::MAX, f64::min),
+            xs.fold(f64::MIN, f64::max),
+            ys.fold(f64::MIN, f64::max),
+        )
+    })
+}
+
+/// The quarter turn (0–3, counter-clockwise) that a glyph's x-axis makes with the page's.
+fn quarter_turn(t: &Affine) -> u8 {
+    let [a, b, ..] = t.as_coeffs();
+    let angle = b.atan2(a).to_degrees();
     (((angle / 90.0).round() as i64).rem_euclid(4)) as u8
 }
 
-impl OutputDev for Collector {
-    fn begin_page(
-        &mut self,
-        page_num: u32,
-        media_box: &MediaBox,
-        _art_box: Option<(f64, f64, f64, f64)>,
-    ) -> std::result::Result<(), OutputError> {
-        self.origin = (media_box.llx, media_box.lly);
-        self.pages.push(Page {
-            number: page_num,
-            width: media_box.urx - media_box.llx,
-            height: media_box.ury - media_box.lly,
-            glyphs: Vec::new(),
-            rules: Vec::new(),
-        });
-        Ok(())
+impl<'a> Device<'a> for Collector {
+    fn draw_path(&mut self, path: &BezPath, props: DrawProps<'a>, _mode: &DrawMode) {
+        self.rules_of(props.transform, path);
     }
 
-    fn end_page(&mut self) -> std::result::Result<(), OutputError> {
-        // Text drawn below or left of the page's origin is not visible (a table pasted off
-        // the page stays in the content stream): it is not part of the page. (The upper
-        // bounds are not checked: the media box reported for a rotated page can be the
-        // unrotated one.)
-        if let Some(page) = self.pages.last_mut() {
-            let (x0, y0) = self.origin;
-            let margin = 2.0;
-            let mut turns = self.turns.iter();
-            let mut kept_turns = Vec::with_capacity(self.turns.len());
-            page.glyphs.retain(|g| {
-                let turn = turns.next().copied().unwrap_or(0);
-                let visible = g.x >= x0 - margin && g.y >= y0 - margin;
-                if visible {
-                    kept_turns.push(turn);
-                }
-                visible
-            });
-            self.turns = kept_turns;
+    fn push_clip_path(&mut self, _: &ClipPath) {}
+
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
+
+    fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, props: DrawProps<'a>, mode: &DrawMode) {
+        // Text filled and then stroked (fake bold) is drawn twice: keep it once.
+        let key = (run.glyphs().as_ptr() as usize, run.glyphs().len());
+        match mode {
+            DrawMode::Fill(_) | DrawMode::FillAndStroke(..) => self.last_fill = Some(key),
+            DrawMode::Stroke(_) if self.last_fill == Some(key) => return,
+            DrawMode::Stroke(_) => {}
+            // Invisible text (an OCR layer over a scan) is not what the page shows.
+            DrawMode::Invisible => return,
         }
+        self.op += 1;
+        for g in run.glyphs() {
+            let t = props.transform * g.transform();
+            let Some(text) = g.as_unicode() else {
+                self.unmapped += 1;
+                continue;
+            };
+            let text: String = match text {
+                hayro_interpret::hayro_cmap::BfString::Char(c) => c.to_string(),
+                hayro_interpret::hayro_cmap::BfString::String(s) => s,
+            };
+            // (Some fonts map the space to another white space, U+2002 and the like.)
+            let text: String = text
+                .chars()
+                .map(|c| if c.is_whitespace() { ' ' } else { c })
+                .filter(|c| !c.is_control())
+                .collect();
+            if text.is_empty() {
+                continue;
+            }
+            // The em square in page space: the glyph's y-axis gives the rendered size
+            // (its x-axis may be stretched to the width the PDF prescribes).
+            let em = 1000.0;
+            let size = (t * Point::new(0.0, em) - t * Point::ORIGIN).hypot();
+            let advance = match &**g {
+                hayro_interpret::font::Glyph::Outline(o) => o.advance_width(),
+                hayro_interpret::font::Glyph::Type3(t3) => t3.advance_width(),
+            }
+            .unwrap_or(em as f32) as f64;
+            let origin = t * Point::ORIGIN;
+            self.page.glyphs.push(Glyph {
+                x: origin.x,
+                y: origin.y,
+                width: advance / em * size,
+                size,
+                text,
+                op: self.op,
+            });
+            self.turns.push(quarter_turn(&t));
+        }
+    }
+
+    fn draw_image(&mut self, _: Image<'a, '_>, _: ImageDrawProps<'a>) {}
+
+    fn pop_clip(&mut self) {}
+
+    fn pop_transparency_group(&mut self) {}
+}
+
+impl Collector {
+    /// Ends the page: text drawn below or left of the page's origin is not visible (a
+    /// table pasted off the page stays in the content stream) and is dropped; a page whose
+    /// text mostly runs at a quarter turn is turned upright.
+    fn finish(mut self, origin: Vec2) -> (Page, usize) {
+        let margin = 2.0;
+        let mut turns = self.turns.iter();
+        let mut kept_turns = Vec::with_capacity(self.turns.len());
+        self.page.glyphs.retain(|g| {
+            let turn = turns.next().copied().unwrap_or(0);
+            let visible = g.x >= origin.x - margin && g.y >= origin.y - margin;
+            if visible {
+                kept_turns.push(turn);
+            }
+            visible
+        });
         let mut counts = [0usize; 4];
-        for &t in &self.turns {
+        for &t in &kept_turns {
             counts[t as usize] += 1;
         }
         // Ties (and empty pages) keep the page as it is.
         let turn = (0..4u8)
             .max_by_key(|&t| (counts[t as usize], t == 0))
             .unwrap_or(0);
-        if turn != 0
-            && let Some(page) = self.pages.last_mut()
-        {
-            page.upright(turn);
+        if turn != 0 {
+            self.page.upright(turn);
         }
-        self.turns.clear();
-        Ok(())
-    }
-
-    fn output_character(
-        &mut self,
-        trm: &Transform,
-        width: f64,
-        _spacing: f64,
-        font_size: f64,
-        text: &str,
-    ) -> std::result::Result<(), OutputError> {
-        // The font size as rendered: the text matrix applied to (size, size).
-        let vx = font_size * (trm.m11 + trm.m21);
-        let vy = font_size * (trm.m12 + trm.m22);
-        let size = (vx * vy).abs().sqrt();
-        if let Some(page) = self.pages.last_mut()
-            && !text.is_empty()
-        {
-            page.glyphs.push(Glyph {
-                x: trm.m31,
-                y: trm.m32,
-                width: width * size,
-                size,
-                text: text.to_string(),
-                op: self.op,
-            });
-            self.turns.push(quarter_turn(trm));
-        }
-        Ok(())
-    }
-
-    fn begin_word(&mut self) -> std::result::Result<(), OutputError> {
-        self.op += 1;
-        Ok(())
-    }
-
-    fn end_word(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-
-    fn end_line(&mut self) -> std::result::Result<(), OutputError> {
-        Ok(())
-    }
-
-    fn stroke(
-        &mut self,
-        ctm: &Transform,
-        _colorspace: &ColorSpace,
-        _color: &[f64],
-        path: &PdfPath,
-    ) -> std::result::Result<(), OutputError> {
-        self.rules_of(ctm, path);
-        Ok(())
-    }
-
-    fn fill(
-        &mut self,
-        ctm: &Transform,
-        _colorspace: &ColorSpace,
-        _color: &[f64],
-        path: &PdfPath,
-    ) -> std::result::Result<(), OutputError> {
-        // Thin filled rectangles are rules too.
-        self.rules_of(ctm, path);
-        Ok(())
+        (self.page, self.unmapped)
     }
 }
 
@@ -282,28 +308,13 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
         path: path.to_path_buf(),
         reason,
     };
-    let doc = pdf_extract::Document::load_mem(bytes)
-        .map_err(|e| fail(format!("not a readable PDF: {e}")))?;
-    if doc.is_encrypted() {
-        return Err(fail("the PDF is encrypted; decrypt it first".into()));
-    }
-    let mut collector = Collector {
-        pages: Vec::new(),
-        op: 0,
-        turns: Vec::new(),
-        origin: (0.0, 0.0),
-    };
-    // The extractor panics on fonts it does not support; the panic is reported as this
-    // file's error (and the default hook's message, meant for bugs, is held back).
-    let hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        pdf_extract::output_doc(&doc, &mut collector)
-    }));
-    std::panic::set_hook(hook);
-    match outcome {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => return Err(fail(format!("the PDF's text layer cannot be read: {e}"))),
+    // The reader is not expected to panic; if it does, the panic is reported as this
+    // file's error and the run goes on. (The panic hook is left alone: it is global, and
+    // other threads' panics must still be reported.)
+    let outcome = catch_unwind(AssertUnwindSafe(|| read(bytes)));
+    let (pages, unmapped) = match outcome {
+        Ok(Ok(read)) => read,
+        Ok(Err(reason)) => return Err(fail(reason)),
         Err(panic) => {
             let why = panic
                 .downcast_ref::<String>()
@@ -311,16 +322,71 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
                 .or_else(|| panic.downcast_ref::<&str>().copied())
                 .unwrap_or("unknown failure");
             return Err(fail(format!(
-                "the PDF's text layer cannot be read: its fonts are not supported by the PDF reader ({why})"
+                "the PDF's text layer cannot be read: the PDF reader failed ({why})"
             )));
         }
-    }
-    let glyphs: usize = collector.pages.iter().map(|p| p.glyphs.len()).sum();
-    if glyphs == 0 {
+    };
+    let glyphs: usize = pages.iter().map(|p| p.glyphs.len()).sum();
+    if glyphs == 0 && unmapped == 0 {
         return Err(fail(format!(
             "the PDF has no text layer ({} pages of images, probably a scan); yusuan reads text, not images — OCR it first",
-            collector.pages.len()
+            pages.len()
         )));
     }
-    Ok(collector.pages)
+    // Glyphs whose font gives no Unicode text cannot be read; a few (symbols, bullets)
+    // are left out, more would leave holes in the tables.
+    if unmapped * 20 > glyphs + unmapped {
+        return Err(fail(format!(
+            "the PDF's text layer cannot be read: {unmapped} of {} glyphs come from fonts with no Unicode mapping (no ToUnicode map and no known CMap)",
+            glyphs + unmapped
+        )));
+    }
+    Ok(pages)
+}
+
+/// Every page's glyphs and rules, and the count of glyphs without Unicode text.
+fn read(bytes: &[u8]) -> std::result::Result<(Vec<Page>, usize), String> {
+    let pdf = Pdf::new(bytes.to_vec()).map_err(|e| match e {
+        hayro_interpret::hayro_syntax::LoadPdfError::Decryption(_) => {
+            "the PDF is encrypted; decrypt it first".to_string()
+        }
+        _ => "not a readable PDF: its structure could not be parsed".to_string(),
+    })?;
+    let settings = InterpreterSettings::default();
+    let cache = InterpreterCache::new();
+    let mut pages = Vec::new();
+    let mut unmapped = 0;
+    for (i, page) in pdf.pages().iter().enumerate() {
+        let media = page.media_box();
+        // PDF user space, y up, as the page's content draws it (the page's /Rotate is not
+        // applied: a turned page is recognised by its text, as for pages drawn turned).
+        let mut ctx = Context::new(
+            Affine::IDENTITY,
+            Rect::new(media.x0, media.y0, media.x1, media.y1),
+            &cache,
+            pdf.xref(),
+            settings.clone(),
+        );
+        let mut device = Collector {
+            page: Page {
+                number: i as u32 + 1,
+                width: media.x1 - media.x0,
+                height: media.y1 - media.y0,
+                glyphs: Vec::new(),
+                rules: Vec::new(),
+            },
+            op: 0,
+            turns: Vec::new(),
+            unmapped: 0,
+            last_fill: None,
+        };
+        interpret_page(page, &mut ctx, &mut device);
+        let (page, missing) = device.finish(Vec2::new(media.x0, media.y0));
+        unmapped += missing;
+        pages.push(page);
+    }
+    if pages.is_empty() {
+        return Err("not a readable PDF: it has no pages".into());
+    }
+    Ok((pages, unmapped))
 }
