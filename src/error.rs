@@ -12,6 +12,18 @@ pub enum Error {
     #[error("{}: {reason}", .path.display())]
     NotADisclosure { path: PathBuf, reason: String },
 
+    /// A document with tables that states no year anywhere. It is carried along so that a
+    /// narrative PDF published beside it (which states the year) can complete it in a
+    /// batch (`ingest::companion::attach_companions`); alone, it is refused.
+    #[error(
+        "{}: no year (such as 2024年) on the cover or in any table title; pass --year, or ingest it together with its narrative PDF, which states it",
+        .path.display()
+    )]
+    YearMissing {
+        path: PathBuf,
+        document: Box<crate::model::SourceDocument>,
+    },
+
     /// A source document is malformed at a known line.
     #[error("{}:{line}: {reason}", .path.display())]
     Parse {

@@ -264,3 +264,98 @@ fn bad_pdfs_are_refused_with_their_reason() {
     let err = parse_error("notes.pdf", "预算说明".as_bytes());
     assert!(!err.is_empty(), "{err}");
 }
+
+/// The Chinese characters (CJK unified ideographs) of a text, sorted.
+fn ideographs(text: &str) -> Vec<char> {
+    let mut v: Vec<char> = text
+        .chars()
+        .filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// How many of `a`'s characters `b` also has (both sorted).
+fn common(a: &[char], b: &[char]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+        }
+    }
+    n
+}
+
+/// Every corpus PDF whose Chinese fonts use a predefined CMap (GBK-EUC-H, UniGB-UCS2-H,
+/// no ToUnicode map) reads, page by page, the same Chinese characters poppler's
+/// `pdftotext` reads. Skipped with a notice where `../shared/corpus` or `pdftotext` is
+/// absent (CI installs poppler-utils).
+#[test]
+fn predefined_cmap_fonts_read_the_same_chinese_as_poppler() {
+    let files = [
+        "chongqing/chongqing__经济和信息化委员会__2026__budget-dept.pdf",
+        "chongqing/chongqing__科学技术局__2026__budget-dept.pdf",
+        "shandong/yantai__发展和改革委员会__2026__budget-dept.pdf",
+        "shandong/yantai__统计局__2026__budget-dept.pdf",
+        "shandong/yantai__信访局__2026__budget-dept.pdf",
+        "shandong/yantai__商务局__2026__budget-dept.pdf",
+        "shandong/yantai__市场监督管理局__2026__budget-dept.pdf",
+        "shandong/yantai__教育局__2026__budget-dept.pdf",
+    ];
+    let root = Path::new("../shared/corpus/pdf");
+    let poppler = std::process::Command::new("pdftotext")
+        .arg("-v")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok();
+    if !root.exists() || !poppler {
+        eprintln!("predefined CMaps: ../shared/corpus/pdf or pdftotext is absent; skipped");
+        return;
+    }
+    for f in files {
+        let path = root.join(f);
+        let bytes = std::fs::read(&path).unwrap();
+        let pages = read_pages(&path, &bytes).unwrap_or_else(|e| panic!("{f}: {e}"));
+        let (mut ours_total, mut same_total) = (0, 0);
+        for page in &pages {
+            let ours = ideographs(
+                &page
+                    .glyphs
+                    .iter()
+                    .map(|g| g.text.as_str())
+                    .collect::<String>(),
+            );
+            let out = std::process::Command::new("pdftotext")
+                .args([
+                    "-f",
+                    &page.number.to_string(),
+                    "-l",
+                    &page.number.to_string(),
+                ])
+                .arg(&path)
+                .arg("-")
+                .output()
+                .unwrap();
+            let theirs = ideographs(&String::from_utf8_lossy(&out.stdout));
+            let same = common(&ours, &theirs);
+            // (Per page, allowing a few characters drawn twice or clipped differently.)
+            assert!(
+                same * 100 >= 97 * ours.len().max(theirs.len()),
+                "{f} page {}: {same} of {} / {} ideographs in common",
+                page.number,
+                ours.len(),
+                theirs.len()
+            );
+            ours_total += ours.len();
+            same_total += same;
+        }
+        assert!(ours_total > 1000, "{f}: {ours_total} ideographs");
+        eprintln!("{f}: {same_total} of {ours_total} ideographs as poppler reads them");
+    }
+}

@@ -64,6 +64,8 @@ pub fn parse_all(
         progress.tick(&f.display().to_string());
         match parse_file(f, overrides) {
             Ok(d) => docs.push(d),
+            // (A tables part without a year waits for its narrative in this batch.)
+            Err(yusuan::Error::YearMissing { document, .. }) => docs.push(*document),
             Err(e) => {
                 failed += 1;
                 if report_errors {

@@ -6,7 +6,9 @@
 //! Owns the pairing rule: a document without tables joins the document with tables of the
 //! same year and kind whose 收支预算总表 total the narrative states (收入、支出预算总计
 //! 20849.45万元 ↔ 收入合计 20,849.45). Never pairs by file or unit name; a narrative
-//! with no partner (or more than one) in the batch is refused with the reason.
+//! with no partner (or more than one) in the batch is refused with the reason. A tables
+//! part that prints no year (Beijing's 报表) takes the year of the narrative it pairs with;
+//! alone, it is refused for want of a year.
 
 use std::path::PathBuf;
 
@@ -29,8 +31,10 @@ fn summary_totals(d: &SourceDocument) -> Vec<Decimal> {
         .collect()
 }
 
-/// The totals a narrative states (收入预算总计, 支出预算总计).
-fn stated_totals(d: &SourceDocument) -> Vec<Decimal> {
+/// The totals a narrative states (收入预算总计, 支出预算总计), in 元, each with half a unit
+/// of its printed precision (32852.05 万元 stands for 32852.045–32852.055 万元: the tables
+/// may print 32,852.053832).
+fn stated_totals(d: &SourceDocument) -> Vec<(Decimal, Decimal)> {
     d.parsed
         .facts
         .iter()
@@ -39,7 +43,16 @@ fn stated_totals(d: &SourceDocument) -> Vec<Decimal> {
                 && (f.fact_key.ends_with("income_total")
                     || f.fact_key.ends_with("expenditure_total"))
         })
-        .filter_map(|f| f.amount)
+        .filter_map(|f| {
+            let amount = f.amount?;
+            let unit = if f.number.is_zero() {
+                Decimal::ONE
+            } else {
+                (amount / f.number).abs()
+            };
+            let half = Decimal::new(5, f.number.scale() + 1) * unit;
+            Some((amount, half))
+        })
         .collect()
 }
 
@@ -54,15 +67,32 @@ pub fn attach_companions(docs: Vec<SourceDocument>) -> (Vec<SourceDocument>, Vec
         let partners: Vec<usize> = (0..tabled.len())
             .filter(|&i| {
                 let t = &tabled[i];
-                t.parsed.meta.year == n.parsed.meta.year
+                (t.parsed.meta.year == n.parsed.meta.year || t.parsed.meta.year == 0)
                     && t.parsed.meta.kind == n.parsed.meta.kind
                     && t.companion_path.is_none()
-                    && summary_totals(t).iter().any(|a| stated.contains(a))
+                    && summary_totals(t)
+                        .iter()
+                        .any(|a| stated.iter().any(|(s, half)| (a - s).abs() <= *half))
             })
             .collect();
         match partners.as_slice() {
             [i] => {
                 let t = &mut tabled[*i];
+                // A tables part that prints no year takes its narrative's; one that names no
+                // unit (its unit's name fell back to its title) takes the narrative's unit,
+                // and its region where it found none.
+                let (tm, nm) = (&mut t.parsed.meta, &n.parsed.meta);
+                if tm.year == 0 {
+                    tm.year = nm.year;
+                }
+                if tm.unit_name_printed == tm.title {
+                    tm.unit_name = nm.unit_name.clone();
+                    tm.unit_name_printed = nm.unit_name_printed.clone();
+                }
+                if tm.region.is_none() {
+                    tm.region = nm.region.clone();
+                    tm.region_code = nm.region_code.clone();
+                }
                 if t.parsed.facts.is_empty() {
                     t.parsed.facts = n.parsed.facts;
                 }
@@ -76,7 +106,7 @@ pub fn attach_companions(docs: Vec<SourceDocument>) -> (Vec<SourceDocument>, Vec
                     n.parsed.meta.year,
                     stated
                         .first()
-                        .map_or("total".to_string(), |a| format!("收支总计 {a} 元")),
+                        .map_or("total".to_string(), |(a, _)| format!("收支总计 {a} 元")),
                 ),
             }),
             _ => errors.push(Error::NotADisclosure {
@@ -93,5 +123,12 @@ pub fn attach_companions(docs: Vec<SourceDocument>) -> (Vec<SourceDocument>, Vec
             }),
         }
     }
+    // A document that states no year and found no narrative stating it is refused.
+    let (tabled, yearless): (Vec<_>, Vec<_>) =
+        tabled.into_iter().partition(|d| d.parsed.meta.year != 0);
+    errors.extend(yearless.into_iter().map(|d| Error::YearMissing {
+        path: PathBuf::from(&d.source_path),
+        document: Box::new(d),
+    }));
     (tabled, errors)
 }

@@ -17,11 +17,21 @@ use crate::model::{DocumentKind, Project, Scope};
 pub(crate) static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
 
-/// The first year printed in any of `texts`.
-pub(crate) fn first_year<'a>(texts: impl IntoIterator<Item = &'a str>) -> Option<i32> {
-    texts
-        .into_iter()
-        .find_map(|t| YEAR.captures(t).and_then(|c| c[1].parse().ok()))
+/// A year written straight before what it dates, without 年: `2026部门预算情况的说明`.
+static BARE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})\s*(?:部门|单位)?(?:预算|决算)").expect("valid regex")
+});
+
+/// The first year printed in any of `texts` (`2024年`, or a year straight before
+/// 部门预算/单位预算/预算/决算 when no text has one with 年).
+pub(crate) fn first_year<'a>(texts: impl IntoIterator<Item = &'a str> + Clone) -> Option<i32> {
+    let find = |re: &Regex| {
+        texts
+            .clone()
+            .into_iter()
+            .find_map(|t| re.captures(t).and_then(|c| c[1].parse().ok()))
+    };
+    find(&YEAR).or_else(|| find(&BARE_YEAR))
 }
 
 /// 决算 when the title or most table titles say so, else 预算.
@@ -171,6 +181,20 @@ fn region(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn years_with_and_without_年() {
+        assert_eq!(first_year(["2024 年度洛龙区…预算"]), Some(2024));
+        assert_eq!(first_year(["2026部门预算情况的说明"]), Some(2026));
+        assert_eq!(
+            first_year(["编号12026预算"]),
+            None,
+            "digits of a longer number"
+        );
+        assert_eq!(first_year(["预算01表 收支总表"]), None);
+        // (A year with 年 anywhere wins over one without.)
+        assert_eq!(first_year(["2025预算", "2026年"]), Some(2026));
+    }
 
     #[test]
     fn scope_from_the_title_and_the_unit() {

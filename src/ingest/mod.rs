@@ -151,14 +151,22 @@ pub fn parse_file(path: &Path, overrides: &Overrides) -> Result<SourceDocument> 
     if bytes.starts_with(b"%PDF") {
         let parsed = pdf::parse_pdf(path, &bytes, overrides)?;
         let content_hash = hex(&Sha256::digest(&bytes));
-        return Ok(SourceDocument {
+        let document = SourceDocument {
             doc_id: content_hash[..16].to_string(),
             content_hash,
             source_path: path.display().to_string(),
             companion_path: None,
             format: "pdf",
             parsed,
-        });
+        };
+        // (Year 0: the document states no year; its narrative part may.)
+        if document.parsed.meta.year == 0 {
+            return Err(Error::YearMissing {
+                path: path.to_path_buf(),
+                document: Box::new(document),
+            });
+        }
+        return Ok(document);
     }
     if !TEXT_EXTENSIONS.contains(&ext.as_str()) && !ext.is_empty() {
         return Err(Error::NotADisclosure {

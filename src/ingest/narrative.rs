@@ -172,7 +172,10 @@ fn clean_label(clause: &str) -> String {
         "预算",
         "各",
     ] {
-        if let Some(r) = s.strip_suffix(suffix) {
+        // (收入预算 / 支出预算 name the totals: not cut down to 收入 / 支出.)
+        if let Some(r) = s.strip_suffix(suffix)
+            && !matches!(r, "收入" | "支出")
+        {
             s = r.to_string();
         }
     }

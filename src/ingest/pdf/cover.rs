@@ -36,7 +36,11 @@ pub(super) fn unit_in_title(title: &str) -> Option<String> {
     .filter_map(|w| t.find(w))
     .min()?;
     let name = t[..start].trim_end_matches("部门");
-    (name.chars().count() >= 4).then(|| name.to_string())
+    // (A table's number before its name — `预算01表收支总表` — names no unit.)
+    (name.chars().count() >= 4
+        && !name.ends_with('表')
+        && !name.contains(|c: char| c.is_ascii_digit()))
+    .then(|| name.to_string())
 }
 
 /// The unit a cover's title names beside the year: `江苏省委办公厅2017年度部门预算`,
@@ -59,5 +63,7 @@ pub(super) fn unit_on_cover(title: &str) -> Option<String> {
             .find_map(|w| rest.find(w))
             .map_or(rest, |end| &rest[..end])
     };
+    // (`北京市信访办公室部门2026年度部门预算`: the unit is 北京市信访办公室.)
+    let name = name.trim_end_matches("部门");
     (name.chars().count() >= 4).then(|| name.to_string())
 }

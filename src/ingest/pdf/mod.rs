@@ -184,24 +184,37 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             .iter()
             .any(|t| t.table_kind.is_core() && t.status == TableStatus::Verified)
     {
-        let reasons: Vec<String> = tables
-            .iter()
-            .filter(|t| t.table_kind.is_core())
-            .map(|t| {
-                format!(
-                    "{} (page {}): {}",
-                    t.table_kind.label(),
-                    t.page.unwrap_or_default(),
-                    t.status_reason.as_deref().unwrap_or("not verified")
-                )
-            })
-            .take(4)
-            .collect();
-        return Err(not(format!(
-            "none of its core tables (收支总表, 收入表, 支出表, 财政拨款收支总表, 一般公共预算支出表) could be verified{}{}",
-            if reasons.is_empty() { "" } else { ": " },
-            reasons.join("; ")
-        )));
+        let core: Vec<&SourceTable> = tables.iter().filter(|t| t.table_kind.is_core()).collect();
+        let titles_read: Vec<String> = tables.iter().map(|t| t.title.clone()).collect();
+        let what = match super::meta::document_kind("", &titles_read) {
+            crate::model::DocumentKind::FinalAccounts => "a 决算 (final accounts) document",
+            crate::model::DocumentKind::Budget => "a budget document",
+        };
+        let reason = if !core.is_empty() && core.iter().all(|t| t.status == TableStatus::Empty) {
+            format!(
+                "{what} whose core tables print no amounts at all ({} of them; a blank template?)",
+                core.len()
+            )
+        } else {
+            let reasons: Vec<String> = core
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{} (page {}): {}",
+                        t.table_kind.label(),
+                        t.page.unwrap_or_default(),
+                        t.status_reason.as_deref().unwrap_or(t.status.as_str())
+                    )
+                })
+                .take(4)
+                .collect();
+            format!(
+                "{what}, but none of its core tables (收支总表, 收入表, 支出表, 财政拨款收支总表, 一般公共预算支出表) could be verified{}{}",
+                if reasons.is_empty() { "" } else { ": " },
+                reasons.join("; ")
+            )
+        };
+        return Err(not(reason));
     }
 
     // Metadata.
@@ -253,9 +266,18 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         },
         overrides,
     );
-    let year = meta.year.ok_or_else(|| {
-        not("no year (such as 2024年) on the cover or in any table title; pass --year".into())
-    })?;
+    // A tables part that states no year (its narrative part does) is returned with year 0:
+    // `ingest::parse_file` reports it as `Error::YearMissing`, carrying the document, and
+    // a batch completes it from its narrative (`companion`).
+    let year = match meta.year {
+        Some(y) => y,
+        None if !titles.is_empty() => 0,
+        None => {
+            return Err(not(
+                "no year (such as 2024年) on the cover or in any table title; pass --year".into(),
+            ));
+        }
+    };
     let narrative_lines: Vec<(usize, String)> = lines
         .iter()
         .filter(|l| !in_table[l.no - 1] && l.line.page != pages[0].number)

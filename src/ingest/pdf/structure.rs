@@ -122,10 +122,17 @@ pub(super) fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
             let c = crate::model::classification::strip_enumerator(&l.compact());
             // Printed at least as large as the body, or larger than the table under it
             // (documents whose narrative is set larger than their tables).
+            // A title set at the table's own size (a narrative printed larger than every
+            // table) is one when its unit statement follows at once.
             let large = l.line.size >= body_size * 0.95
                 || lines
                     .get(i + 1)
-                    .is_some_and(|n| l.line.size > n.line.size * 1.03);
+                    .is_some_and(|n| l.line.size > n.line.size * 1.03)
+                || lines.get(i + 1).is_some_and(|n| {
+                    n.line.page == l.line.page
+                        && MoneyUnit::from_statement(&n.compact()).is_some()
+                        && n.line.spans.len() <= 2
+                });
             if !is_title_like(&c) || !large || !confirmed(i) {
                 return None;
             }
