@@ -344,8 +344,25 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
     Ok(pages)
 }
 
+/// Bounds on reading one PDF, so that a hostile or damaged file cannot hold a run: a file
+/// that passes one is refused with the bound named. (hayro itself bounds object nesting,
+/// xref chains and nested forms.) Real disclosures stay far below them: the largest corpus
+/// file has 241 pages and 4 MB.
+const MAX_BYTES: usize = 256 << 20;
+const MAX_PAGES: usize = 10_000;
+const MAX_GLYPHS: usize = 20_000_000;
+const MAX_SECONDS: u64 = 120;
+
 /// Every page's glyphs and rules, and the count of glyphs without Unicode text.
 fn read(bytes: &[u8]) -> std::result::Result<(Vec<Page>, usize), String> {
+    if bytes.len() > MAX_BYTES {
+        return Err(format!(
+            "the PDF is {} MiB, more than the {} MiB yusuan reads",
+            bytes.len() >> 20,
+            MAX_BYTES >> 20
+        ));
+    }
+    let started = std::time::Instant::now();
     let pdf = Pdf::new(bytes.to_vec()).map_err(|e| match e {
         hayro_interpret::hayro_syntax::LoadPdfError::Decryption(_) => {
             "the PDF is encrypted; decrypt it first".to_string()
@@ -356,7 +373,20 @@ fn read(bytes: &[u8]) -> std::result::Result<(Vec<Page>, usize), String> {
     let cache = InterpreterCache::new();
     let mut pages = Vec::new();
     let mut unmapped = 0;
+    let mut glyphs = 0;
+    let count = pdf.pages().len();
+    if count > MAX_PAGES {
+        return Err(format!(
+            "the PDF has {count} pages, more than the {MAX_PAGES} yusuan reads"
+        ));
+    }
     for (i, page) in pdf.pages().iter().enumerate() {
+        if started.elapsed().as_secs() >= MAX_SECONDS {
+            return Err(format!(
+                "reading stopped at page {} of {count}: the PDF took more than {MAX_SECONDS} s to read",
+                i + 1
+            ));
+        }
         let media = page.media_box();
         // PDF user space, y up, as the page's content draws it (the page's /Rotate is not
         // applied: a turned page is recognised by its text, as for pages drawn turned).
@@ -383,6 +413,13 @@ fn read(bytes: &[u8]) -> std::result::Result<(Vec<Page>, usize), String> {
         interpret_page(page, &mut ctx, &mut device);
         let (page, missing) = device.finish(Vec2::new(media.x0, media.y0));
         unmapped += missing;
+        glyphs += page.glyphs.len();
+        if glyphs > MAX_GLYPHS {
+            return Err(format!(
+                "reading stopped at page {} of {count}: more than {MAX_GLYPHS} glyphs",
+                i + 1
+            ));
+        }
         pages.push(page);
     }
     if pages.is_empty() {
