@@ -532,3 +532,30 @@ fn a_tables_part_takes_its_year_and_unit_from_its_narrative() {
     assert_eq!(doc.companion_path.as_deref(), Some(narrative));
     assert_eq!(doc.source_path, tables);
 }
+
+/// A summary table whose 类 lines do not add up to its 本年支出合计 (a class amount misread
+/// or lost) is not in balance, though its 收入 and 支出 totals agree.
+#[test]
+fn a_summary_whose_classes_miss_an_amount_is_out_of_balance() {
+    let doc = parse_file(
+        Path::new("datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf"),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let mut items = doc.parsed.line_items.clone();
+    assert!(imbalances(&items).is_empty());
+    let class = items
+        .iter_mut()
+        .find(|i| {
+            i.table_kind.as_str() == "income_expenditure_summary"
+                && i.row_kind.as_str() == "function"
+                && i.amount > Decimal::ZERO
+        })
+        .expect("a 类 line of the 收支总表");
+    class.amount -= Decimal::from(1000);
+    let problems = imbalances(&items);
+    assert!(
+        problems.iter().any(|p| p.column.contains("Σ 类")),
+        "{problems:?}"
+    );
+}

@@ -84,6 +84,77 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
                     actual: e,
                 });
             }
+            // 本年支出合计 is the sum of the 类 lines (功能分类), and of 基本支出 + 项目支出
+            // (+ 预留机动经费) where the table prints 支出用途, column by column.
+            let expenditure = |r: &&LineItem| r.flow == Some("expenditure");
+            let classes: Vec<&LineItem> = rows
+                .iter()
+                .copied()
+                .filter(expenditure)
+                // (A line the reader could not name — a 类 name it does not know — is a 类
+                // line too: it is neither a total nor a 支出用途 line.)
+                .filter(|r| {
+                    r.row_kind == RowKind::Function
+                        && r.function_code.as_deref().is_some_and(|c| c.len() == 3)
+                        || r.row_kind == RowKind::Line && r.line_key.is_none()
+                })
+                .collect();
+            let uses: Vec<&LineItem> = rows
+                .iter()
+                .copied()
+                .filter(expenditure)
+                .filter(|r| {
+                    matches!(
+                        r.line_key.as_deref(),
+                        Some("EXP_BASIC" | "EXP_PROJECT" | "EXP_RESERVE")
+                    )
+                })
+                .collect();
+            for (parts, what) in [
+                (&classes, "本年支出合计 = Σ 类"),
+                (&uses, "本年支出合计 = 基本 + 项目"),
+            ] {
+                if parts.is_empty() {
+                    continue;
+                }
+                // 本年支出合计 as printed, else 支出总计 less 结转下年 (a table that prints
+                // no 本年 line).
+                let keyed = |key: &str| {
+                    rows.iter()
+                        .filter(|r| {
+                            r.line_key.as_deref() == Some(key) && r.flow == Some("expenditure")
+                        })
+                        .collect::<Vec<_>>()
+                };
+                let (year_totals, less) = match keyed("EXP_YEAR_TOTAL") {
+                    t if !t.is_empty() => (t, vec![]),
+                    _ => (keyed("EXP_TOTAL"), keyed("EXP_CARRYOVER")),
+                };
+                for year_total in year_totals {
+                    let col = year_total.column.key;
+                    let expected = year_total.amount
+                        - less
+                            .iter()
+                            .filter(|r| r.column.key == col)
+                            .map(|r| r.amount)
+                            .sum::<Decimal>();
+                    let in_col: Vec<Decimal> = parts
+                        .iter()
+                        .filter(|r| r.column.key == col)
+                        .map(|r| r.amount)
+                        .collect();
+                    let sum: Decimal = in_col.iter().sum();
+                    if (sum - expected).abs() > tolerance(in_col.len().max(1)) {
+                        out.push(Imbalance {
+                            table_no,
+                            table_kind: kind,
+                            column: what,
+                            expected,
+                            actual: sum,
+                        });
+                    }
+                }
+            }
             continue;
         }
         // The highest printed level (smallest code length) among code rows.
