@@ -78,7 +78,11 @@ pub(super) fn read_block(
             "编制单位：",
             "编制单位:",
             "部门：",
+            "部门名称：",
             "单位名称：",
+            "部门（单位）：",
+            "部门(单位)：",
+            "部门(单位):",
         ] {
             if let Some(name) = name_after(&c, key) {
                 unit_names.push(name);
@@ -86,6 +90,8 @@ pub(super) fn read_block(
         }
         if c.starts_with("编制")
             || c.starts_with("部门：")
+            || c.starts_with("部门（单位）：")
+            || c.starts_with("部门(单位)")
             || MoneyUnit::from_statement(&c).is_some() && l.line.spans.len() <= 2
         {
             continue;

@@ -36,9 +36,11 @@ pub(super) fn unit_in_title(title: &str) -> Option<String> {
     .filter_map(|w| t.find(w))
     .min()?;
     let name = t[..start].trim_end_matches("部门");
-    // (A table's number before its name — `预算01表收支总表` — names no unit.)
+    // (A table's number before its name — `预算01表收支总表` — names no unit, and neither
+    // does a fund — `国有资本经营预算支出表`.)
     (name.chars().count() >= 4
         && !name.ends_with('表')
+        && !name.ends_with("预算")
         && !name.contains(|c: char| c.is_ascii_digit()))
     .then(|| name.to_string())
 }

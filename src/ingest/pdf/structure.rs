@@ -110,9 +110,17 @@ pub(super) fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
             .any(|l| {
                 let c = l.compact();
                 MoneyUnit::from_statement(&c).is_some()
-                    || ["编制部门", "编制单位", "部门名称", "部门：", "单位名称"]
-                        .iter()
-                        .any(|p| c.starts_with(p))
+                    || [
+                        "编制部门",
+                        "编制单位",
+                        "部门名称",
+                        "部门：",
+                        "单位名称",
+                        "部门（单位）",
+                        "部门(单位)",
+                    ]
+                    .iter()
+                    .any(|p| c.starts_with(p))
             })
     };
     let titles: Vec<(usize, TableKind)> = lines
