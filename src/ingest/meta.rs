@@ -11,7 +11,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::Overrides;
-use crate::model::{DocumentKind, Project, Scope};
+use crate::model::{DocumentKind, DocumentMeta, Project, Scope};
 
 /// A year as printed in titles: `2024年`, `2024 年度`.
 pub(crate) static YEAR: LazyLock<Regex> =
@@ -103,6 +103,32 @@ pub struct Resolved {
     pub unit_name: String,
     pub region: Option<String>,
     pub region_code: Option<String>,
+}
+
+impl Resolved {
+    /// The document's metadata, with what the reader read itself: the title, the year it
+    /// settled on (this one, an override, or its own stand-in), the unit code printed in
+    /// its rows and the unit its amounts are printed in.
+    pub fn into_meta(
+        self,
+        title: String,
+        year: i32,
+        unit_code: Option<String>,
+        amount_unit: &'static str,
+    ) -> DocumentMeta {
+        DocumentMeta {
+            title,
+            kind: self.kind,
+            scope: self.scope,
+            year,
+            region: self.region,
+            region_code: self.region_code,
+            unit_name: self.unit_name,
+            unit_name_printed: String::new(),
+            unit_code,
+            amount_unit,
+        }
+    }
 }
 
 /// The metadata of a document from what its reader found.

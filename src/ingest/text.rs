@@ -16,7 +16,7 @@ use super::layout::{
 use super::table::{Outputs, RawTable, read_table, verify};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
-use crate::model::{DocumentMeta, ParsedDocument, SourceTable, TableKind};
+use crate::model::{ParsedDocument, SourceTable, TableKind};
 
 struct Block {
     kind: TableKind,
@@ -189,18 +189,7 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     let facts = narrative::extract_facts(&narrative_lines);
 
     Ok(out.into_document(
-        DocumentMeta {
-            title,
-            kind: meta.kind,
-            scope: meta.scope,
-            year,
-            region: meta.region,
-            region_code: meta.region_code,
-            unit_name: meta.unit_name,
-            unit_name_printed: String::new(),
-            unit_code,
-            amount_unit: doc_unit.label(),
-        },
+        meta.into_meta(title, year, unit_code, doc_unit.label()),
         tables,
         facts,
         ctx.warnings,

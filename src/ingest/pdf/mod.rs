@@ -28,7 +28,7 @@ use super::amount::MoneyUnit;
 use super::table::{Outputs, RawTable, read_table, verify};
 use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
-use crate::model::{DocumentMeta, ParsedDocument, SourceTable, TableStatus};
+use crate::model::{ParsedDocument, SourceTable, TableStatus};
 
 /// One reading of a table: its warnings, outputs, the unit names it saw, and the table as
 /// read.
@@ -302,18 +302,12 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
     }
     let unit_code = out.unit_code();
     Ok(out.into_document(
-        DocumentMeta {
+        meta.into_meta(
             title,
-            kind: meta.kind,
-            scope: meta.scope,
             year,
-            region: meta.region,
-            region_code: meta.region_code,
-            unit_name: meta.unit_name,
-            unit_name_printed: String::new(),
             unit_code,
-            amount_unit: doc_unit.unwrap_or(MoneyUnit::Yuan).label(),
-        },
+            doc_unit.unwrap_or(MoneyUnit::Yuan).label(),
+        ),
         tables,
         facts,
         ctx.warnings,
