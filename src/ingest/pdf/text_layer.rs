@@ -117,7 +117,7 @@ struct Collector {
     /// Glyphs drawn with no Unicode text (a font without a usable mapping).
     unmapped: usize,
     /// The last run drawn with a fill, to skip the same run stroked again (fake bold).
-    last_fill: Option<(usize, usize)>,
+    last_fill: Option<(usize, Option<(u64, u64)>)>,
 }
 
 impl Collector {
@@ -214,7 +214,16 @@ impl<'a> Device<'a> for Collector {
 
     fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, props: DrawProps<'a>, mode: &DrawMode) {
         // Text filled and then stroked (fake bold) is drawn twice: keep it once.
-        let key = (run.glyphs().as_ptr() as usize, run.glyphs().len());
+        // (The run is identified by its glyphs and where the first one is drawn: the
+        // interpreter reuses one buffer for every run.)
+        let first = run
+            .glyphs()
+            .first()
+            .map(|g| (props.transform * g.transform()).as_coeffs());
+        let key = (
+            run.glyphs().len(),
+            first.map(|c| (c[4].to_bits(), c[5].to_bits())),
+        );
         match mode {
             DrawMode::Fill(_) | DrawMode::FillAndStroke(..) => self.last_fill = Some(key),
             DrawMode::Stroke(_) if self.last_fill == Some(key) => return,
