@@ -190,21 +190,30 @@ impl MoneyUnit {
         }
     }
 
-    /// Reads a unit statement such as `单位:万元`, `单位：元`, `(单位: 万元)`.
+    /// Reads a unit statement such as `单位:万元`, `单位：元`, `(单位: 万元)`, also after a
+    /// `编制单位：…` on the same line.
+    ///
+    /// ```
+    /// use yusuan::ingest::amount::MoneyUnit;
+    /// assert_eq!(MoneyUnit::from_statement("编制单位：上海市数据局    单位：元"), Some(MoneyUnit::Yuan));
+    /// assert_eq!(MoneyUnit::from_statement("金额单位：万元"), Some(MoneyUnit::WanYuan));
+    /// assert_eq!(MoneyUnit::from_statement("编制单位：上海市数据局"), None);
+    /// ```
     pub fn from_statement(line: &str) -> Option<MoneyUnit> {
         let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-        let pos = compact.find("单位:").or_else(|| compact.find("单位："))?;
-        let rest = &compact[pos..];
-        let rest = rest
-            .trim_start_matches("单位:")
-            .trim_start_matches("单位：");
-        if rest.starts_with("万元") {
-            Some(MoneyUnit::WanYuan)
-        } else if rest.starts_with('元') {
-            Some(MoneyUnit::Yuan)
-        } else {
-            None
-        }
+        // Every `单位：` of the line, in order (`编制单位：某局 单位：元` names the unit second).
+        compact.match_indices("单位").find_map(|(pos, w)| {
+            let rest = compact[pos + w.len()..]
+                .strip_prefix(':')
+                .or_else(|| compact[pos + w.len()..].strip_prefix('：'))?;
+            if rest.starts_with("万元") {
+                Some(MoneyUnit::WanYuan)
+            } else if rest.starts_with('元') {
+                Some(MoneyUnit::Yuan)
+            } else {
+                None
+            }
+        })
     }
 
     /// Converts a printed value to 元 with exactly 2 decimals; `None` when the conversion

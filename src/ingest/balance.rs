@@ -87,17 +87,26 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
             // 本年支出合计 is the sum of the 类 lines (功能分类), and of 基本支出 + 项目支出
             // (+ 预留机动经费) where the table prints 支出用途, column by column.
             let expenditure = |r: &&LineItem| r.flow == Some("expenditure");
-            let classes: Vec<&LineItem> = rows
+            let named: Vec<&LineItem> = rows
                 .iter()
                 .copied()
                 .filter(expenditure)
-                // (A line the reader could not name — a 类 name it does not know — is a 类
-                // line too: it is neither a total nor a 支出用途 line.)
                 .filter(|r| {
                     r.row_kind == RowKind::Function
                         && r.function_code.as_deref().is_some_and(|c| c.len() == 3)
-                        || r.row_kind == RowKind::Line && r.line_key.is_none()
                 })
+                .collect();
+            // (A line the reader could not name may be a 类 whose name it does not know, or a
+            // 款/项 line under a 类: the 类 lines add up either with or without them.)
+            let with_unnamed: Vec<&LineItem> = named
+                .iter()
+                .copied()
+                .chain(
+                    rows.iter()
+                        .copied()
+                        .filter(expenditure)
+                        .filter(|r| r.row_kind == RowKind::Line && r.line_key.is_none()),
+                )
                 .collect();
             let uses: Vec<&LineItem> = rows
                 .iter()
@@ -110,11 +119,11 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
                     )
                 })
                 .collect();
-            for (parts, what) in [
-                (&classes, "本年支出合计 = Σ 类"),
-                (&uses, "本年支出合计 = 基本 + 项目"),
+            for (readings, what) in [
+                (vec![&named, &with_unnamed], "本年支出合计 = Σ 类"),
+                (vec![&uses], "本年支出合计 = 基本 + 项目"),
             ] {
-                if parts.is_empty() {
+                if readings.iter().all(|parts| parts.is_empty()) {
                     continue;
                 }
                 // 本年支出合计 as printed, else 支出总计 less 结转下年 (a table that prints
@@ -138,19 +147,27 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
                             .filter(|r| r.column.key == col)
                             .map(|r| r.amount)
                             .sum::<Decimal>();
-                    let in_col: Vec<Decimal> = parts
+                    let sums: Vec<(Decimal, usize)> = readings
                         .iter()
-                        .filter(|r| r.column.key == col)
-                        .map(|r| r.amount)
+                        .map(|parts| {
+                            let in_col: Vec<Decimal> = parts
+                                .iter()
+                                .filter(|r| r.column.key == col)
+                                .map(|r| r.amount)
+                                .collect();
+                            (in_col.iter().sum(), in_col.len())
+                        })
                         .collect();
-                    let sum: Decimal = in_col.iter().sum();
-                    if (sum - expected).abs() > tolerance(in_col.len().max(1)) {
+                    if !sums
+                        .iter()
+                        .any(|(sum, n)| (sum - expected).abs() <= tolerance((*n).max(1)))
+                    {
                         out.push(Imbalance {
                             table_no,
                             table_kind: kind,
                             column: what,
                             expected,
-                            actual: sum,
+                            actual: sums.last().map_or(Decimal::ZERO, |(s, _)| *s),
                         });
                     }
                 }

@@ -160,7 +160,7 @@ pub fn read_table(ctx: &mut Ctx, raw: &RawTable, out: &mut Outputs) -> SourceTab
 
 /// The warning codes that put a table's reading in doubt: a header not understood, a line
 /// that belongs to no row, a row that does not add up or whose code is missing, a missing
-/// total, more amounts than columns.
+/// total, more amounts than columns, a unit not stated.
 pub const DOUBTS: &[&str] = &[
     "header_unrecognized",
     "text_unattached",
@@ -170,6 +170,8 @@ pub const DOUBTS: &[&str] = &[
     "code_missing",
     "total_missing",
     "too_many_amounts",
+    // (An amount in a table that states no unit could be 元 or 万元.)
+    "unit_assumed",
 ];
 
 /// Verifies one table as read (`table`, with the warnings raised while reading it and the

@@ -57,9 +57,17 @@ pub(super) fn mark_running_lines(lines: &mut [DocLine], pages: &[Page]) {
             .find(|p| p.number == l.line.page)
             .is_some_and(|p| l.line.y <= 0.1 * p.height || l.line.y >= 0.9 * p.height)
     };
+    // (A table's unit statement and 部门/编制单位 line repeat near the top of every table
+    // page too: they carry the table's unit and are never running lines.)
     let candidate = |l: &DocLine| {
         let c = l.compact();
-        c.chars().count() >= 6 && !l.line.spans.iter().any(|s| is_amount(&s.text)) && in_margin(l)
+        c.chars().count() >= 6
+            && !l.line.spans.iter().any(|s| is_amount(&s.text))
+            && MoneyUnit::from_statement(&c).is_none()
+            && !["编制", "部门", "单位名称", "预算单位"]
+                .iter()
+                .any(|p| c.starts_with(p))
+            && in_margin(l)
     };
     let mut pages_of: std::collections::HashMap<String, std::collections::BTreeSet<u32>> =
         std::collections::HashMap::new();
