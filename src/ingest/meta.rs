@@ -17,6 +17,11 @@ use crate::model::{DocumentKind, DocumentMeta, Project, Scope};
 pub(crate) static YEAR: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"((?:19|20)\d{2})\s*年").expect("valid regex"));
 
+/// The year a text prints with 年 (`2025年预算数`), if any.
+pub(crate) fn first_year_with_nian(text: &str) -> Option<i32> {
+    YEAR.captures(text).and_then(|c| c[1].parse().ok())
+}
+
 /// A year written straight before what it dates, without 年: `2026部门预算情况的说明`.
 static BARE_YEAR: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:^|[^0-9])((?:19|20)\d{2})\s*(?:部门|单位)?(?:预算|决算)").expect("valid regex")

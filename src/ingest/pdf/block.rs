@@ -6,8 +6,8 @@
 use super::cover::name_after;
 use super::grid::grid_rows;
 use super::header::{
-    JIANGSU_THREE_PUBLIC, constraints, is_code_leaf, is_column_numbers, is_label_leaf, leaf_of,
-    leaves, meaning, qualify_subtotals,
+    JIANGSU_THREE_PUBLIC, Leaf, constraints, is_code_leaf, is_column_numbers, is_label_leaf,
+    leaf_of, leaves, meaning, qualify_subtotals,
 };
 use super::lines::{Line, Span};
 use super::lines::{is_amount, is_total_label, median};
@@ -205,7 +205,20 @@ pub(super) fn read_block(
     };
     let mut cols = Vec::new();
     let mut unknown = Vec::new();
+    let prior = prior_year_leaves(&leaves, &header);
     for &i in &amount_leaves {
+        // A column of an earlier year printed beside this year's (2025年预算数 | 2026年预算数)
+        // is kept apart: it is not this budget's figure.
+        if prior[i] {
+            cols.push(ColumnMeaning {
+                key: "prior_year",
+                label: "上年数",
+                fund: None,
+                expense_kind: None,
+                cost_kind: None,
+            });
+            continue;
+        }
         match meaning(kind, &leaves[i].text) {
             // A code table's single 金额 column is its total.
             Some(m) if m.key == "amount" && !two_sided => cols.push(ColumnMeaning {
@@ -543,4 +556,38 @@ pub(super) fn join_spaced_words(line: &Line) -> Line {
         spans,
         ..line.clone()
     }
+}
+
+/// Which leaves sit under an earlier year's group when the header prints the columns of
+/// two or more years side by side (`2025年预算数` over one set, `2026年预算数` over the next):
+/// a leaf whose own text names a year has it; another belongs to the year printed on the
+/// header lines whose centre is nearest its own (a group's name is centred over its
+/// columns).
+fn prior_year_leaves(leaves: &[Leaf], header: &[&Line]) -> Vec<bool> {
+    let year_of = |t: &str| crate::ingest::meta::first_year_with_nian(&compact(t));
+    let groups: Vec<(f64, i32)> = header
+        .iter()
+        .flat_map(|l| l.spans.iter())
+        .filter_map(|s| year_of(&s.text).map(|y| ((s.x0 + s.x1) / 2.0, y)))
+        .collect();
+    let years: std::collections::BTreeSet<i32> = groups.iter().map(|g| g.1).collect();
+    let Some(&latest) = years.last() else {
+        return vec![false; leaves.len()];
+    };
+    leaves
+        .iter()
+        .map(|leaf| {
+            let year = year_of(&leaf.text).or_else(|| {
+                groups
+                    .iter()
+                    .min_by(|a, b| {
+                        (a.0 - leaf.centre())
+                            .abs()
+                            .total_cmp(&(b.0 - leaf.centre()).abs())
+                    })
+                    .map(|g| g.1)
+            });
+            years.len() >= 2 && year.is_some_and(|y| y < latest)
+        })
+        .collect()
 }
