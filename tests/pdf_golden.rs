@@ -465,9 +465,15 @@ async fn corpus_report() {
 #[test]
 fn an_unverified_table_is_recorded_and_its_amounts_are_left_out() {
     use yusuan::model::TableStatus;
+    // (Beijing's tables part: several of its tables are not read yet; alone it lacks its
+    // year, which does not matter here.)
     let source =
-        "datasets/pdf-tests/shanghai/shanghai__自然资源确权登记事务中心__2026__budget-unit.pdf";
-    let doc = parse_file(Path::new(source), &Overrides::default()).unwrap();
+        "datasets/pdf-tests/beijing/beijing__信访办公室__2026__budget-dept__part2-tables.pdf";
+    let doc = match parse_file(Path::new(source), &Overrides::default()) {
+        Ok(d) => d,
+        Err(yusuan::Error::YearMissing { document, .. }) => *document,
+        Err(e) => panic!("{e}"),
+    };
     let p = &doc.parsed;
     assert_eq!(p.status(), "partial");
     let (trusted, doubtful): (Vec<_>, Vec<_>) =

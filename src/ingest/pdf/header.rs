@@ -148,7 +148,8 @@ pub(super) fn leaf_of(leaves: &[Leaf], span: &Span) -> usize {
 }
 
 pub(super) fn is_label_leaf(text: &str) -> bool {
-    text.contains("名称") || text == "项目" || text.ends_with("项目") && text.len() <= 12
+    // (`本年支出项目`: a side's label column, counted in characters.)
+    text.contains("名称") || text == "项目" || text.ends_with("项目") && text.chars().count() <= 6
 }
 
 pub(super) fn is_code_leaf(text: &str) -> bool {
@@ -290,23 +291,28 @@ pub(super) fn constraints(cols: &[ColumnMeaning]) -> Vec<Constraint> {
             });
         }
     };
+    // 人员经费 and 公用经费 make up 基本支出: its own column where the table prints one
+    // (基本支出 小计 | 人员经费 | 公用经费); where it does not, they stand for it in the
+    // total (合计 | 人员经费 | 公用经费 | 项目支出).
+    let basic = if at("basic").is_some() {
+        sum(at("basic"), vec![at("personnel"), at("public")]);
+        vec![at("basic")]
+    } else {
+        vec![at("personnel"), at("public")]
+    };
     sum(
         at("total"),
-        vec![
-            at("basic"),
-            at("project"),
-            at("reserve"),
-            at("carryover_next"),
-            at("operating_expenditure"),
-            at("remit_superior"),
-            at("subsidy_subsidiary"),
-        ],
-    );
-    // 人员经费 and 公用经费 make up 基本支出: its own column where the table prints one
-    // (基本支出 小计 | 人员经费 | 公用经费), else the table's total.
-    sum(
-        at("basic").or(at("total")),
-        vec![at("personnel"), at("public")],
+        basic
+            .into_iter()
+            .chain([
+                at("project"),
+                at("reserve"),
+                at("carryover_next"),
+                at("operating_expenditure"),
+                at("remit_superior"),
+                at("subsidy_subsidiary"),
+            ])
+            .collect(),
     );
     sum(at("total"), vec![at("abroad"), at("reception"), at("car")]);
     sum(
