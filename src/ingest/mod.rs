@@ -4,8 +4,9 @@
 //!
 //! Formats: the disclosure text format (`.txt`, `.md`; see `text`) and PDF (`pdf`, one
 //! module per concern: text layer, lines, structure, header, grid, block, cover). Other
-//! formats are refused with a message naming the file. A unit-year published as two PDFs (文件 + 表格) becomes one document through
-//! `companion::attach_companions`, which a caller ingesting a batch applies to it.
+//! formats are refused with a message naming the file. A unit-year published as two PDFs
+//! (文件 + 表格) becomes one document through `companion::attach_companions`, which a
+//! caller ingesting a batch applies to it; the shared metadata rules are `meta`.
 
 pub mod amount;
 pub mod balance;
