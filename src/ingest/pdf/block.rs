@@ -21,7 +21,8 @@ use crate::ingest::table::RawTable;
 use crate::model::{ColumnMeaning, TableKind};
 
 /// Reads one table's lines: unit, notes, header band (first page), data lines (all pages),
-/// each data line rebuilt with its spans at their columns.
+/// each data line rebuilt with its spans at their columns — cell by cell from its grid when
+/// `ruled` and the table has one (the second value says whether it did).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn read_block(
     ctx: &mut Ctx,
@@ -33,7 +34,7 @@ pub(super) fn read_block(
     pages: &[Page],
     unit_names: &mut Vec<String>,
     ruled: bool,
-) -> RawTable {
+) -> (RawTable, bool) {
     let mut unit = None;
     let mut note: Option<String> = None;
     let mut header: Vec<&Line> = Vec::new();
@@ -140,6 +141,7 @@ pub(super) fn read_block(
     } else {
         None
     };
+    let from_grid = grid.is_some();
     let leaves = match &grid {
         Some(g) => g.leaves.clone(),
         None => leaves(&header),
@@ -315,13 +317,13 @@ pub(super) fn read_block(
             ),
             title,
         );
-        return raw;
+        return (raw, from_grid);
     }
     if let Some(g) = grid {
         for (seq, (no, cells)) in g.rows.into_iter().enumerate() {
             raw.data.push(TableLine::new(no, seq, &cells.join("\t")));
         }
-        return raw;
+        return (raw, from_grid);
     }
     if by_order {
         // Amount lines a fraction of a line apart are one row (a 0 printed lower).
@@ -345,7 +347,7 @@ pub(super) fn read_block(
             let cells: Vec<&str> = spans.iter().map(|s| s.text.as_str()).collect();
             raw.data.push(TableLine::new(no, seq, &cells.join("\t")));
         }
-        return raw;
+        return (raw, from_grid);
     }
     // Rebuild each data line with its spans at their columns.
     let data = join_wrapped_cells(&data);
@@ -375,7 +377,7 @@ pub(super) fn read_block(
         let line = cells.join("\t");
         raw.data.push(TableLine::new(l.no, seq, &line));
     }
-    raw
+    (raw, from_grid)
 }
 
 /// Rows whose cells wrap over several lines, the amounts printed on the middle one

@@ -30,13 +30,15 @@ use super::{Ctx, Overrides, narrative};
 use crate::error::{Error, Result};
 use crate::model::{ParsedDocument, SourceTable, TableStatus};
 
-/// One reading of a table: its warnings, outputs, the unit names it saw, and the table as
-/// read.
+/// One reading of a table: the table with its status, its warnings, outputs, the unit
+/// names it saw, the table as read, and whether it was read from a grid of rules.
 struct Reading {
+    table: SourceTable,
     ctx: Ctx,
     out: Outputs,
     names: Vec<String>,
-    raw: Option<RawTable>,
+    raw: RawTable,
+    from_grid: bool,
 }
 
 /// The tables of a PDF as read, before their rows are interpreted: for `yusuan pdf-lines
@@ -60,6 +62,7 @@ pub fn raw_tables(path: &Path, bytes: &[u8]) -> Result<Vec<RawTable>> {
                 &mut names,
                 true,
             )
+            .0
         })
         .collect())
 }
@@ -108,46 +111,50 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         let block: Vec<&DocLine> = lines[start + 1..end].iter().collect();
         let title = lines[start].compact();
         let read = |ruled: bool| {
-            let mut r = Reading {
-                ctx: Ctx::default(),
-                out: Outputs::default(),
-                names: Vec::new(),
-                raw: None,
-            };
-            let raw = read_block(
-                &mut r.ctx,
+            let (mut ctx, mut out, mut names) = (Ctx::default(), Outputs::default(), Vec::new());
+            let (raw, from_grid) = read_block(
+                &mut ctx,
                 kind,
                 &title,
                 lines[start].no,
                 tables.len() as i32 + 1,
                 &block,
                 pages,
-                &mut r.names,
+                &mut names,
                 ruled,
             );
-            let mut table = read_table(&mut r.ctx, &raw, &mut r.out);
+            let mut table = read_table(&mut ctx, &raw, &mut out);
             table.page = Some(lines[start].line.page as i32);
-            verify(&mut table, &r.ctx.warnings, &r.out.items);
-            r.raw = Some(raw);
-            (table, r)
+            verify(&mut table, &ctx.warnings, &out.items);
+            Reading {
+                table,
+                ctx,
+                out,
+                names,
+                raw,
+                from_grid,
+            }
         };
         // A ruled table is read cell by cell from its grid; where that reading does not
         // verify (borders that do not separate what the header means), the reading by
         // x-positions is tried, and kept only if it verifies.
-        let (mut table, r) = match read(true) {
-            (t, r) if t.status.is_trusted() => (t, r),
-            first => match read(false) {
-                (t, r) if t.status.is_trusted() => (t, r),
+        let first = read(true);
+        let reading = if first.table.status.is_trusted() || !first.from_grid {
+            first
+        } else {
+            match read(false) {
+                second if second.table.status.is_trusted() => second,
                 _ => first,
-            },
+            }
         };
         let Reading {
+            mut table,
             ctx: mut table_ctx,
             out: table_out,
             names,
             raw,
-        } = r;
-        let raw = raw.expect("a reading has its raw table");
+            ..
+        } = reading;
         unit_names.extend(names);
         if table.status.is_trusted() {
             if doc_unit.is_none() && !raw.unit_inferred {
