@@ -12,6 +12,7 @@ pub mod amount;
 pub mod balance;
 pub mod cells;
 pub mod companion;
+pub mod confirm;
 pub mod grouped;
 pub(crate) mod layout;
 pub mod meta;

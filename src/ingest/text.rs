@@ -14,7 +14,7 @@ use super::layout::{
     Columns, EXPENDITURE, FISCAL_RIGHT, PERFORMANCE_FUNDS, SIDE_AMOUNT, code_table_layout,
 };
 use super::table::{Outputs, RawTable, read_table, verify};
-use super::{Ctx, Overrides, narrative};
+use super::{Ctx, Overrides, confirm, narrative};
 use crate::error::{Error, Result};
 use crate::model::{ParsedDocument, SourceTable, TableKind};
 
@@ -141,6 +141,13 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
         unit_names.extend(names);
         tables.push(table);
     }
+    // Figures stated twice that disagree: both tables keep their amounts (the text format
+    // keeps an unverified table's amounts) but are not verified.
+    let found = confirm::disagreements(&tables, &out.items);
+    for d in &found {
+        ctx.warn(d.line, None, "not_confirmed", d.reason.clone(), "");
+    }
+    confirm::withdraw(&mut tables, &found);
     // Tables announced in the table of contents but missing.
     let found: Vec<TableKind> = blocks.iter().map(|b| b.kind).collect();
     for (no, raw) in lines.iter().take_while(|(n, _)| *n < first_table) {

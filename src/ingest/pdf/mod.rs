@@ -26,9 +26,9 @@ use self::cover::{name_after, unit_in_title, unit_on_cover};
 use self::structure::{DocLine, Structure, looks_like_section, structure};
 use super::amount::MoneyUnit;
 use super::table::{Outputs, RawTable, read_table, verify};
-use super::{Ctx, Overrides, narrative};
+use super::{Ctx, Overrides, confirm, narrative};
 use crate::error::{Error, Result};
-use crate::model::{ParsedDocument, SourceTable, TableStatus};
+use crate::model::{LineItem, ParsedDocument, SourceTable, TableStatus};
 
 /// One reading of a table: the table with its status, its warnings, outputs, the unit
 /// names it saw, the table as read, and whether it was read from a grid of rules.
@@ -67,6 +67,28 @@ pub fn raw_tables(path: &Path, bytes: &[u8]) -> Result<Vec<RawTable>> {
         .collect())
 }
 
+/// Records that a table's amounts are not stored, and why (its status reason).
+fn withhold(table: &mut SourceTable, ctx: &mut Ctx, line: usize, title: &str) {
+    table.amount_count = 0;
+    ctx.warn(
+        line,
+        Some(table.table_kind),
+        if table.status == TableStatus::Unread {
+            "table_unread"
+        } else {
+            "table_unverified"
+        },
+        format!(
+            "{} (page {}) is {}; its amounts are not stored: {}",
+            table.table_kind.label(),
+            table.page.unwrap_or_default(),
+            table.status.as_str(),
+            table.status_reason.as_deref().unwrap_or_default()
+        ),
+        title,
+    );
+}
+
 /// Reads a disclosure PDF.
 pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<ParsedDocument> {
     let st = structure(path, bytes)?;
@@ -100,6 +122,8 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
     let mut unit_names: Vec<String> = Vec::new();
     let mut in_table = vec![false; lines.len()];
     let mut doc_unit: Option<MoneyUnit> = None;
+    // The outputs of each table, in `tables`' order: empty for a table not trusted.
+    let mut kept: Vec<Outputs> = Vec::new();
     // Every table is read and verified on its own: a verified table's amounts are
     // stored; an unverified or unread one is recorded with its reason and its amounts
     // are left out, so that no figure is taken from a table that does not add up.
@@ -160,29 +184,29 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             if doc_unit.is_none() && !raw.unit_inferred {
                 doc_unit = Some(raw.unit);
             }
-            out.extend(table_out);
+            kept.push(table_out);
         } else {
-            table.amount_count = 0;
-            table_ctx.warn(
-                lines[start].no,
-                Some(kind),
-                if table.status == TableStatus::Unread {
-                    "table_unread"
-                } else {
-                    "table_unverified"
-                },
-                format!(
-                    "{} (page {}) is {}; its amounts are not stored: {}",
-                    kind.label(),
-                    lines[start].line.page,
-                    table.status.as_str(),
-                    table.status_reason.as_deref().unwrap_or_default()
-                ),
-                &title,
-            );
+            withhold(&mut table, &mut table_ctx, lines[start].no, &title);
+            kept.push(Outputs::default());
         }
         ctx.warnings.append(&mut table_ctx.warnings);
         tables.push(table);
+    }
+    // The figures stated twice (收支总表 and 支出表, …) must agree: where they do not, one
+    // of the two readings is wrong and neither is trusted.
+    let trusted: Vec<LineItem> = kept.iter().flat_map(|o| o.items.iter().cloned()).collect();
+    let found = confirm::disagreements(&tables, &trusted);
+    for d in &found {
+        ctx.warn(d.line, None, "not_confirmed", d.reason.clone(), "");
+    }
+    let withdrawn = confirm::withdraw(&mut tables, &found);
+    for (table, table_out) in tables.iter_mut().zip(kept) {
+        if withdrawn.contains(&table.table_no) {
+            let (line, title) = (table.source_line as usize, table.title.clone());
+            withhold(table, &mut ctx, line, &title);
+        } else {
+            out.extend(table_out);
+        }
     }
     // A document is ingested when at least one of its core tables verifies; with none,
     // nothing it states could be trusted.
