@@ -309,7 +309,8 @@ async fn headline_figures(
 
 /// Documents of other families against figures read from their PDFs
 /// (`tests/golden/corpus/*.txt`): each figure is exact or NULL (its table not verified),
-/// never another value, and at least the golden's floor of them is exact. A golden whose
+/// never another value, and at least the golden's floor of them is exact; the unit's name,
+/// where the golden gives one (`unit`), is the document's. A golden whose
 /// source lies in `../shared/corpus` is skipped, with a notice, where that is absent.
 #[tokio::test]
 async fn corpus_goldens_are_exact_or_null() {
@@ -344,6 +345,14 @@ async fn corpus_goldens_are_exact_or_null() {
         let (paired, unpaired) =
             yusuan::ingest::companion::attach_companions(std::mem::take(&mut docs));
         assert!(unpaired.is_empty(), "{}: {unpaired:?}", golden.display());
+        if let Some(unit) = field("unit ").first() {
+            assert_eq!(
+                paired[0].parsed.meta.unit_name,
+                *unit,
+                "{}: unit",
+                golden.display()
+            );
+        }
         let got = headline_figures(&paired).await;
         assert_eq!(got.len(), 1, "{}: one document", golden.display());
         let (_, _, values) = &got[0];

@@ -39,6 +39,14 @@ pub(crate) fn first_year<'a>(texts: impl IntoIterator<Item = &'a str> + Clone) -
     find(&YEAR).or_else(|| find(&BARE_YEAR))
 }
 
+/// Where the first year printed in `text` starts (byte index): `2026年`, or a year straight
+/// before 部门预算/预算/决算 (`…委员会2026部门预算情况的说明`).
+pub(crate) fn year_position(text: &str) -> Option<usize> {
+    [&*YEAR, &*BARE_YEAR]
+        .iter()
+        .find_map(|re| re.captures(text).and_then(|c| c.get(1)).map(|m| m.start()))
+}
+
 /// 决算 when the title or most table titles say so, else 预算.
 pub(crate) fn document_kind(title: &str, table_titles: &[String]) -> DocumentKind {
     let finals = table_titles.iter().filter(|t| t.contains("决算")).count();

@@ -48,14 +48,7 @@ pub(super) fn unit_in_title(title: &str) -> Option<String> {
 /// The unit a cover's title names beside the year: `江苏省委办公厅2017年度部门预算`,
 /// `2018年度江苏省高级人民法院预算公开` → the name.
 pub(super) fn unit_on_cover(title: &str) -> Option<String> {
-    let year_at = title
-        .char_indices()
-        .find(|(i, _)| {
-            title[*i..].len() >= 5
-                && title[*i..].chars().take(4).all(|c| c.is_ascii_digit())
-                && title[*i..].chars().nth(4) == Some('年')
-        })
-        .map(|(i, _)| i)?;
+    let year_at = crate::ingest::meta::year_position(title)?;
     let name = if year_at > 0 {
         &title[..year_at]
     } else {
@@ -68,4 +61,25 @@ pub(super) fn unit_on_cover(title: &str) -> Option<String> {
     // (`北京市信访办公室部门2026年度部门预算`: the unit is 北京市信访办公室.)
     let name = name.trim_end_matches("部门");
     (name.chars().count() >= 4).then(|| name.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_unit_is_what_stands_before_the_year() {
+        for (title, unit) in [
+            ("江苏省委办公厅2017年度部门预算", "江苏省委办公厅"),
+            ("2018年度江苏省高级人民法院预算公开", "江苏省高级人民法院"),
+            ("北京市信访办公室部门2026年度部门预算", "北京市信访办公室"),
+            (
+                "北京市人民政府国有资产监督管理委员会2026部门预算情况的说明",
+                "北京市人民政府国有资产监督管理委员会",
+            ),
+        ] {
+            assert_eq!(unit_on_cover(title).as_deref(), Some(unit), "{title}");
+        }
+        assert_eq!(unit_on_cover("部门预算情况的说明"), None);
+    }
 }

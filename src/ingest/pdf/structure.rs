@@ -179,6 +179,15 @@ pub(super) fn table_end(
 ) -> usize {
     let start = titles[n].0;
     let next_title = titles.get(n + 1).map_or(lines.len(), |t| t.0);
+    // The size the table prints its rows in (on its first page): a line on a later page in
+    // that size continues the table, however large it is beside the document's body text.
+    let row_size = median(
+        lines[start + 1..next_title]
+            .iter()
+            .filter(|l| l.line.page == lines[start].line.page && !l.line.spans.is_empty())
+            .map(|l| l.line.size)
+            .collect(),
+    );
     (start + 1..next_title)
         .find(|&i| {
             // (A title's second line, joined into the title, is empty and ends nothing.)
@@ -187,6 +196,7 @@ pub(super) fn table_end(
                     || (lines[i].line.page != lines[i - 1].line.page
                         && is_prose(&lines[i].compact()))
                     || (is_heading(&lines[i])
+                        && lines[i].line.size > row_size * 1.1
                         && TableKind::from_title(&lines[i].compact()).is_none()
                         && lines[i].line.page != lines[start].line.page))
         })
