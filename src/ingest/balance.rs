@@ -36,7 +36,12 @@ impl std::fmt::Display for Imbalance {
 
 fn level(item: &LineItem) -> Option<usize> {
     match item.row_kind {
-        RowKind::Function => item.function_code.as_ref().map(|c| c.len()),
+        // (A row without a code whose level its indentation shows: 类 3, 款 5, 项 7.)
+        RowKind::Function => item
+            .function_code
+            .as_ref()
+            .map(|c| c.len())
+            .or(item.function_level.map(|l| 2 * l as usize + 1)),
         RowKind::Econ => Some(item.econ_code.as_ref().map_or(15, |c| c.len() + 10)),
         RowKind::Project => Some(100),
         _ => None,
@@ -91,10 +96,7 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
                 .iter()
                 .copied()
                 .filter(expenditure)
-                .filter(|r| {
-                    r.row_kind == RowKind::Function
-                        && r.function_code.as_deref().is_some_and(|c| c.len() == 3)
-                })
+                .filter(|r| r.row_kind == RowKind::Function && level(r) == Some(3))
                 .collect();
             // (A line the reader could not name may be a 类 whose name it does not know, or a
             // 款/项 line under a 类: the 类 lines add up either with or without them.)

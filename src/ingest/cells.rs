@@ -27,6 +27,10 @@ pub struct TableLine {
     pub codes: Vec<(usize, String)>,
     /// Numeric cells after the last text cell.
     pub amounts: Vec<AmountCell>,
+    /// The depth of the row's name in the classification (0 = 类, 1 = 款, 2 = 项), where a
+    /// table prints names without codes and shows their level by indentation (the PDF
+    /// reader measures it; for a two-sided table, of the expenditure side's name).
+    pub depth: Option<u8>,
 }
 
 impl TableLine {
@@ -63,6 +67,7 @@ impl TableLine {
             texts,
             codes,
             amounts,
+            depth: None,
         }
     }
 

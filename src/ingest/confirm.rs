@@ -292,6 +292,7 @@ mod tests {
             line_key: key.map(String::from),
             row_unit_code: None,
             function_code: None,
+            function_level: None,
             econ_code: None,
             gov_econ_code: None,
             flow: None,

@@ -16,7 +16,9 @@ use super::amount::MoneyUnit;
 use super::cells::{AmountCell, TableLine, compact, shows_wrap};
 use super::layout::Columns;
 use super::place::{Constraint, Token, place};
-use crate::model::classification::{is_dept_econ_code, is_gov_econ_code, join_function_code};
+use crate::model::classification::{
+    function_class_by_name, function_level, is_dept_econ_code, is_gov_econ_code, join_function_code,
+};
 use crate::model::{LineItem, Project, RowKind, TableKind};
 
 /// What identifies a row.
@@ -45,6 +47,8 @@ pub struct Row {
     pub amounts: Vec<AmountCell>,
     pub last_text_idx: Option<usize>,
     pub key: Key,
+    /// The name's depth by indentation (`TableLine::depth`), where the table prints no codes.
+    pub depth: Option<u8>,
 }
 
 impl Row {
@@ -57,6 +61,7 @@ impl Row {
             codes: l.codes.clone(),
             amounts: l.amounts.clone(),
             last_text_idx: l.last_text_idx(),
+            depth: l.depth,
             key: key_of(kind, &l.texts, &l.codes),
         }
     }
@@ -129,6 +134,18 @@ fn unit_code(parts: &[String]) -> Option<String> {
 }
 
 /// Identifies a row from its cells.
+/// The kinds whose rows are 功能分类 subjects.
+fn is_function_table(kind: TableKind) -> bool {
+    matches!(
+        kind,
+        TableKind::Expenditure
+            | TableKind::Income
+            | TableKind::GpbExpenditure
+            | TableKind::GovFundExpenditure
+            | TableKind::SoeExpenditure
+    )
+}
+
 pub fn key_of(kind: TableKind, texts: &[(usize, String)], codes: &[(usize, String)]) -> Key {
     if texts.first().is_some_and(|(_, t)| is_total_label(t)) {
         return Key::Total;
@@ -156,11 +173,7 @@ pub fn key_of(kind: TableKind, texts: &[(usize, String)], codes: &[(usize, Strin
     let seg0 = codes_before(texts, codes, 0);
     let seg0_refs: Vec<&str> = seg0.iter().map(String::as_str).collect();
     match kind {
-        TableKind::Expenditure
-        | TableKind::Income
-        | TableKind::GpbExpenditure
-        | TableKind::GovFundExpenditure
-        | TableKind::SoeExpenditure => {
+        kind if is_function_table(kind) => {
             if let Some(code) = join_function_code(&seg0_refs) {
                 return Key::Function(code);
             }
@@ -446,6 +459,8 @@ pub struct RowMeta {
     pub line_key: Option<String>,
     pub unit_code: Option<String>,
     pub function_code: Option<String>,
+    /// The 功能分类 level where the row has no code but its indentation shows it.
+    pub function_level: Option<i8>,
     pub econ_code: Option<String>,
     pub gov_econ_code: Option<String>,
     pub flow: Option<&'static str>,
@@ -463,6 +478,7 @@ impl RowMeta {
             line_key: None,
             unit_code: None,
             function_code: None,
+            function_level: None,
             econ_code: None,
             gov_econ_code: None,
             flow: None,
@@ -494,6 +510,11 @@ pub fn push_items(
             line_key: meta.line_key.clone(),
             row_unit_code: meta.unit_code.clone(),
             function_code: meta.function_code.clone(),
+            function_level: meta
+                .function_code
+                .as_deref()
+                .and_then(function_level)
+                .or(meta.function_level),
             econ_code: meta.econ_code.clone(),
             gov_econ_code: meta.gov_econ_code.clone(),
             flow: meta.flow,
@@ -728,6 +749,15 @@ pub fn parse_code_table(
                         .join("/");
                     (RowKind::Line, None, None, None, None, None)
                 }
+                // A table that prints names without codes, their level shown by indentation:
+                // a 功能分类 row of that level (its code known for a 类 by its name).
+                Key::None if row.depth.is_some() && is_function_table(t.kind) => {
+                    let code = (row.depth == Some(0))
+                        .then(|| function_class_by_name(&name))
+                        .flatten()
+                        .map(str::to_string);
+                    (RowKind::Function, None, None, code, None, None)
+                }
                 Key::None => {
                     if !placed.is_empty() {
                         ctx.warn(
@@ -774,10 +804,15 @@ pub fn parse_code_table(
                 });
             }
         }
+        let function_level = match (row_kind, &function_code) {
+            (RowKind::Function, None) => row.depth.map(|d| d as i8 + 1),
+            _ => None,
+        };
         let meta = RowMeta {
             line_key,
             unit_code,
             function_code,
+            function_level,
             econ_code,
             gov_econ_code,
             category,

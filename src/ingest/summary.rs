@@ -163,6 +163,9 @@ pub fn parse_summary(
             let income = g.label_idx == 0 && !g.label.is_empty();
             let layout = if income { &left } else { right };
             let label = super::cells::compact(g.label);
+            // (Names printed without codes at indents showing 类/款/项: a 功能分类 row of that
+            // level, whatever its name.)
+            let depth = if income { None } else { line.depth };
             let (row_kind, line_key, function_code, flow) = if income {
                 let key = income_key(&label, carryover);
                 if key.as_deref() == Some("INC_CARRYOVER") {
@@ -171,13 +174,17 @@ pub fn parse_summary(
                 (RowKind::Line, key, None, "income")
             } else if let Some(key) = expenditure_key(&label) {
                 (RowKind::Line, Some(key.to_string()), None, "expenditure")
-            } else if let Some(code) = function_class_by_name(&label) {
+            } else if let Some(code) =
+                function_class_by_name(&label).filter(|_| depth.unwrap_or(0) == 0)
+            {
                 (
                     RowKind::Function,
                     None,
                     Some(code.to_string()),
                     "expenditure",
                 )
+            } else if depth.is_some() {
+                (RowKind::Function, None, None, "expenditure")
             } else {
                 (RowKind::Line, None, None, "expenditure")
             };
@@ -195,7 +202,7 @@ pub fn parse_summary(
                 g.label_idx + 1,
                 layout,
             );
-            if !placed.is_empty() && line_key.is_none() && function_code.is_none() {
+            if !placed.is_empty() && line_key.is_none() && row_kind == RowKind::Line {
                 ctx.warn(
                     line.line,
                     Some(t.kind),
@@ -206,9 +213,14 @@ pub fn parse_summary(
                     &line.raw,
                 );
             }
+            let function_level = match (row_kind, &function_code) {
+                (RowKind::Function, None) => depth.map(|d| d as i8 + 1),
+                _ => None,
+            };
             let meta = RowMeta {
                 line_key,
                 function_code,
+                function_level,
                 flow: Some(flow),
                 ..RowMeta::new(row_kind, label)
             };

@@ -264,6 +264,9 @@ pub struct LineItem {
     pub line_key: Option<String>,
     pub row_unit_code: Option<String>,
     pub function_code: Option<String>,
+    /// The 功能分类 level (1 类, 2 款, 3 项): from the code, or, where the table prints names
+    /// without codes, from their indentation.
+    pub function_level: Option<i8>,
     pub econ_code: Option<String>,
     pub gov_econ_code: Option<String>,
     /// `income` / `expenditure` for two-sided summary tables.

@@ -432,8 +432,12 @@ impl LineItemColumns {
         self.line_key.push(item.line_key.as_deref());
         self.row_unit_code.push(item.row_unit_code.as_deref());
         self.function_code.push(item.function_code.as_deref());
-        self.function_level
-            .append_option(item.function_code.as_deref().and_then(function_level));
+        self.function_level.append_option(
+            item.function_code
+                .as_deref()
+                .and_then(function_level)
+                .or(item.function_level),
+        );
         self.econ_code.push(item.econ_code.as_deref());
         self.gov_econ_code.push(item.gov_econ_code.as_deref());
         self.flow.push(item.flow);

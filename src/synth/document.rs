@@ -136,6 +136,9 @@ impl Builder {
                 line_key: s(r.line_key),
                 row_unit_code: s(r.unit_code),
                 function_code: s(r.function_code),
+                function_level: r
+                    .function_code
+                    .and_then(crate::model::classification::function_level),
                 econ_code: s(r.econ_code),
                 gov_econ_code: s(r.gov_econ_code),
                 flow: r.flow,

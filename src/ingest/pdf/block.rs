@@ -11,7 +11,7 @@ use super::header::{
 };
 use super::lines::{Line, Span};
 use super::lines::{is_amount, is_total_label, median};
-use super::structure::DocLine;
+use super::structure::{DocLine, is_page_number};
 use super::text_layer::Page;
 use crate::ingest::Ctx;
 use crate::ingest::amount::MoneyUnit;
@@ -176,15 +176,18 @@ pub(super) fn read_block(
         kind,
         TableKind::IncomeExpenditureSummary | TableKind::FiscalSummary
     );
+    // The right side's columns follow its own 项目 column.
+    let second = leaves
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| is_label_leaf(&l.text))
+        .nth(1)
+        .map(|(i, _)| i);
+    // The column whose names may show their level by indentation: the label column, or
+    // a two-sided table's 支出 label column.
+    let name_column = if two_sided { second } else { label_idx };
     let amount_leaves: Vec<usize> = match (two_sided, label_idx) {
         (true, _) => {
-            // The right side's columns follow its own 项目 column.
-            let second = leaves
-                .iter()
-                .enumerate()
-                .filter(|(_, l)| is_label_leaf(&l.text))
-                .nth(1)
-                .map(|(i, _)| i);
             // (Jiangsu prints a third side, 支出用途, with its own label column.)
             // Group words printed over a side (支出用途, 功能分类) are not columns.
             second.map_or(vec![], |s| {
@@ -319,9 +322,14 @@ pub(super) fn read_block(
         );
         return (raw, from_grid);
     }
+    let size = median(data.iter().map(|l| l.line.size).collect());
     if let Some(g) = grid {
         for (seq, (no, cells)) in g.rows.into_iter().enumerate() {
             raw.data.push(TableLine::new(no, seq, &cells.join("\t")));
+        }
+        if let Some(c) = name_column {
+            let starts: Vec<Option<f64>> = g.starts.iter().map(|s| s[c]).collect();
+            set_depths(&mut raw.data, c, &starts, size, two_sided);
         }
         return (raw, from_grid);
     }
@@ -351,8 +359,10 @@ pub(super) fn read_block(
     }
     // Rebuild each data line with its spans at their columns.
     let data = join_wrapped_cells(&data);
+    let mut starts: Vec<Option<f64>> = Vec::new();
     for (seq, l) in data.iter().enumerate() {
         let mut cells: Vec<String> = vec![String::new(); leaves.len()];
+        let mut start: Option<f64> = None;
         for s in &l.line.spans {
             let mut i = leaf_of(&leaves, s);
             // Names are text and sit in the label column (left-aligned, they may start
@@ -373,11 +383,70 @@ pub(super) fn read_block(
                 cells[i].push(' ');
             }
             cells[i].push_str(&s.text);
+            if Some(i) == name_column && !digits {
+                start = Some(start.map_or(s.x0, |x: f64| x.min(s.x0)));
+            }
         }
         let line = cells.join("\t");
         raw.data.push(TableLine::new(l.no, seq, &line));
+        starts.push(start);
+    }
+    if let Some(c) = name_column {
+        set_depths(&mut raw.data, c, &starts, size, two_sided);
     }
     (raw, from_grid)
+}
+
+/// Sets the depth of each row's name (`TableLine::depth`) where the table prints names
+/// without codes and shows their level by indentation (`starts`: the left edge of each
+/// row's name in column `column`): the distinct left edges, within 0.4 × the font size,
+/// ranked from the left are the levels — two or three of them (类/款/项). Rows with a
+/// code, a total or a summary's own lines (本年支出合计, 结转下年 …) take no part; a
+/// table where most named rows carry codes, or whose names start at more places than
+/// three levels (centred names), gets no depths.
+fn set_depths(
+    data: &mut [TableLine],
+    column: usize,
+    starts: &[Option<f64>],
+    size: f64,
+    two_sided: bool,
+) {
+    let tolerance = 0.4 * size.max(1.0);
+    let takes_part = |l: &TableLine| {
+        let Some(name) = l.text_at(column) else {
+            return false;
+        };
+        let c = compact(name);
+        !is_total_label(&c)
+            && crate::ingest::summary::expenditure_key(&c).is_none()
+            && !c.starts_with(|ch: char| ch.is_ascii_digit() || ch == '[' || ch == '【')
+    };
+    // (In a two-sided table the 收入 side's amounts stand before the 支出 names: they are
+    // not codes.)
+    let has_code = |l: &TableLine| !two_sided && !l.codes.is_empty();
+    let coded = data.iter().filter(|l| has_code(l)).count();
+    let named: Vec<f64> = data
+        .iter()
+        .zip(starts)
+        .filter(|(l, _)| takes_part(l) && !has_code(l))
+        .filter_map(|(_, s)| *s)
+        .collect();
+    if named.len() < 2 || coded * 2 >= named.len() {
+        return;
+    }
+    let levels = super::grid::cluster(named, tolerance);
+    if !(2..=3).contains(&levels.len()) {
+        return;
+    }
+    for (l, s) in data.iter_mut().zip(starts) {
+        if let Some(x) = s
+            && takes_part(l)
+            && !has_code(l)
+        {
+            let depth = levels.iter().filter(|&&lv| lv <= x + tolerance).count();
+            l.depth = Some(depth.saturating_sub(1) as u8);
+        }
+    }
 }
 
 /// Rows whose cells wrap over several lines, the amounts printed on the middle one
@@ -511,28 +580,6 @@ pub(super) fn says_empty(c: &str) -> bool {
         .any(|p| c.contains(p))
         // (无政府性基金支出）
         || c.trim_start_matches(['(', '（']).starts_with('无')
-}
-
-/// A page number printed at the foot of a page inside a table's block (`15`, `- 15 -`,
-/// `第15页`): the last line of its page, in the bottom margin, nothing but the number.
-pub(super) fn is_page_number(line: &DocLine, next: Option<&DocLine>, page_height: f64) -> bool {
-    let last_on_page = next.is_none_or(|n| n.line.page != line.line.page);
-    let in_margin = line.line.y <= 0.12 * page_height;
-    let c = line.compact();
-    let digits = c
-        .trim_matches(|ch: char| matches!(ch, '-' | '—' | '第' | '页'))
-        .to_string();
-    // (`- 21 -` may come as three spans.)
-    last_on_page
-        && in_margin
-        && line.line.spans.iter().all(|s| {
-            s.text
-                .trim()
-                .chars()
-                .all(|ch| ch.is_ascii_digit() || matches!(ch, '-' | '—' | '第' | '页'))
-        })
-        && (1..=3).contains(&digits.len())
-        && digits.chars().all(|ch| ch.is_ascii_digit())
 }
 
 /// Header words printed letter-spaced (`金    额`, `合  计`) joined back into one span.

@@ -15,6 +15,8 @@ use crate::ingest::cells::compact;
 pub(super) struct Grid {
     pub(super) leaves: Vec<Leaf>,
     pub(super) rows: Vec<(usize, Vec<String>)>,
+    /// Per row, the left edge of the text of each column's cell (where it has text).
+    pub(super) starts: Vec<Vec<Option<f64>>>,
 }
 
 pub(super) fn cluster(mut v: Vec<f64>, tolerance: f64) -> Vec<f64> {
@@ -34,6 +36,8 @@ pub(super) fn cluster(mut v: Vec<f64>, tolerance: f64) -> Vec<f64> {
 pub(super) struct Band {
     pub(super) top_line: usize,
     pub(super) cells: Vec<(f64, f64, String)>,
+    /// Per cell: the left edge of its text.
+    pub(super) starts: Vec<Option<f64>>,
     /// Per cell: no rule above it, so it continues the cell above (a merged cell).
     pub(super) open_top: Vec<bool>,
     pub(super) has_amount: bool,
@@ -97,13 +101,15 @@ pub(super) fn bands(page: &Page, lines: &[&DocLine]) -> Vec<Band> {
         };
         let mut cells: Vec<(f64, f64, String)> =
             xs.windows(2).map(|c| (c[0], c[1], String::new())).collect();
+        let mut starts: Vec<Option<f64>> = vec![None; cells.len()];
         let mut has_amount = false;
         for l in &inside {
             for sp in &l.line.spans {
                 let c = (sp.x0 + sp.x1) / 2.0;
-                if let Some(cell) = cells.iter_mut().find(|(a, b, _)| c >= *a && c <= *b) {
-                    cell.2.push_str(&compact(&sp.text));
+                if let Some(k) = cells.iter().position(|(a, b, _)| c >= *a && c <= *b) {
+                    cells[k].2.push_str(&compact(&sp.text));
                     has_amount |= is_amount(&sp.text);
+                    starts[k] = Some(starts[k].map_or(sp.x0, |x: f64| x.min(sp.x0)));
                 }
             }
         }
@@ -122,6 +128,7 @@ pub(super) fn bands(page: &Page, lines: &[&DocLine]) -> Vec<Band> {
         out.push(Band {
             top_line,
             cells,
+            starts,
             open_top,
             has_amount,
         });
@@ -211,6 +218,7 @@ pub(super) fn grid_rows(
         return None;
     }
     let mut rows = Vec::new();
+    let mut starts = Vec::new();
     // (row index, column) of cells that continue the cell above them.
     let mut continued: Vec<(usize, usize)> = Vec::new();
     for band in &all[first_data..] {
@@ -228,14 +236,17 @@ pub(super) fn grid_rows(
             continue;
         }
         let mut cells = vec![String::new(); columns.len()];
+        let mut row_starts: Vec<Option<f64>> = vec![None; columns.len()];
         for (k, (a, b, t)) in band.cells.iter().enumerate() {
             let i = column_of(*a, *b)?;
             if band.open_top.get(k).copied().unwrap_or(false) && !rows.is_empty() {
                 continued.push((rows.len(), i));
             }
             cells[i].push_str(t);
+            row_starts[i] = row_starts[i].or(band.starts[k]);
         }
         rows.push((band.top_line, cells));
+        starts.push(row_starts);
     }
     // A label cell merged over several rows (its text centred in one of them) labels each.
     let mut runs: Vec<(usize, usize, usize)> = Vec::new(); // (column, first row, last row)
@@ -258,5 +269,9 @@ pub(super) fn grid_rows(
             row.1[c] = joined.clone();
         }
     }
-    Some(Grid { leaves, rows })
+    Some(Grid {
+        leaves,
+        rows,
+        starts,
+    })
 }

@@ -42,7 +42,9 @@ impl Structure {
 
     /// The lines of table `n` (after its title).
     pub(super) fn block(&self, n: usize) -> (usize, usize) {
-        let end = table_end(&self.lines, &self.titles, n, &|l| self.is_heading(l));
+        let end = table_end(&self.lines, &self.pages, &self.titles, n, &|l| {
+            self.is_heading(l)
+        });
         (self.titles[n].0, end)
     }
 }
@@ -155,12 +157,22 @@ pub(super) fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
             TableKind::from_title(&c).map(|k| (i, k))
         })
         .collect();
-    // A title repeated at the top of the next page continues the same table.
-    let mut titles = titles;
-    titles.dedup_by(|next, prev| {
-        lines[next.0].compact() == lines[prev.0].compact()
-            && lines[next.0].line.page == lines[prev.0].line.page + 1
-    });
+    // A title repeated at the top of the next page continues the same table (over as many
+    // pages as it runs).
+    let mut kept: Vec<(usize, TableKind)> = Vec::new();
+    let mut last_page = 0;
+    for (i, kind) in titles {
+        let page = lines[i].line.page;
+        let repeated = kept
+            .last()
+            .is_some_and(|&(k, _)| lines[k].compact() == lines[i].compact())
+            && page == last_page + 1;
+        if !repeated {
+            kept.push((i, kind));
+        }
+        last_page = page;
+    }
+    let titles = kept;
     Ok(Structure {
         pages,
         lines,
@@ -173,6 +185,7 @@ pub(super) fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
 /// heading, or where a page begins with prose (the narrative resuming after the tables).
 pub(super) fn table_end(
     lines: &[DocLine],
+    pages: &[Page],
     titles: &[(usize, TableKind)],
     n: usize,
     is_heading: &dyn Fn(&DocLine) -> bool,
@@ -191,7 +204,13 @@ pub(super) fn table_end(
     (start + 1..next_title)
         .find(|&i| {
             // (A title's second line, joined into the title, is empty and ends nothing.)
+            let height = pages
+                .iter()
+                .find(|p| p.number == lines[i].line.page)
+                .map_or(f64::MAX, |p| p.height);
+            // (A page number may be printed larger than the title: `- 13 -`.)
             !lines[i].line.spans.is_empty()
+                && !is_page_number(&lines[i], lines.get(i + 1), height)
                 && (lines[i].line.size > lines[start].line.size * 1.05
                     || (lines[i].line.page != lines[i - 1].line.page
                         && is_prose(&lines[i].compact()))
@@ -271,4 +290,26 @@ pub(super) fn looks_like_section(c: &str) -> bool {
 
 pub(super) fn has_leaders(text: &str) -> bool {
     text.contains('…') || text.contains("....") || text.contains("···")
+}
+
+/// A page number printed at the foot of a page inside a table's block (`15`, `- 15 -`,
+/// `第15页`): the last line of its page, in the bottom margin, nothing but the number.
+pub(super) fn is_page_number(line: &DocLine, next: Option<&DocLine>, page_height: f64) -> bool {
+    let last_on_page = next.is_none_or(|n| n.line.page != line.line.page);
+    let in_margin = line.line.y <= 0.12 * page_height;
+    let c = line.compact();
+    let digits = c
+        .trim_matches(|ch: char| matches!(ch, '-' | '—' | '第' | '页'))
+        .to_string();
+    // (`- 21 -` may come as three spans.)
+    last_on_page
+        && in_margin
+        && line.line.spans.iter().all(|s| {
+            s.text
+                .trim()
+                .chars()
+                .all(|ch| ch.is_ascii_digit() || matches!(ch, '-' | '—' | '第' | '页'))
+        })
+        && (1..=3).contains(&digits.len())
+        && digits.chars().all(|ch| ch.is_ascii_digit())
 }
