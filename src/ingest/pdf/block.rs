@@ -640,3 +640,52 @@ fn prior_year_leaves(leaves: &[Leaf], header: &[&Line]) -> Vec<bool> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(rows: &[&str]) -> Vec<TableLine> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| TableLine::new(i + 1, i, r))
+            .collect()
+    }
+
+    #[test]
+    fn names_at_three_indents_are_classes_items_and_subitems() {
+        // 总计 | name | amount, as a Zhejiang 支出表 prints it (names 10 pt apart).
+        let mut data = lines(&[
+            "合计\t\t665,964.37",
+            "一般公共服务支出\t\t6,701.98",
+            "社会工作事务\t\t1.98",
+            "其他社会工作事务支出\t\t1.98",
+            "国防支出\t\t18.00",
+        ]);
+        let starts = [Some(44.0), Some(44.0), Some(54.0), Some(64.0), Some(45.0)];
+        set_depths(&mut data, 0, &starts, 9.9, false);
+        let depths: Vec<Option<u8>> = data.iter().map(|l| l.depth).collect();
+        assert_eq!(depths, [None, Some(0), Some(1), Some(2), Some(0)]);
+    }
+
+    #[test]
+    fn coded_or_centred_names_get_no_depth() {
+        let mut coded = lines(&[
+            "201\t一般公共服务支出\t100",
+            "20101\t人大事务\t100",
+            "2010101\t行政运行\t100",
+        ]);
+        set_depths(&mut coded, 1, &[Some(40.0), Some(50.0), Some(60.0)], 10.0, false);
+        assert!(coded.iter().all(|l| l.depth.is_none()));
+        // Names centred in their cell start wherever their length puts them.
+        let mut centred = lines(&["教育支出\t1", "普通教育\t1", "小学\t1", "初中教育\t1"]);
+        set_depths(
+            &mut centred,
+            0,
+            &[Some(40.0), Some(52.0), Some(61.0), Some(73.0)],
+            10.0,
+            false,
+        );
+        assert!(centred.iter().all(|l| l.depth.is_none()));
+    }
+}
