@@ -45,7 +45,11 @@ impl TableLine {
         let mut codes = Vec::new();
         let mut amounts = Vec::new();
         for (idx, cell) in cells.iter().enumerate() {
-            if is_text(cell) {
+            if let Some((code, name)) = split_code(cell) {
+                // (A code printed in its name's cell stands before the name.)
+                codes.push((idx, code));
+                texts.push((idx, name));
+            } else if is_text(cell) {
                 texts.push((idx, cell.clone()));
             } else if looks_numeric(cell) || cell == "-" {
                 if last_text.is_some_and(|t| idx < t) {
@@ -116,6 +120,38 @@ pub fn is_text(cell: &str) -> bool {
     !is_blank(cell) && !looks_numeric(cell) && cell != "-"
 }
 
+/// A classification code printed in its name's cell: `2050803-培训支出`, `[2014001]行政运行`,
+/// `【201】一般公共服务支出` → (code, name). One code of 3 to 10 digits, the name not
+/// starting with a digit (`2024-2025年` is no code).
+pub fn split_code(cell: &str) -> Option<(String, String)> {
+    let c = cell.trim();
+    let (code, rest) = if let Some(inner) = c.strip_prefix(['[', '【']) {
+        let end = inner.find([']', '】'])?;
+        let close = inner[end..].chars().next()?.len_utf8();
+        (&inner[..end], &inner[end + close..])
+    } else {
+        let end = c.find(|ch: char| !ch.is_ascii_digit())?;
+        let rest = &c[end..];
+        let sep = rest.chars().next()?;
+        if !matches!(sep, '-' | '－' | '—') {
+            return None;
+        }
+        (&c[..end], &rest[sep.len_utf8()..])
+    };
+    let rest = rest.trim();
+    let first = rest.chars().next()?;
+    // (Two cells run together, `工资奖金津补贴 30101-基本工资`, are not one.)
+    let another_code = rest
+        .split(|ch: char| !ch.is_ascii_digit())
+        .any(|run| run.len() >= 3);
+    ((3..=10).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && !first.is_ascii()
+        && !another_code
+        && !rest.contains(['[', '【']))
+    .then(|| (code.to_string(), rest.to_string()))
+}
+
 /// Removes all white space (extraction inserts spaces where CJK text wrapped).
 pub fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
@@ -146,5 +182,33 @@ mod tests {
         let t = TableLine::new(2, 1, "\t\t\t544. 12\t544.12\t\t");
         assert!(t.texts.is_empty() && t.codes.is_empty());
         assert_eq!(t.amounts.len(), 2);
+    }
+
+    #[test]
+    fn a_code_printed_in_its_names_cell_is_split_off() {
+        let pair = |c: &str, n: &str| Some((c.to_string(), n.to_string()));
+        assert_eq!(split_code("2050803-培训支出"), pair("2050803", "培训支出"));
+        assert_eq!(split_code("[2014001]行政运行"), pair("2014001", "行政运行"));
+        assert_eq!(
+            split_code("【201】一般公共服务支出"),
+            pair("201", "一般公共服务支出")
+        );
+        for not_one in [
+            "2024-2025年",
+            "12345 便民热线",
+            "行政运行",
+            "50101-工资奖金津补贴 30101-基本工资",
+            "[201]一般公共服务支出[20132]组织事务",
+            "20-培训",
+        ] {
+            assert_eq!(split_code(not_one), None, "{not_one}");
+        }
+        let t = TableLine::new(1, 0, "50101-工资奖金津补贴\t30101-基本工资\t1,431.04");
+        assert_eq!(t.codes, vec![(0, "50101".into()), (1, "30101".into())]);
+        assert_eq!(
+            t.texts,
+            vec![(0, "工资奖金津补贴".into()), (1, "基本工资".into())]
+        );
+        assert_eq!(t.amounts.len(), 1);
     }
 }

@@ -104,6 +104,11 @@ fn digits(s: &str) -> bool {
 fn join_econ(parts: &[&str]) -> Option<String> {
     match parts {
         [one] if digits(one) && matches!(one.len(), 3 | 5) => Some(one.to_string()),
+        // (A 款 extended by a province's own two digits — Beijing's 3021101 差旅费 under
+        // 30211 差旅费 — is stored as its 款.)
+        [one] if digits(one) && one.len() == 7 && one.starts_with(['3', '5']) => {
+            Some(one[..5].to_string())
+        }
         [class, item]
             if digits(class) && digits(item) && class.len() == 3 && matches!(item.len(), 1 | 2) =>
         {
@@ -121,7 +126,8 @@ fn codes_before(texts: &[(usize, String)], codes: &[(usize, String)], nth: usize
         .map(|(i, _)| *i);
     codes
         .iter()
-        .filter(|(i, _)| *i < upper && lower.is_none_or(|l| *i > l))
+        // (A code printed in its name's cell has the name's index.)
+        .filter(|(i, _)| *i <= upper && lower.is_none_or(|l| *i > l))
         .map(|(_, c)| c.clone())
         .collect()
 }
@@ -133,7 +139,6 @@ fn unit_code(parts: &[String]) -> Option<String> {
     }
 }
 
-/// Identifies a row from its cells.
 /// The kinds whose rows are 功能分类 subjects.
 fn is_function_table(kind: TableKind) -> bool {
     matches!(
@@ -146,6 +151,7 @@ fn is_function_table(kind: TableKind) -> bool {
     )
 }
 
+/// Identifies a row from its cells.
 pub fn key_of(kind: TableKind, texts: &[(usize, String)], codes: &[(usize, String)]) -> Key {
     if texts.first().is_some_and(|(_, t)| is_total_label(t)) {
         return Key::Total;
@@ -187,6 +193,14 @@ pub fn key_of(kind: TableKind, texts: &[(usize, String)], codes: &[(usize, Strin
                 let seg1 = codes_before(texts, codes, 1);
                 let seg1_refs: Vec<&str> = seg1.iter().map(String::as_str).collect();
                 join_econ(&seg1_refs)
+            };
+            // (The 政府 code printed before the 部门 code: their shapes tell them apart.)
+            let (dept, gov) = if dept.as_deref().is_some_and(is_gov_econ_code)
+                && gov.as_deref().is_none_or(is_dept_econ_code)
+            {
+                (gov, dept)
+            } else {
+                (dept, gov)
             };
             let valid = dept.as_deref().is_some_and(is_dept_econ_code)
                 || gov.as_deref().is_some_and(is_gov_econ_code);

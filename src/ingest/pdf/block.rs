@@ -371,15 +371,24 @@ pub(super) fn read_block(
                 .text
                 .chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, ',' | '.' | '-'));
-            // (政府采购 tables describe a row in several text columns, each in place.)
+            // (政府采购 tables describe a row in several text columns, each in place; a code
+            // printed with its name, `30101-基本工资`, stays in its classification column.)
+            let coded_name = crate::ingest::cells::split_code(&s.text).is_some()
+                && is_label_leaf(&leaves[i].text);
             if !digits
+                && !coded_name
                 && !two_sided
                 && kind != TableKind::Procurement
                 && let Some(li) = label_idx
             {
                 i = li;
             }
-            if !cells[i].is_empty() {
+            // (An amount's last decimals drawn apart, `469.13` `3952`, continue it in its
+            // column.)
+            let continues_amount = is_amount(&cells[i])
+                && cells[i].contains('.')
+                && s.text.chars().all(|c| c.is_ascii_digit());
+            if !cells[i].is_empty() && !continues_amount {
                 cells[i].push(' ');
             }
             cells[i].push_str(&s.text);
@@ -529,8 +538,15 @@ pub(super) fn stack_cells(members: &[&DocLine], anchor: &DocLine) -> DocLine {
             } else {
                 0.5
             };
+            // (A cell that starts with its code, `50102-社会保障缴费`, is its own cell beside
+            // a wrapped neighbour it does not overlap.)
+            let coded = |t: &str| crate::ingest::cells::split_code(t).is_some();
             let touches = |c: &Span| {
-                let gap = if words(&c.text) { gap } else { 0.5 };
+                let gap = if !words(&c.text) || coded(&s.text) || coded(&c.text) {
+                    0.0
+                } else {
+                    gap
+                };
                 c.x0 < s.x1 + gap && s.x0 < c.x1 + gap
             };
             match cells
@@ -675,7 +691,13 @@ mod tests {
             "20101\t人大事务\t100",
             "2010101\t行政运行\t100",
         ]);
-        set_depths(&mut coded, 1, &[Some(40.0), Some(50.0), Some(60.0)], 10.0, false);
+        set_depths(
+            &mut coded,
+            1,
+            &[Some(40.0), Some(50.0), Some(60.0)],
+            10.0,
+            false,
+        );
         assert!(coded.iter().all(|l| l.depth.is_none()));
         // Names centred in their cell start wherever their length puts them.
         let mut centred = lines(&["教育支出\t1", "普通教育\t1", "小学\t1", "初中教育\t1"]);

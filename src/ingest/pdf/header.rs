@@ -149,7 +149,12 @@ pub(super) fn leaf_of(leaves: &[Leaf], span: &Span) -> usize {
 
 pub(super) fn is_label_leaf(text: &str) -> bool {
     // (`本年支出项目`: a side's label column, counted in characters.)
-    text.contains("名称") || text == "项目" || text.ends_with("项目") && text.chars().count() <= 6
+    // (`支出功能分类科目`, `部门支出经济分类科目`: a classification column, its cells a code
+    // and a name.)
+    text.contains("名称")
+        || text == "项目"
+        || text.ends_with("项目") && text.chars().count() <= 6
+        || text.ends_with("科目")
 }
 
 pub(super) fn is_code_leaf(text: &str) -> bool {
@@ -191,7 +196,7 @@ pub(super) fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
             m("total", "\"三公\"经费合计")
         } else if t == "小计" || t.contains("购置及运行") {
             m("car", "公务用车购置及运行费")
-        } else if t.contains("合计") || t.contains("总计") {
+        } else if t.contains("合计") || t.contains("总计") || t.contains("总额") {
             m("total", "\"三公\"经费合计")
         } else {
             return None;
@@ -204,6 +209,12 @@ pub(super) fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
         m("total", "机关运行经费")
     } else if is_amount_header(t) {
         SIDE_AMOUNT
+    } else if t.contains("扣除基建") {
+        // (Beijing: 项目支出总数 | 扣除基建项目后预算数, a part of the 项目支出.)
+        ColumnMeaning {
+            expense_kind: Some("project"),
+            ..m("project.excl_capital", "扣除基建项目后项目支出")
+        }
     } else if t.contains("基本支出") {
         ColumnMeaning {
             expense_kind: Some("basic"),
