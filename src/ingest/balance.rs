@@ -1,6 +1,6 @@
-//! Whether a table, as read, adds up: for each amount column, the rows at the highest
-//! level the table prints (类 before 款 before 项; 经济分类 类 before 款; projects) sum to
-//! its 合计 row, and a two-sided table's 收入 total equals its 支出 total. Used to refuse a
+//! Whether a table, as read, adds up: for each amount column, the rows no printed row is
+//! a parent of (类 before 款 before 项; 经济分类 类 before 款; where codes are not printed,
+//! the highest level shown; projects) sum to its 合计 row, and a two-sided table's 收入 total equals its 支出 total. Used to refuse a
 //! PDF whose layout was not understood rather than store misplaced numbers, and by the
 //! tests that walk every extracted table.
 
@@ -176,9 +176,28 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
             }
             continue;
         }
-        // The highest printed level (smallest code length) among code rows.
+        // The rows that make up the total: where every classified row prints its code,
+        // those no other row's code is a parent of (类 rows over their 款 and 项, and 项
+        // rows printed without their 款 beside a 款 printed alone); else the rows at the
+        // highest printed level (smallest code length, or indentation).
         let Some(top) = rows.iter().filter_map(|r| level(r)).min() else {
             continue;
+        };
+        fn code(r: &LineItem) -> Option<&str> {
+            r.function_code
+                .as_deref()
+                .or(r.econ_code.as_deref())
+                .or(r.gov_econ_code.as_deref())
+        }
+        let classified: Vec<&&LineItem> = rows.iter().filter(|r| level(r).is_some()).collect();
+        let all_coded = classified.iter().all(|r| code(r).is_some());
+        let codes: std::collections::HashSet<&str> =
+            classified.iter().filter_map(|r| code(r)).collect();
+        let is_part = |r: &LineItem| match code(r) {
+            Some(c) if all_coded && level(r).is_some() => {
+                !(1..c.len()).any(|n| codes.contains(&c[..n]))
+            }
+            _ => level(r) == Some(top),
         };
         let mut columns: Vec<&'static str> = rows.iter().map(|r| r.column.key).collect();
         columns.sort();
@@ -193,7 +212,7 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
             };
             let parts: Vec<Decimal> = rows
                 .iter()
-                .filter(|r| r.column.key == col && level(r) == Some(top))
+                .filter(|r| r.column.key == col && is_part(r))
                 .map(|r| r.amount)
                 .collect();
             let sum: Decimal = parts.iter().sum();
@@ -212,4 +231,68 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ColumnMeaning;
+
+    fn row(kind: RowKind, code: Option<&str>, yuan: i64) -> LineItem {
+        LineItem {
+            table_kind: TableKind::Expenditure,
+            table_no: 3,
+            row_no: 1,
+            source_line: 1,
+            row_kind: kind,
+            row_label: String::new(),
+            line_key: None,
+            row_unit_code: None,
+            function_code: code.map(String::from),
+            function_level: None,
+            econ_code: None,
+            gov_econ_code: None,
+            flow: None,
+            column: ColumnMeaning {
+                key: "total",
+                label: "合计",
+                fund: None,
+                expense_kind: None,
+                cost_kind: None,
+            },
+            row_category: None,
+            project_name: None,
+            project_code: None,
+            amount: Decimal::from(yuan),
+            amount_text: yuan.to_string(),
+            source_unit: "元",
+        }
+    }
+
+    #[test]
+    fn rows_no_printed_row_is_a_parent_of_make_up_the_total() {
+        use RowKind::{Function, Total};
+        // 项 rows printed without their 款, beside a 款 printed alone (Beijing 支出总表).
+        let leaves = vec![
+            row(Function, Some("2011301"), 30),
+            row(Function, Some("2011301"), 20),
+            row(Function, Some("21598"), 50),
+            row(Total, None, 100),
+        ];
+        assert_eq!(imbalances(&leaves), vec![]);
+        // 类 over its 款 and 项: only the 类 count.
+        let nested = vec![
+            row(Function, Some("201"), 100),
+            row(Function, Some("20105"), 100),
+            row(Function, Some("2010501"), 100),
+            row(Total, None, 100),
+        ];
+        assert_eq!(imbalances(&nested), vec![]);
+        let short = vec![
+            row(Function, Some("2011301"), 30),
+            row(Function, Some("21598"), 50),
+            row(Total, None, 100),
+        ];
+        assert_eq!(imbalances(&short).len(), 1);
+    }
 }

@@ -692,6 +692,59 @@ fn clean_project_name(ctx: &mut Ctx, line: usize, name: &str) -> String {
     out
 }
 
+/// 类 | 款 | 项 printed in columns of their own, each row with only its own level's code
+/// (`201` …, then `05` …, then `01` …): the codes a row leaves out are those of the row
+/// above it at the higher levels (2010501 行政运行). A code of 3 digits or more opens a new
+/// parent; codes of 1–2 digits continue the last one. Each run of code columns before a
+/// name (部门 and 政府 经济分类 side by side) keeps its own parents.
+pub fn inherit_split_codes(lines: &[TableLine]) -> Vec<TableLine> {
+    let mut parents: Vec<Vec<(usize, String)>> = Vec::new();
+    lines
+        .iter()
+        .map(|l| {
+            let mut line = l.clone();
+            if line.codes.is_empty() || line.texts.is_empty() {
+                return line;
+            }
+            let mut completed: Vec<(usize, String)> = Vec::new();
+            let mut lower = None;
+            for (seg, (text_idx, _)) in l.texts.iter().enumerate() {
+                let run: Vec<(usize, String)> = l
+                    .codes
+                    .iter()
+                    .filter(|(i, _)| *i <= *text_idx && lower.is_none_or(|lo| *i > lo))
+                    .cloned()
+                    .collect();
+                lower = Some(*text_idx);
+                if parents.len() <= seg {
+                    parents.push(Vec::new());
+                }
+                let Some((first_idx, first)) = run.first().cloned() else {
+                    continue;
+                };
+                let mut run = run;
+                if first.len() <= 2 && digits(&first) {
+                    let above: Vec<(usize, String)> = parents[seg]
+                        .iter()
+                        .filter(|(i, _)| *i < first_idx)
+                        .cloned()
+                        .collect();
+                    if !above.is_empty() {
+                        run = above.into_iter().chain(run).collect();
+                    }
+                }
+                parents[seg] = run.clone();
+                completed.extend(run);
+            }
+            // (Codes after the last name stay as they were.)
+            let last_text = l.texts.last().map_or(0, |(i, _)| *i);
+            completed.extend(l.codes.iter().filter(|(i, _)| *i > last_text).cloned());
+            line.codes = completed;
+            line
+        })
+        .collect()
+}
+
 /// Parses the data lines of a code table into line items (and projects).
 pub fn parse_code_table(
     ctx: &mut Ctx,
@@ -700,7 +753,8 @@ pub fn parse_code_table(
     items: &mut Vec<LineItem>,
     projects: &mut Vec<Project>,
 ) -> usize {
-    let rows = assemble(ctx, t.kind, lines);
+    let lines = inherit_split_codes(lines);
+    let rows = assemble(ctx, t.kind, &lines);
     let layout = t.columns;
     let mut row_no = 0;
     for row in &rows {
@@ -853,4 +907,75 @@ pub fn parse_code_table(
 
 fn sum_opt(values: &[Option<Decimal>]) -> Option<Decimal> {
     values.iter().flatten().copied().reduce(|a, b| a + b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_printing_only_its_own_levels_code_takes_its_parents_from_above() {
+        let lines: Vec<TableLine> = [
+            "\t\t\t合计\t2,123.11",
+            "201\t\t\t一般公共服务支出\t1,506.40",
+            "\t05\t\t统计信息事务\t1,506.40",
+            "\t\t01\t行政运行\t588.75",
+            "\t\t02\t一般行政管理事务\t41.00",
+            "205\t\t\t教育支出\t96.86",
+            "\t08\t\t进修及培训\t96.86",
+            "\t\t03\t培训支出\t96.86",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| TableLine::new(i + 1, i, r))
+        .collect();
+        let keys: Vec<Key> = inherit_split_codes(&lines)
+            .iter()
+            .map(|l| key_of(TableKind::Expenditure, &l.texts, &l.codes))
+            .collect();
+        let f = |c: &str| Key::Function(c.into());
+        assert_eq!(
+            keys,
+            [
+                Key::Total,
+                f("201"),
+                f("20105"),
+                f("2010501"),
+                f("2010502"),
+                f("205"),
+                f("20508"),
+                f("2050803")
+            ]
+        );
+    }
+
+    #[test]
+    fn economic_codes_side_by_side_keep_their_own_parents() {
+        // 类 | 款 | 部门经济分类 | 类 | 款 | 政府经济分类 | amounts.
+        let lines: Vec<TableLine> = [
+            "301\t\t工资福利支出\t501\t\t机关工资福利支出\t100",
+            "\t01\t基本工资\t\t01\t工资奖金津补贴\t60",
+            "\t02\t津贴补贴\t\t01\t工资奖金津补贴\t40",
+        ]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| TableLine::new(i + 1, i, r))
+        .collect();
+        let keys: Vec<Key> = inherit_split_codes(&lines)
+            .iter()
+            .map(|l| key_of(TableKind::GpbBasicExpenditure, &l.texts, &l.codes))
+            .collect();
+        let econ = |d: &str, g: &str| Key::Econ {
+            dept: Some(d.into()),
+            gov: Some(g.into()),
+        };
+        assert_eq!(
+            keys,
+            [
+                econ("301", "501"),
+                econ("30101", "50101"),
+                econ("30102", "50101")
+            ]
+        );
+    }
 }

@@ -162,12 +162,17 @@ pub(super) fn read_block(
             .position(|l| meaning(kind, &l.text).is_some())
             .and_then(|i| i.checked_sub(1))
     } else {
+        // (Two classifications side by side — 类 | 款 | 部门…名称 | 类 | 款 | 政府…名称 — are
+        // label columns up to the last name.)
         leaves
             .iter()
             .position(|l| is_label_leaf(&l.text))
             .map(|first| {
                 (first..leaves.len())
-                    .take_while(|&i| is_label_leaf(&leaves[i].text))
+                    .take_while(|&i| {
+                        is_label_leaf(&leaves[i].text) || is_code_leaf(&leaves[i].text)
+                    })
+                    .filter(|&i| is_label_leaf(&leaves[i].text))
                     .last()
                     .unwrap_or(first)
             })

@@ -10,6 +10,7 @@ use super::lines::{Line, median, page_lines};
 use super::text_layer::{Page, read_pages};
 use crate::error::Result;
 use crate::ingest::amount::MoneyUnit;
+use crate::ingest::cells::compact;
 use crate::model::TableKind;
 
 /// A line of the document with its 1-based position (as `yusuan pdf-lines --numbered`).
@@ -201,6 +202,19 @@ pub(super) fn table_end(
             .map(|l| l.line.size)
             .collect(),
     );
+    // The words of the table's first page: its header, printed again (in its own size) at
+    // the top of each page it continues on, ends nothing.
+    let first_page_words: std::collections::HashSet<String> = lines[start + 1..next_title]
+        .iter()
+        .filter(|l| l.line.page == lines[start].line.page)
+        .flat_map(|l| l.line.spans.iter().map(|s| compact(&s.text)))
+        .collect();
+    let repeats_header = |l: &DocLine| {
+        l.line
+            .spans
+            .iter()
+            .all(|s| first_page_words.contains(&compact(&s.text)))
+    };
     (start + 1..next_title)
         .find(|&i| {
             // (A title's second line, joined into the title, is empty and ends nothing.)
@@ -216,6 +230,7 @@ pub(super) fn table_end(
                         && is_prose(&lines[i].compact()))
                     || (is_heading(&lines[i])
                         && lines[i].line.size > row_size * 1.1
+                        && !repeats_header(&lines[i])
                         && TableKind::from_title(&lines[i].compact()).is_none()
                         && lines[i].line.page != lines[start].line.page))
         })
