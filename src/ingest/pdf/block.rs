@@ -244,6 +244,24 @@ pub(super) fn read_block(
     // drifting positions) that still names every part of the Jiangsu layout is read in
     // that layout's order; the amounts are then placed by the table's arithmetic.
     let mut by_order = false;
+    // A 三公 table printed the other way round (Guangzhou): its rows are the items
+    // (“三公”经费, 其中 因公出国 …) and its columns the funds (合计 | 一般公共预算 | …). Its
+    // 合计 column is read as the row of the usual layout.
+    let transposed_total = (kind == TableKind::ThreePublic && !unknown.is_empty())
+        .then(|| {
+            let funds_only = unknown
+                .iter()
+                .all(|t| meaning(TableKind::Expenditure, t).is_some_and(|m| m.fund.is_some()));
+            let total = amount_leaves
+                .iter()
+                .copied()
+                .find(|&i| meaning(kind, &leaves[i].text).is_some_and(|m| m.key == "total"));
+            total.filter(|_| funds_only)
+        })
+        .flatten();
+    if transposed_total.is_some() {
+        unknown.clear();
+    }
     if kind == TableKind::ThreePublic && !unknown.is_empty() {
         let all: String = header.iter().map(|l| l.compact()).collect();
         if ["合计", "因公", "接待", "会议", "培训", "购", "运"]
@@ -274,6 +292,33 @@ pub(super) fn read_block(
         {
             c.key = "grand_total";
             c.label = "合计(\"三公\"经费、会议费、培训费)";
+        }
+    }
+    // The column of a one-fund table that names its fund (一般公共预算支出小计 in an 一般公共
+    // 预算支出表) is that table's total, where it prints no 合计.
+    let own_fund = match kind {
+        TableKind::GpbExpenditure | TableKind::GpbBasicExpenditure => Some("gpb"),
+        TableKind::GovFundExpenditure => Some("gov_fund"),
+        TableKind::SoeExpenditure => Some("soe"),
+        _ => None,
+    };
+    if own_fund.is_some() && !cols.iter().any(|c| c.key == "total") {
+        let fund_columns = cols
+            .iter()
+            .filter(|c| c.fund == own_fund && c.expense_kind.is_none())
+            .count();
+        if fund_columns == 1
+            && let Some(c) = cols
+                .iter_mut()
+                .find(|c| c.fund == own_fund && c.expense_kind.is_none())
+        {
+            *c = ColumnMeaning {
+                key: "total",
+                label: "合计",
+                fund: None,
+                expense_kind: None,
+                cost_kind: None,
+            };
         }
     }
     let unit_inferred = unit.is_none();
@@ -335,6 +380,9 @@ pub(super) fn read_block(
         if let Some(c) = name_column {
             let starts: Vec<Option<f64>> = g.starts.iter().map(|s| s[c]).collect();
             set_depths(&mut raw.data, c, &starts, size, two_sided);
+        }
+        if let Some(total) = transposed_total {
+            transpose_three_public(ctx, &mut raw, total);
         }
         return (raw, from_grid);
     }
@@ -408,7 +456,52 @@ pub(super) fn read_block(
     if let Some(c) = name_column {
         set_depths(&mut raw.data, c, &starts, size, two_sided);
     }
+    if let Some(total) = transposed_total {
+        transpose_three_public(ctx, &mut raw, total);
+    }
     (raw, from_grid)
+}
+
+/// A 三公 table whose rows are the items and whose columns are the funds, as the usual
+/// layout: the items named by the rows become the columns (“三公”经费 its total), and the
+/// 合计 column (`total`, a cell index) the one data row. The per-fund columns are not
+/// stored; a warning says so.
+fn transpose_three_public(ctx: &mut Ctx, raw: &mut RawTable, total: usize) {
+    let mut cols: Vec<ColumnMeaning> = Vec::new();
+    let mut cells: Vec<String> = Vec::new();
+    for line in &raw.data {
+        let label: String = line.texts.iter().map(|(_, t)| compact(t)).collect();
+        let item = if label.contains("三公") {
+            meaning(TableKind::ThreePublic, "合计")
+        } else {
+            meaning(TableKind::ThreePublic, &label)
+        };
+        let Some(item) = item else { continue };
+        if cols.iter().any(|c| c.key == item.key) {
+            continue;
+        }
+        cols.push(item);
+        cells.push(line.cells.get(total).cloned().unwrap_or_default());
+    }
+    let (line, seq) = raw
+        .data
+        .first()
+        .map_or((raw.title_line, 0), |l| (l.line, l.seq));
+    raw.data = vec![TableLine::new(line, seq, &cells.join("\t"))];
+    raw.columns = Columns {
+        constraints: constraints(&cols),
+        columns: cols,
+    };
+    ctx.warn(
+        line,
+        Some(raw.kind),
+        "funds_not_stored",
+        format!(
+            "{} prints its items as rows and its funds as columns: the 合计 column is stored, the columns by fund are not",
+            raw.kind.label()
+        ),
+        &raw.title,
+    );
 }
 
 /// Sets the depth of each row's name (`TableLine::depth`) where the table prints names
