@@ -756,8 +756,19 @@ pub fn parse_code_table(
     let lines = inherit_split_codes(lines);
     let rows = assemble(ctx, t.kind, &lines);
     let layout = t.columns;
+    // A table listed by budget unit that prints no 合计 row (Shenzhen: 预算单位 | 科目编码 |
+    // 科目名称 | …): its first row, the department's name with no code, is its total, and the
+    // other rows naming a unit without a code are the units' subtotals.
+    let first_with_amounts = rows.iter().position(|r| !r.amounts.is_empty());
+    let by_unit = !rows.iter().any(|r| r.key == Key::Total)
+        && is_function_table(t.kind)
+        && first_with_amounts.is_some_and(|i| {
+            let r = &rows[i];
+            r.key == Key::None && r.codes.is_empty() && r.depth.is_none() && !r.texts.is_empty()
+        })
+        && rows.iter().any(|r| matches!(r.key, Key::Function(_)));
     let mut row_no = 0;
-    for row in &rows {
+    for (index, row) in rows.iter().enumerate() {
         row_no += 1;
         let raw = lines
             .iter()
@@ -816,6 +827,17 @@ pub fn parse_code_table(
                         .collect::<Vec<_>>()
                         .join("/");
                     (RowKind::Line, None, None, None, None, None)
+                }
+                Key::None if by_unit && Some(index) == first_with_amounts => (
+                    RowKind::Total,
+                    Some("TOTAL".to_string()),
+                    None,
+                    None,
+                    None,
+                    None,
+                ),
+                Key::None if by_unit && row.codes.is_empty() => {
+                    (RowKind::Unit, None, None, None, None, None)
                 }
                 // A table that prints names without codes, their level shown by indentation:
                 // a 功能分类 row of that level (its code known for a 类 by its name).
@@ -889,7 +911,7 @@ pub fn parse_code_table(
         };
         push_items(items, t, row_no, row.line, &meta, layout, placed);
     }
-    if !rows.iter().any(|r| r.key == Key::Total) && !rows.is_empty() {
+    if !by_unit && !rows.iter().any(|r| r.key == Key::Total) && !rows.is_empty() {
         let last = rows.last().map_or(0, |r| r.line);
         ctx.warn(
             last,

@@ -229,7 +229,25 @@ pub(super) fn read_block(
             });
             continue;
         }
+        // (A column printed as `其中：…` whose words name nothing known is a part of another
+        // column, kept under a key of its own and added to nothing.)
+        const MEMO: [(&str, &str); 4] = [
+            ("memo.1", "其中(1)"),
+            ("memo.2", "其中(2)"),
+            ("memo.3", "其中(3)"),
+            ("memo.4", "其中(4)"),
+        ];
+        let memo_count = cols.iter().filter(|c| c.key.starts_with("memo.")).count();
         match meaning(kind, &leaves[i].text) {
+            None if leaves[i].text.starts_with("其中") && memo_count < MEMO.len() => {
+                cols.push(ColumnMeaning {
+                    key: MEMO[memo_count].0,
+                    label: MEMO[memo_count].1,
+                    fund: None,
+                    expense_kind: None,
+                    cost_kind: None,
+                })
+            }
             // A code table's single 金额 column is its total.
             Some(m) if m.key == "amount" && !two_sided => cols.push(ColumnMeaning {
                 key: "total",

@@ -209,6 +209,14 @@ pub(super) fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
         m("total", "机关运行经费")
     } else if is_amount_header(t) {
         SIDE_AMOUNT
+    } else if t.contains("预留给") && t.contains("中小企业") {
+        // 政府采购 columns printed beside a table's amounts (Shenzhen 支出总表): parts of
+        // nothing the row adds up.
+        m("procurement.sme", "政府采购预留给中小企业")
+    } else if t.contains("预留给") && t.contains("小型") {
+        m("procurement.small", "政府采购预留给小型、微型企业")
+    } else if t.contains("政府采购") && !t.contains("支出") {
+        m("procurement", "政府采购项目")
     } else if t.contains("扣除基建") {
         // (Beijing: 项目支出总数 | 扣除基建项目后预算数, a part of the 项目支出.)
         ColumnMeaning {
