@@ -240,7 +240,12 @@ fn pdf_lines(args: &PdfLinesArgs) -> anyhow::Result<Status> {
             let cols: Vec<&str> = t.columns.columns.iter().map(|c| c.key).collect();
             writeln!(out, "   amount columns: {}", cols.join(", "))?;
             for l in &t.data {
-                writeln!(out, "   {:>5}: {}", l.line, l.cells.join(" | "))?;
+                // (The level its indentation gives a name printed without a code.)
+                let depth = l
+                    .depth
+                    .map(|d| format!("  ‹level {}›", d + 1))
+                    .unwrap_or_default();
+                writeln!(out, "   {:>5}: {}{depth}", l.line, l.cells.join(" | "))?;
             }
         }
         return Ok(Status::Ok);

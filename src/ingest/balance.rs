@@ -179,10 +179,15 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
         // The rows that make up the total: where every classified row prints its code,
         // those no other row's code is a parent of (类 rows over their 款 and 项, and 项
         // rows printed without their 款 beside a 款 printed alone); else the rows at the
-        // highest printed level (smallest code length, or indentation).
-        let Some(top) = rows.iter().filter_map(|r| level(r)).min() else {
+        // highest printed level (smallest code length, or indentation). A table of units
+        // under its total (a 三公 table by unit, no codes): the units.
+        let units_only = rows.iter().all(|r| level(r).is_none())
+            && rows.iter().any(|r| r.row_kind == RowKind::Unit)
+            && rows.iter().all(|r| r.row_unit_code.is_none());
+        let top = rows.iter().filter_map(|r| level(r)).min();
+        if top.is_none() && !units_only {
             continue;
-        };
+        }
         fn code(r: &LineItem) -> Option<&str> {
             r.function_code
                 .as_deref()
@@ -194,10 +199,11 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
         let codes: std::collections::HashSet<&str> =
             classified.iter().filter_map(|r| code(r)).collect();
         let is_part = |r: &LineItem| match code(r) {
+            _ if units_only => r.row_kind == RowKind::Unit,
             Some(c) if all_coded && level(r).is_some() => {
                 !(1..c.len()).any(|n| codes.contains(&c[..n]))
             }
-            _ => level(r) == Some(top),
+            _ => level(r).is_some() && level(r) == top,
         };
         let mut columns: Vec<&'static str> = rows.iter().map(|r| r.column.key).collect();
         columns.sort();

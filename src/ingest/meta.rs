@@ -208,7 +208,12 @@ fn region(
     if let Some((c, name)) = printed {
         return (Some(name.to_string()), Some(c.to_string()));
     }
+    // (The division inside a party body's name: 中共重庆市委宣传部 → 重庆市.)
     let name: String = unit_name.chars().filter(|c| !c.is_whitespace()).collect();
+    let name = ["中共", "中国共产党"]
+        .iter()
+        .find_map(|p| name.strip_prefix(p))
+        .map_or(name.clone(), str::to_string);
     let district = ["区", "县", "市"]
         .iter()
         .filter_map(|s| name.find(s).map(|p| p + s.len()))
@@ -274,6 +279,21 @@ mod tests {
         };
         let (name, code) = region(&found, "某某县教育局", &Overrides::default());
         assert_eq!((name.as_deref(), code), (Some("某某县"), None));
+        // (Not the party's name: 中共某某市委宣传部 is of 某某市.)
+        let (name, _) = region(&found, "中共某某市委宣传部", &Overrides::default());
+        assert_eq!(name.as_deref(), Some("某某市"));
+        // A listed city, also where the name drops its 市.
+        for (unit, want) in [
+            ("中共重庆市委宣传部", ("重庆市", "500000")),
+            ("长沙职业教育基地综合协调办公室", ("湖南省长沙市", "430100")),
+            ("湖州市交通运输局", ("浙江省湖州市", "330500")),
+        ] {
+            let (name, code) = region(&found, unit, &Overrides::default());
+            assert_eq!(
+                (name.as_deref(), code.as_deref()),
+                (Some(want.0), Some(want.1))
+            );
+        }
         let overridden = Overrides {
             region: Some("浙江省杭州市".into()),
             ..Overrides::default()

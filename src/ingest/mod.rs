@@ -87,11 +87,26 @@ pub fn division_prefix(text: &str) -> Option<(&'static str, &'static str)> {
         .skip(1)
         .filter_map(|l| {
             let f: Vec<&'static str> = l.split(',').collect();
-            (f.len() >= 3).then(|| (f[0], f[1], f[2]))
+            (f.len() >= 4).then(|| (f[0], f[1], f[2], f[3]))
         })
-        .filter(|(_, name, full)| text.starts_with(full) || text.starts_with(name))
-        .max_by_key(|(_, _, full)| full.len())
-        .map(|(code, _, full)| (code, full))
+        .filter_map(|(code, name, full, level)| {
+            // (A city is also named without 市: 长沙职业教育基地….)
+            let short = (level == "city")
+                .then(|| name.strip_suffix('市'))
+                .flatten()
+                .filter(|s| s.chars().count() >= 2);
+            let matched = if text.starts_with(full) {
+                full.len()
+            } else if text.starts_with(name) || short.is_some_and(|s| text.starts_with(s)) {
+                // (The short forms rank below a full name that matches.)
+                name.len().min(full.len()) / 2
+            } else {
+                return None;
+            };
+            Some((code, full, matched))
+        })
+        .max_by_key(|(_, _, matched)| *matched)
+        .map(|(code, full, _)| (code, full))
 }
 
 /// File extensions read as the disclosure text format.

@@ -19,6 +19,7 @@ use super::place::{Constraint, Token, place};
 use crate::model::classification::{
     function_class_by_name, function_level, is_dept_econ_code, is_gov_econ_code, join_function_code,
 };
+use crate::model::reference::dept_econ_code;
 use crate::model::{LineItem, Project, RowKind, TableKind};
 
 /// What identifies a row.
@@ -151,6 +152,14 @@ fn is_function_table(kind: TableKind) -> bool {
     )
 }
 
+/// The kinds whose rows are 经济分类 subjects.
+fn is_econ_table(kind: TableKind) -> bool {
+    matches!(
+        kind,
+        TableKind::GpbBasicExpenditure | TableKind::EconSummary | TableKind::OperatingCost
+    )
+}
+
 /// Identifies a row from its cells.
 pub fn key_of(kind: TableKind, texts: &[(usize, String)], codes: &[(usize, String)]) -> Key {
     if texts.first().is_some_and(|(_, t)| is_total_label(t)) {
@@ -185,7 +194,7 @@ pub fn key_of(kind: TableKind, texts: &[(usize, String)], codes: &[(usize, Strin
             }
             unit_code(&seg0).map_or(Key::None, Key::Unit)
         }
-        TableKind::GpbBasicExpenditure | TableKind::EconSummary | TableKind::OperatingCost => {
+        kind if is_econ_table(kind) => {
             let dept = join_econ(&seg0_refs);
             let gov = if kind == TableKind::OperatingCost {
                 None
@@ -231,7 +240,8 @@ fn first_values_equal(a: &[AmountCell], b: &[AmountCell]) -> bool {
 }
 
 fn is_continuation(kind: TableKind, prev: &Row, line: &TableLine, key: &Key) -> bool {
-    if line.seq != prev.last_seq + 1 || line.amounts.is_empty() {
+    // (A name at an indent of its own is a row of its own, whatever its amounts.)
+    if line.seq != prev.last_seq + 1 || line.amounts.is_empty() || line.depth.is_some() {
         return false;
     }
     if kind == TableKind::ProjectExpenditure {
@@ -767,6 +777,12 @@ pub fn parse_code_table(
             r.key == Key::None && r.codes.is_empty() && r.depth.is_none() && !r.texts.is_empty()
         })
         && rows.iter().any(|r| matches!(r.key, Key::Function(_)));
+    // A 三公 table listed by unit under its 合计 row (Hangzhou): the rows naming a unit
+    // are the units' parts of the total.
+    let three_public_units =
+        t.kind == TableKind::ThreePublic && rows.iter().any(|r| r.key == Key::Total);
+    // The 经济分类 类 last named, for a table that prints 经济分类 names without codes.
+    let mut econ_class: Option<&'static str> = None;
     let mut row_no = 0;
     for (index, row) in rows.iter().enumerate() {
         row_no += 1;
@@ -780,87 +796,126 @@ pub fn parse_code_table(
         };
         let placed = place_amounts(ctx, t, row.line, raw, &row.amounts, base, layout);
         let mut name = row.name(t.kind);
-        let (row_kind, line_key, unit_code, function_code, econ_code, gov_econ_code) =
-            match &row.key {
-                Key::Total => (
-                    RowKind::Total,
-                    Some("TOTAL".to_string()),
-                    None,
-                    None,
-                    None,
-                    None,
-                ),
-                Key::Unit(c) => (RowKind::Unit, None, Some(c.clone()), None, None, None),
-                Key::Function(c) => (RowKind::Function, None, None, Some(c.clone()), None, None),
-                Key::Econ { dept, gov } => {
-                    if dept.is_none() {
-                        ctx.warn(
+        let (row_kind, line_key, unit_code, function_code, econ_code, gov_econ_code) = match &row
+            .key
+        {
+            Key::Total => (
+                RowKind::Total,
+                Some("TOTAL".to_string()),
+                None,
+                None,
+                None,
+                None,
+            ),
+            Key::Unit(c) => (RowKind::Unit, None, Some(c.clone()), None, None, None),
+            Key::Function(c) => (RowKind::Function, None, None, Some(c.clone()), None, None),
+            Key::Econ { dept, gov } => {
+                if dept.is_none() {
+                    ctx.warn(
+                        row.line,
+                        Some(t.kind),
+                        "code_missing",
+                        format!("row '{name}' prints no 部门经济分类 code"),
+                        raw,
+                    );
+                }
+                (RowKind::Econ, None, None, None, dept.clone(), gov.clone())
+            }
+            Key::Project(_) => (RowKind::Project, None, None, None, None, None),
+            Key::None if t.kind == TableKind::Income && !row.texts.is_empty() => {
+                // An income table by source (Jiangsu): 类别 and 项目 columns, keyed like
+                // the lines of a summary table.
+                let parts: Vec<String> = row.texts.iter().map(|(_, t)| compact(t)).collect();
+                let sub = parts.last().cloned().unwrap_or_default();
+                let key = if parts.len() == 1 || sub == "小计" {
+                    super::summary::income_key(&parts[0], false)
+                } else {
+                    super::summary::income_key(&sub, false)
+                };
+                name = parts.join("/");
+                (RowKind::Line, key, None, None, None, None)
+            }
+            Key::None if t.kind == TableKind::Procurement => {
+                // 政府采购 rows are described by their text columns, not by a code.
+                name = row
+                    .texts
+                    .iter()
+                    .map(|(_, t)| compact(t))
+                    .collect::<Vec<_>>()
+                    .join("/");
+                (RowKind::Line, None, None, None, None, None)
+            }
+            Key::None if by_unit && Some(index) == first_with_amounts => (
+                RowKind::Total,
+                Some("TOTAL".to_string()),
+                None,
+                None,
+                None,
+                None,
+            ),
+            Key::None if by_unit && row.codes.is_empty() => {
+                (RowKind::Unit, None, None, None, None, None)
+            }
+            Key::None if three_public_units && !row.texts.is_empty() => {
+                (RowKind::Unit, None, None, None, None, None)
+            }
+            // 经济分类 names without codes at indents (Zhejiang 基本支出表): a 类 by its
+            // name, a 款 by its name within the 类 above it.
+            Key::None if row.depth.is_some() && is_econ_table(t.kind) => {
+                let class = match row.depth {
+                    Some(0) => None,
+                    _ => econ_class,
+                };
+                let code = if row.depth == Some(0) || class.is_some() {
+                    dept_econ_code(&compact(&name), class)
+                } else {
+                    None
+                };
+                if row.depth == Some(0) {
+                    econ_class = code;
+                }
+                if code.is_none() && !placed.is_empty() {
+                    ctx.warn(
                             row.line,
                             Some(t.kind),
                             "code_missing",
-                            format!("row '{name}' prints no 部门经济分类 code"),
+                            format!(
+                                "row '{name}' prints no code and names no 部门经济分类 subject at its level"
+                            ),
                             raw,
                         );
-                    }
-                    (RowKind::Econ, None, None, None, dept.clone(), gov.clone())
                 }
-                Key::Project(_) => (RowKind::Project, None, None, None, None, None),
-                Key::None if t.kind == TableKind::Income && !row.texts.is_empty() => {
-                    // An income table by source (Jiangsu): 类别 and 项目 columns, keyed like
-                    // the lines of a summary table.
-                    let parts: Vec<String> = row.texts.iter().map(|(_, t)| compact(t)).collect();
-                    let sub = parts.last().cloned().unwrap_or_default();
-                    let key = if parts.len() == 1 || sub == "小计" {
-                        super::summary::income_key(&parts[0], false)
-                    } else {
-                        super::summary::income_key(&sub, false)
-                    };
-                    name = parts.join("/");
-                    (RowKind::Line, key, None, None, None, None)
-                }
-                Key::None if t.kind == TableKind::Procurement => {
-                    // 政府采购 rows are described by their text columns, not by a code.
-                    name = row
-                        .texts
-                        .iter()
-                        .map(|(_, t)| compact(t))
-                        .collect::<Vec<_>>()
-                        .join("/");
-                    (RowKind::Line, None, None, None, None, None)
-                }
-                Key::None if by_unit && Some(index) == first_with_amounts => (
-                    RowKind::Total,
-                    Some("TOTAL".to_string()),
+                (
+                    RowKind::Econ,
                     None,
                     None,
                     None,
+                    code.map(str::to_string),
                     None,
-                ),
-                Key::None if by_unit && row.codes.is_empty() => {
-                    (RowKind::Unit, None, None, None, None, None)
+                )
+            }
+            // A table that prints names without codes, their level shown by indentation:
+            // a 功能分类 row of that level (its code known for a 类 by its name).
+            Key::None if row.depth.is_some() && is_function_table(t.kind) => {
+                let code = (row.depth == Some(0))
+                    .then(|| function_class_by_name(&name))
+                    .flatten()
+                    .map(str::to_string);
+                (RowKind::Function, None, None, code, None, None)
+            }
+            Key::None => {
+                if !placed.is_empty() {
+                    ctx.warn(
+                        row.line,
+                        Some(t.kind),
+                        "code_missing",
+                        format!("row '{name}' has amounts but no code this table expects"),
+                        raw,
+                    );
                 }
-                // A table that prints names without codes, their level shown by indentation:
-                // a 功能分类 row of that level (its code known for a 类 by its name).
-                Key::None if row.depth.is_some() && is_function_table(t.kind) => {
-                    let code = (row.depth == Some(0))
-                        .then(|| function_class_by_name(&name))
-                        .flatten()
-                        .map(str::to_string);
-                    (RowKind::Function, None, None, code, None, None)
-                }
-                Key::None => {
-                    if !placed.is_empty() {
-                        ctx.warn(
-                            row.line,
-                            Some(t.kind),
-                            "code_missing",
-                            format!("row '{name}' has amounts but no code this table expects"),
-                            raw,
-                        );
-                    }
-                    (RowKind::Line, None, None, None, None, None)
-                }
-            };
+                (RowKind::Line, None, None, None, None, None)
+            }
+        };
         if row_kind == RowKind::Total && name.is_empty() {
             name = "合计".into();
         }

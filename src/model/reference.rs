@@ -64,6 +64,35 @@ fn names() -> &'static [ClassName] {
     })
 }
 
+/// The 部门预算支出经济分类 code whose name is `name`: a 类 where `parent` is None, else a 款
+/// of the 类 `parent`; None unless exactly one code has that name there (for tables that
+/// print 经济分类 names without codes, their level shown by indentation).
+pub fn dept_econ_code(name: &str, parent: Option<&str>) -> Option<&'static str> {
+    static ROWS: OnceLock<Vec<(&'static str, &'static str, &'static str)>> = OnceLock::new();
+    let rows = ROWS.get_or_init(|| {
+        DEPT_ECON_CSV
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let f: Vec<&'static str> = l.split(',').collect();
+                Some((*f.first()?, *f.get(2)?, *f.get(3)?))
+            })
+            .collect()
+    });
+    // (Parentheses are printed half- or full-width: 维修(护)费, 维修（护）费.)
+    let full = |s: &str| s.replace('(', "（").replace(')', "）");
+    let name = full(name);
+    let mut found = rows
+        .iter()
+        .filter(|(_, p, n)| full(n) == name && p.is_empty() == parent.is_none())
+        .filter(|(_, p, _)| parent.is_none_or(|want| *p == want))
+        .map(|(c, _, _)| *c);
+    match (found.next(), found.next()) {
+        (Some(code), None) => Some(code),
+        _ => None,
+    }
+}
+
 /// The name of a code (功能分类 by year where names changed; 部门/政府经济分类): the name
 /// printed in `year` if known, else the one printed nearest that year, else the current
 /// (confirmed) name.

@@ -72,6 +72,20 @@ pub(super) fn read_block(
         }
         if let Some(u) = MoneyUnit::from_statement(&c) {
             unit = Some(u);
+            // (The unit's code and name before the unit statement: `606-湖州市交通运输局`.)
+            if let Some((_, name)) = l
+                .line
+                .spans
+                .first()
+                .and_then(|s| crate::ingest::cells::split_code(&s.text))
+                && !data_started_on_page
+            {
+                let name = compact(&name);
+                let name = name.split("单位").next().unwrap_or_default();
+                if name.chars().count() >= 4 {
+                    unit_names.push(name.to_string());
+                }
+            }
         }
         for key in [
             "编制部门：",
@@ -669,9 +683,10 @@ pub(super) fn stack_cells(members: &[&DocLine], anchor: &DocLine) -> DocLine {
                 .iter_mut()
                 .find(|c| touches(c) && !is_amount(&s.text) && !is_amount(&c.text))
             {
+                // (The cell keeps its first line's left edge: a name's indentation, where a
+                // wrapped second line starts further left.)
                 Some(c) => {
                     c.text.push_str(&s.text);
-                    c.x0 = c.x0.min(s.x0);
                     c.x1 = c.x1.max(s.x1);
                 }
                 None => cells.push(s.clone()),

@@ -37,10 +37,17 @@ pub(super) fn unit_in_title(title: &str) -> Option<String> {
     .min()?;
     let name = t[..start].trim_end_matches("部门");
     // (A table's number before its name — `预算01表收支总表` — names no unit, and neither
-    // does a fund — `国有资本经营预算支出表`.)
+    // does a fund — `国有资本经营预算支出表` — nor a level of government's tables —
+    // `2026年市级部门项目支出预算表`.)
+    let level = ["市级", "省级", "区级", "县级", "本级"]
+        .iter()
+        .any(|l| name.starts_with(l));
     (name.chars().count() >= 4
+        && !level
+        && !name.contains("部门")
         && !name.ends_with('表')
         && !name.ends_with("预算")
+        && !name.ends_with("项目")
         && !name.contains(|c: char| c.is_ascii_digit()))
     .then(|| name.to_string())
 }
@@ -81,5 +88,21 @@ mod tests {
             assert_eq!(unit_on_cover(title).as_deref(), Some(unit), "{title}");
         }
         assert_eq!(unit_on_cover("部门预算情况的说明"), None);
+    }
+
+    #[test]
+    fn a_table_title_names_a_unit_only_before_the_tables_name() {
+        assert_eq!(
+            unit_in_title("五、2017年度江苏省高级人民法院部门财政拨款支出预算表").as_deref(),
+            Some("江苏省高级人民法院")
+        );
+        for no_unit in [
+            "2026年市级部门项目支出预算表",
+            "2026年市级部门收支预算总表",
+            "预算01表收支总表",
+            "国有资本经营预算支出表",
+        ] {
+            assert_eq!(unit_in_title(no_unit), None, "{no_unit}");
+        }
     }
 }

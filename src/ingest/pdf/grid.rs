@@ -109,7 +109,8 @@ pub(super) fn bands(page: &Page, lines: &[&DocLine]) -> Vec<Band> {
                 if let Some(k) = cells.iter().position(|(a, b, _)| c >= *a && c <= *b) {
                     cells[k].2.push_str(&compact(&sp.text));
                     has_amount |= is_amount(&sp.text);
-                    starts[k] = Some(starts[k].map_or(sp.x0, |x: f64| x.min(sp.x0)));
+                    // (The first line's left edge: a wrapped name's indentation.)
+                    starts[k] = starts[k].or(Some(sp.x0));
                 }
             }
         }

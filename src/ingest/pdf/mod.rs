@@ -277,6 +277,15 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             }
         }
     }
+    // A name the tables shorten (`511-退役军人事务局`) is the cover's where the cover's ends
+    // with it (湖州市退役军人事务局2026年部门预算).
+    if let Some(full) = unit_on_cover(&title) {
+        for n in unit_names.iter_mut() {
+            if full.len() > n.len() && full.ends_with(n.as_str()) {
+                *n = full.clone();
+            }
+        }
+    }
     if unit_names.is_empty() {
         // No 部门： line: the unit named in the tables' titles
         // (二、2018年度江苏省高级人民法院收入预算总表), else on the cover
