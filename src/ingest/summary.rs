@@ -26,7 +26,8 @@ pub fn income_key(label: &str, carryover: bool) -> Option<String> {
     if l == "本年收入" || l.contains("本年收入合计") || l.contains("当年收入小计") {
         return Some("INC_YEAR_TOTAL".into());
     }
-    if l.contains("收入合计") {
+    // (A side's bare 合计 — Chongqing prints it at the top of each side — is its total.)
+    if l.contains("收入合计") || l == "合计" {
         return Some("INC_TOTAL".into());
     }
     if l.contains("上年结转") {
@@ -81,7 +82,7 @@ pub fn expenditure_key(label: &str) -> Option<&'static str> {
         Some("EXP_TOTAL")
     } else if l == "本年支出" || l.contains("本年支出合计") {
         Some("EXP_YEAR_TOTAL")
-    } else if l.contains("支出合计") {
+    } else if l.contains("支出合计") || l == "合计" {
         Some("EXP_TOTAL")
     } else if l.contains("当年支出小计") {
         Some("EXP_YEAR_TOTAL")
