@@ -268,6 +268,8 @@ mod tests {
             Some("INC_CARRYOVER_GPB")
         );
         assert_eq!(income_key("收入总计", false).as_deref(), Some("INC_TOTAL"));
+        assert_eq!(income_key("合计", false).as_deref(), Some("INC_TOTAL"));
+        assert_eq!(expenditure_key("合计"), Some("EXP_TOTAL"));
         assert_eq!(
             income_key("本年收入合计", false).as_deref(),
             Some("INC_YEAR_TOTAL")
