@@ -739,7 +739,8 @@ pub(super) fn join_spaced_words(line: &Line) -> Line {
         if let Some(prev) = spans.last_mut()
             && prev.text.chars().count() == 1
             && s.text.chars().count() == 1
-            && s.x0 - prev.x1 <= 4.0 * line.size
+            // (Spread over a wide label column: `项      目`, nearly five characters apart.)
+            && s.x0 - prev.x1 <= 6.0 * line.size
             && WORDS.contains(&format!("{}{}", prev.text, s.text).as_str())
         {
             prev.text.push_str(&s.text);

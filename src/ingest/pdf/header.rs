@@ -239,13 +239,14 @@ pub(super) fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
         m("remit_superior", "上缴上级支出")
     } else if t.contains("对附属单位补助支出") {
         m("subsidy_subsidiary", "对附属单位补助支出")
-    } else if t.contains("人员经费") || t == "人员支出" {
+    } else if t.contains("人员经费") || matches!(t, "人员支出" | "人员类") {
         ColumnMeaning {
             expense_kind: Some("basic"),
             cost_kind: Some("personnel"),
             ..m("personnel", "人员经费")
         }
-    } else if t.contains("公用经费") || matches!(t, "公用支出" | "日常公用支出") {
+    } else if t.contains("公用经费") || matches!(t, "公用支出" | "日常公用支出" | "公用类")
+    {
         ColumnMeaning {
             expense_kind: Some("basic"),
             cost_kind: Some("public"),
