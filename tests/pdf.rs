@@ -265,6 +265,63 @@ fn bad_pdfs_are_refused_with_their_reason() {
     assert!(!err.is_empty(), "{err}");
 }
 
+/// A PDF whose page content is a Flate stream of a few MiB that decodes to more
+/// than 256 MiB (a compression bomb) is refused, the bound named, without holding that
+/// much: hayro-syntax (vendored) stops decoding at its bound.
+#[test]
+fn a_compression_bomb_is_refused_with_the_bound_named() {
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    z.write_all(b"BT /F1 12 Tf 20 250 Td (budget) Tj ET\n")
+        .unwrap();
+    let blanks = vec![b' '; 1 << 20];
+    for _ in 0..257 {
+        z.write_all(&blanks).unwrap();
+    }
+    let stream = z.finish().unwrap();
+    assert!(stream.len() < 4 << 20, "{} bytes", stream.len());
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 400 300] /Contents 4 0 R >>".to_vec(),
+        [
+            format!(
+                "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+                stream.len()
+            )
+            .into_bytes(),
+            stream,
+            b"\nendstream".to_vec(),
+        ]
+        .concat(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend(format!("{} 0 obj\n", i + 1).bytes());
+        pdf.extend(o);
+        pdf.extend(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
+    for off in offsets {
+        pdf.extend(format!("{off:010} 00000 n \n").bytes());
+    }
+    pdf.extend(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .bytes(),
+    );
+    let err = parse_error("bomb.pdf", &pdf);
+    assert!(
+        err.contains("decodes to more than 256 MiB") && err.contains("page 1"),
+        "{err}"
+    );
+}
+
 /// The Chinese characters (CJK unified ideographs) of a text, sorted.
 fn ideographs(text: &str) -> Vec<char> {
     let mut v: Vec<char> = text

@@ -355,7 +355,8 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
 
 /// Bounds on reading one PDF, so that a hostile or damaged file cannot hold a run: a file
 /// that passes one is refused with the bound named. (hayro itself bounds object nesting,
-/// xref chains and nested forms.) Real disclosures stay far below them: the largest corpus
+/// xref chains and nested forms; the vendored hayro-syntax the bytes one stream decodes to,
+/// `MAX_DECODED_LEN`, 256 MiB.) Real disclosures stay far below them: the largest corpus
 /// file has 241 pages and 4 MB.
 const MAX_BYTES: usize = 256 << 20;
 const MAX_PAGES: usize = 10_000;
@@ -419,7 +420,17 @@ fn read(bytes: &[u8]) -> std::result::Result<(Vec<Page>, usize), String> {
             unmapped: 0,
             last_fill: None,
         };
+        let refused_before = hayro_interpret::hayro_syntax::decode_limit_hits();
         interpret_page(page, &mut ctx, &mut device);
+        // (hayro-syntax refuses a stream that decodes to more than its bound: the page is
+        // then not read in full, and the file is refused, the bound named.)
+        if hayro_interpret::hayro_syntax::decode_limit_hits() > refused_before {
+            return Err(format!(
+                "reading stopped at page {} of {count}: a compressed stream decodes to more than {} MiB",
+                i + 1,
+                hayro_interpret::hayro_syntax::MAX_DECODED_LEN >> 20
+            ));
+        }
         let (page, missing) = device.finish(Vec2::new(media.x0, media.y0));
         unmapped += missing;
         glyphs += page.glyphs.len();
