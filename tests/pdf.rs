@@ -155,11 +155,19 @@ fn cjk_pdf(texts: &[(&str, f64, f64, f64)], trailer: &str) -> Vec<u8> {
         format!("<< /Length {} >>\nstream\n{cmap}\nendstream", cmap.len()),
         "<< /Filter /Standard /V 1 /R 2 /O (abcdefghijklmnopqrstuvwxyzabcdef) /U (abcdefghijklmnopqrstuvwxyzabcdef) /P -4 >>".to_string(),
     ];
+    let objects: Vec<Vec<u8>> = objects.iter().map(|o| o.clone().into_bytes()).collect();
+    assemble_pdf(&objects, trailer)
+}
+
+/// A PDF of `objects` (numbered from 1, the catalog first) with its cross-reference table.
+fn assemble_pdf(objects: &[Vec<u8>], trailer: &str) -> Vec<u8> {
     let mut pdf = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         offsets.push(pdf.len());
-        pdf.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).bytes());
+        pdf.extend(format!("{} 0 obj\n", i + 1).bytes());
+        pdf.extend(o);
+        pdf.extend(b"\nendobj\n");
     }
     let xref = pdf.len();
     pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
@@ -295,27 +303,7 @@ fn a_compression_bomb_is_refused_with_the_bound_named() {
         ]
         .concat(),
     ];
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend(format!("{} 0 obj\n", i + 1).bytes());
-        pdf.extend(o);
-        pdf.extend(b"\nendobj\n");
-    }
-    let xref = pdf.len();
-    pdf.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).bytes());
-    for off in offsets {
-        pdf.extend(format!("{off:010} 00000 n \n").bytes());
-    }
-    pdf.extend(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .bytes(),
-    );
-    let err = parse_error("bomb.pdf", &pdf);
+    let err = parse_error("bomb.pdf", &assemble_pdf(&objects, ""));
     assert!(
         err.contains("decodes to more than 256 MiB") && err.contains("page 1"),
         "{err}"

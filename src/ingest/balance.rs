@@ -242,36 +242,11 @@ pub fn imbalances(items: &[LineItem]) -> Vec<Imbalance> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ColumnMeaning;
 
     fn row(kind: RowKind, code: Option<&str>, yuan: i64) -> LineItem {
         LineItem {
-            table_kind: TableKind::Expenditure,
-            table_no: 3,
-            row_no: 1,
-            source_line: 1,
-            row_kind: kind,
-            row_label: String::new(),
-            line_key: None,
-            row_unit_code: None,
             function_code: code.map(String::from),
-            function_level: None,
-            econ_code: None,
-            gov_econ_code: None,
-            flow: None,
-            column: ColumnMeaning {
-                key: "total",
-                label: "合计",
-                fund: None,
-                expense_kind: None,
-                cost_kind: None,
-            },
-            row_category: None,
-            project_name: None,
-            project_code: None,
-            amount: Decimal::from(yuan),
-            amount_text: yuan.to_string(),
-            source_unit: "元",
+            ..LineItem::for_test(TableKind::Expenditure, 3, kind, "total", yuan)
         }
     }
 

@@ -257,7 +257,6 @@ pub fn withdraw(tables: &mut [SourceTable], found: &[Disagreement]) -> Vec<i32> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::ColumnMeaning;
 
     fn table(table_no: i32, table_kind: TableKind) -> SourceTable {
         SourceTable {
@@ -278,37 +277,14 @@ mod tests {
     }
 
     fn item(table: &SourceTable, key: Option<&str>, column: &'static str, yuan: i64) -> LineItem {
+        let kind = if key.is_some() {
+            RowKind::Line
+        } else {
+            RowKind::Total
+        };
         LineItem {
-            table_kind: table.table_kind,
-            table_no: table.table_no,
-            row_no: 1,
-            source_line: 1,
-            row_kind: if key.is_some() {
-                RowKind::Line
-            } else {
-                RowKind::Total
-            },
-            row_label: String::new(),
             line_key: key.map(String::from),
-            row_unit_code: None,
-            function_code: None,
-            function_level: None,
-            econ_code: None,
-            gov_econ_code: None,
-            flow: None,
-            column: ColumnMeaning {
-                key: column,
-                label: column,
-                fund: None,
-                expense_kind: None,
-                cost_kind: None,
-            },
-            row_category: None,
-            project_name: None,
-            project_code: None,
-            amount: Decimal::from(yuan),
-            amount_text: yuan.to_string(),
-            source_unit: "元",
+            ..LineItem::for_test(table.table_kind, table.table_no, kind, column, yuan)
         }
     }
 

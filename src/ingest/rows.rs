@@ -990,26 +990,34 @@ fn sum_opt(values: &[Option<Decimal>]) -> Option<Decimal> {
 mod tests {
     use super::*;
 
+    /// The keys of tab-separated rows once codes are inherited.
+    fn keys(kind: TableKind, rows: &[&str]) -> Vec<Key> {
+        let lines: Vec<TableLine> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| TableLine::new(i + 1, i, r))
+            .collect();
+        inherit_split_codes(&lines)
+            .iter()
+            .map(|l| key_of(kind, &l.texts, &l.codes))
+            .collect()
+    }
+
     #[test]
     fn a_row_printing_only_its_own_levels_code_takes_its_parents_from_above() {
-        let lines: Vec<TableLine> = [
-            "\t\t\t合计\t2,123.11",
-            "201\t\t\t一般公共服务支出\t1,506.40",
-            "\t05\t\t统计信息事务\t1,506.40",
-            "\t\t01\t行政运行\t588.75",
-            "\t\t02\t一般行政管理事务\t41.00",
-            "205\t\t\t教育支出\t96.86",
-            "\t08\t\t进修及培训\t96.86",
-            "\t\t03\t培训支出\t96.86",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, r)| TableLine::new(i + 1, i, r))
-        .collect();
-        let keys: Vec<Key> = inherit_split_codes(&lines)
-            .iter()
-            .map(|l| key_of(TableKind::Expenditure, &l.texts, &l.codes))
-            .collect();
+        let keys = keys(
+            TableKind::Expenditure,
+            &[
+                "\t\t\t合计\t2,123.11",
+                "201\t\t\t一般公共服务支出\t1,506.40",
+                "\t05\t\t统计信息事务\t1,506.40",
+                "\t\t01\t行政运行\t588.75",
+                "\t\t02\t一般行政管理事务\t41.00",
+                "205\t\t\t教育支出\t96.86",
+                "\t08\t\t进修及培训\t96.86",
+                "\t\t03\t培训支出\t96.86",
+            ],
+        );
         let f = |c: &str| Key::Function(c.into());
         assert_eq!(
             keys,
@@ -1029,19 +1037,14 @@ mod tests {
     #[test]
     fn economic_codes_side_by_side_keep_their_own_parents() {
         // 类 | 款 | 部门经济分类 | 类 | 款 | 政府经济分类 | amounts.
-        let lines: Vec<TableLine> = [
-            "301\t\t工资福利支出\t501\t\t机关工资福利支出\t100",
-            "\t01\t基本工资\t\t01\t工资奖金津补贴\t60",
-            "\t02\t津贴补贴\t\t01\t工资奖金津补贴\t40",
-        ]
-        .iter()
-        .enumerate()
-        .map(|(i, r)| TableLine::new(i + 1, i, r))
-        .collect();
-        let keys: Vec<Key> = inherit_split_codes(&lines)
-            .iter()
-            .map(|l| key_of(TableKind::GpbBasicExpenditure, &l.texts, &l.codes))
-            .collect();
+        let keys = keys(
+            TableKind::GpbBasicExpenditure,
+            &[
+                "301\t\t工资福利支出\t501\t\t机关工资福利支出\t100",
+                "\t01\t基本工资\t\t01\t工资奖金津补贴\t60",
+                "\t02\t津贴补贴\t\t01\t工资奖金津补贴\t40",
+            ],
+        );
         let econ = |d: &str, g: &str| Key::Econ {
             dept: Some(d.into()),
             gov: Some(g.into()),

@@ -283,6 +283,48 @@ pub struct LineItem {
     pub source_unit: &'static str,
 }
 
+#[cfg(test)]
+impl LineItem {
+    /// An amount of `yuan` 元 in column `column` of a row of `row_kind`, nothing else set:
+    /// for tests of the tables' arithmetic.
+    pub(crate) fn for_test(
+        table_kind: TableKind,
+        table_no: i32,
+        row_kind: RowKind,
+        column: &'static str,
+        yuan: i64,
+    ) -> LineItem {
+        LineItem {
+            table_kind,
+            table_no,
+            row_no: 1,
+            source_line: 1,
+            row_kind,
+            row_label: String::new(),
+            line_key: None,
+            row_unit_code: None,
+            function_code: None,
+            function_level: None,
+            econ_code: None,
+            gov_econ_code: None,
+            flow: None,
+            column: ColumnMeaning {
+                key: column,
+                label: column,
+                fund: None,
+                expense_kind: None,
+                cost_kind: None,
+            },
+            row_category: None,
+            project_name: None,
+            project_code: None,
+            amount: rust_decimal::Decimal::from(yuan),
+            amount_text: yuan.to_string(),
+            source_unit: "元",
+        }
+    }
+}
+
 /// Whether a table's amounts were verified by its own arithmetic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TableStatus {
