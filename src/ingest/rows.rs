@@ -796,17 +796,23 @@ pub fn parse_code_table(
         };
         let placed = place_amounts(ctx, t, row.line, raw, &row.amounts, base, layout);
         let mut name = row.name(t.kind);
-        let (row_kind, line_key, unit_code, function_code, econ_code, gov_econ_code) = match &row
-            .key
-        {
-            Key::Total => (
+        // (A table by unit: its first row, the department's, is its total.)
+        let is_total = by_unit && Some(index) == first_with_amounts;
+        let total = || {
+            (
                 RowKind::Total,
                 Some("TOTAL".to_string()),
                 None,
                 None,
                 None,
                 None,
-            ),
+            )
+        };
+        let (row_kind, line_key, unit_code, function_code, econ_code, gov_econ_code) = match &row
+            .key
+        {
+            Key::Total => total(),
+            Key::None if is_total => total(),
             Key::Unit(c) => (RowKind::Unit, None, Some(c.clone()), None, None, None),
             Key::Function(c) => (RowKind::Function, None, None, Some(c.clone()), None, None),
             Key::Econ { dept, gov } => {
@@ -845,14 +851,6 @@ pub fn parse_code_table(
                     .join("/");
                 (RowKind::Line, None, None, None, None, None)
             }
-            Key::None if by_unit && Some(index) == first_with_amounts => (
-                RowKind::Total,
-                Some("TOTAL".to_string()),
-                None,
-                None,
-                None,
-                None,
-            ),
             Key::None if by_unit && row.codes.is_empty() => {
                 (RowKind::Unit, None, None, None, None, None)
             }
