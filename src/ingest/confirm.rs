@@ -8,7 +8,8 @@
 //! - 收支总表 本年支出合计 ↔ 支出表 合计; its 基本支出 ↔ 支出表 基本支出 合计; its 项目支出 ↔
 //!   支出表 项目支出 合计;
 //! - 收支总表 本年收入合计 (or 收入总计) ↔ 收入表 合计;
-//! - 收支总表 一般公共预算 / 政府性基金 income ↔ 财政拨款收支总表's;
+//! - 收支总表 一般公共预算 / 政府性基金 income ↔ 财政拨款收支总表's (each with or without
+//!   its 上年结转);
 //! - 财政拨款收支总表 一般公共预算 支出 ↔ 一般公共预算支出表 合计;
 //! - 一般公共预算支出表 基本支出 合计 ↔ 一般公共预算基本支出表 合计.
 //!
@@ -61,6 +62,22 @@ fn keyed(items: &[&LineItem], key: &str, columns: &[&str]) -> Vec<Decimal> {
         .collect()
 }
 
+/// A fund's income as a summary states it: this year's (`INC_GPB`), or with the fund's
+/// 上年结转 (`INC_CARRYOVER_GPB`) where one table counts it in and the other apart
+/// (Chongqing's 收支总表 prints 一般公共预算资金 with its carryover, its 财政拨款收支总表 apart).
+fn with_carryover(items: &[&LineItem], fund: &str) -> Vec<Decimal> {
+    const SIDE: &[&str] = &["amount", "total"];
+    let this_year = keyed(items, &format!("INC_{fund}"), SIDE);
+    let carried: Decimal = keyed(items, &format!("INC_CARRYOVER_{fund}"), SIDE)
+        .iter()
+        .sum();
+    let mut out = this_year.clone();
+    if !carried.is_zero() {
+        out.extend(this_year.iter().map(|v| v + carried));
+    }
+    out
+}
+
 /// The figures of the pair list that one table states, each with the amounts it may be (a
 /// table that prints a figure in two ways, such as 本年支出合计 or 支出总计 less 结转下年,
 /// offers both).
@@ -81,8 +98,8 @@ fn stated(kind: TableKind, items: &[&LineItem]) -> Vec<(&'static str, Vec<Decima
                 ("基本支出", keyed(items, "EXP_BASIC", SIDE)),
                 ("项目支出", keyed(items, "EXP_PROJECT", SIDE)),
                 ("本年收入合计", income),
-                ("一般公共预算收入", keyed(items, "INC_GPB", SIDE)),
-                ("政府性基金收入", keyed(items, "INC_GOV_FUND", SIDE)),
+                ("一般公共预算收入", with_carryover(items, "GPB")),
+                ("政府性基金收入", with_carryover(items, "GOV_FUND")),
             ]
         }
         TableKind::Expenditure => vec![
@@ -95,8 +112,8 @@ fn stated(kind: TableKind, items: &[&LineItem]) -> Vec<(&'static str, Vec<Decima
             let mut gpb = keyed(items, "EXP_YEAR_TOTAL", &["gpb"]);
             gpb.extend(keyed(items, "EXP_TOTAL", &["gpb"]));
             vec![
-                ("一般公共预算收入", keyed(items, "INC_GPB", SIDE)),
-                ("政府性基金收入", keyed(items, "INC_GOV_FUND", SIDE)),
+                ("一般公共预算收入", with_carryover(items, "GPB")),
+                ("政府性基金收入", with_carryover(items, "GOV_FUND")),
                 ("一般公共预算支出", gpb),
             ]
         }
@@ -360,8 +377,15 @@ mod tests {
             item(&s, Some("INC_GPB"), "amount", 1_000),
             item(&f, Some("INC_GPB"), "amount", 1_200),
         ];
-        let found = disagreements(&[s, f], &items);
+        let found = disagreements(&[s.clone(), f.clone()], &items);
         assert_eq!(found.len(), 1);
         assert!(found[0].in_doubt.is_empty());
+        // One table counting the fund's 上年结转 in, the other apart, agree.
+        let items = vec![
+            item(&s, Some("INC_GPB"), "amount", 1_000),
+            item(&f, Some("INC_GPB"), "amount", 900),
+            item(&f, Some("INC_CARRYOVER_GPB"), "amount", 100),
+        ];
+        assert_eq!(disagreements(&[s, f], &items), vec![]);
     }
 }
