@@ -711,8 +711,10 @@ pub(super) fn is_table_number(c: &str) -> bool {
             && t.chars()
                 .all(|ch| ch.is_ascii_digit() || "一二三四五六七八九十".contains(ch))
     };
-    c.strip_prefix("公开")
-        .or_else(|| c.strip_prefix("附"))
+    // (`公开08表`, `附3表`, `预算01表`, `单位预算08表`, `部门预算08表`, `表8`.)
+    ["公开", "附", "单位预算", "部门预算", "预算"]
+        .iter()
+        .find_map(|p| c.strip_prefix(p))
         .unwrap_or(c)
         .strip_suffix('表')
         .is_some_and(numeral)
@@ -814,6 +816,23 @@ mod tests {
         set_depths(&mut data, 0, &starts, 9.9, false);
         let depths: Vec<Option<u8>> = data.iter().map(|l| l.depth).collect();
         assert_eq!(depths, [None, Some(0), Some(1), Some(2), Some(0)]);
+    }
+
+    #[test]
+    fn a_tables_number_printed_on_its_own_line_is_no_row() {
+        for number in [
+            "公开08表",
+            "附3表",
+            "预算01表",
+            "单位预算08表",
+            "表8",
+            "表十二",
+        ] {
+            assert!(is_table_number(number), "{number}");
+        }
+        for text in ["预算表", "单位预算", "一般公共预算支出表"] {
+            assert!(!is_table_number(text), "{text}");
+        }
     }
 
     #[test]

@@ -223,6 +223,21 @@ pub(super) fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
             expense_kind: Some("project"),
             ..m("project.excl_capital", "扣除基建项目后项目支出")
         }
+    // (人员经费 / 公用经费 before 基本支出: a header joined with its group,
+    // `一般公共预算基本支出人员经费`, names the part.)
+    } else if t.contains("人员经费") || matches!(t, "人员支出" | "人员类") {
+        ColumnMeaning {
+            expense_kind: Some("basic"),
+            cost_kind: Some("personnel"),
+            ..m("personnel", "人员经费")
+        }
+    } else if t.contains("公用经费") || matches!(t, "公用支出" | "日常公用支出" | "公用类")
+    {
+        ColumnMeaning {
+            expense_kind: Some("basic"),
+            cost_kind: Some("public"),
+            ..m("public", "公用经费")
+        }
     } else if t.contains("基本支出") {
         ColumnMeaning {
             expense_kind: Some("basic"),
@@ -239,19 +254,6 @@ pub(super) fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
         m("remit_superior", "上缴上级支出")
     } else if t.contains("对附属单位补助支出") {
         m("subsidy_subsidiary", "对附属单位补助支出")
-    } else if t.contains("人员经费") || matches!(t, "人员支出" | "人员类") {
-        ColumnMeaning {
-            expense_kind: Some("basic"),
-            cost_kind: Some("personnel"),
-            ..m("personnel", "人员经费")
-        }
-    } else if t.contains("公用经费") || matches!(t, "公用支出" | "日常公用支出" | "公用类")
-    {
-        ColumnMeaning {
-            expense_kind: Some("basic"),
-            cost_kind: Some("public"),
-            ..m("public", "公用经费")
-        }
     } else if t.contains("财政拨款") {
         fund("fiscal", "财政拨款收入", "fiscal")
     } else if t.contains("一般公共预算") {
