@@ -114,6 +114,7 @@ pub(super) fn read_block(
         if c.starts_with("注")
             || c.starts_with("说明")
             || c.starts_with("备注")
+            || is_signature(&c)
             || says_empty(&c) && !l.line.spans.iter().any(|s| is_amount(&s.text))
         {
             note = Some(match note.take() {
@@ -705,6 +706,27 @@ pub(super) fn stack_cells(members: &[&DocLine], anchor: &DocLine) -> DocLine {
 }
 
 /// A table's number printed above the next table's title (`公开11表`, `表十一`, `附表3`).
+/// A signature line under a table (`单位负责人：张三  财务负责人：李四  制表人：王五`,
+/// `填报日期：…`): kept with the table's note, never a row.
+pub(super) fn is_signature(c: &str) -> bool {
+    // (A line with an amount is a row, whatever its words.)
+    let has_amount = c.contains('.') && c.chars().any(|ch| ch.is_ascii_digit());
+    !has_amount
+        && [
+            "负责人：",
+            "负责人:",
+            "制表人",
+            "填表人",
+            "填报人",
+            "审核人",
+            "制表日期",
+            "填报日期",
+            "联系电话",
+        ]
+        .iter()
+        .any(|w| c.contains(w))
+}
+
 pub(super) fn is_table_number(c: &str) -> bool {
     let numeral = |t: &str| {
         !t.is_empty()
@@ -816,6 +838,14 @@ mod tests {
         set_depths(&mut data, 0, &starts, 9.9, false);
         let depths: Vec<Option<u8>> = data.iter().map(|l| l.depth).collect();
         assert_eq!(depths, [None, Some(0), Some(1), Some(2), Some(0)]);
+    }
+
+    #[test]
+    fn signatures_under_a_table_are_no_rows() {
+        assert!(is_signature("单位负责人：张三财务负责人：李四制表人：王五"));
+        assert!(is_signature("填报日期：2026年1月20日"));
+        assert!(!is_signature("一般公共服务支出"));
+        assert!(!is_signature("制表人员经费12.50"));
     }
 
     #[test]
