@@ -197,17 +197,27 @@ fn parse_error(name: &str, bytes: &[u8]) -> String {
 
 /// A two-sided 收支 table under a cover title, every figure 100.00.
 fn summary_page(cover: &str, table: &str) -> Vec<(&'static str, f64, f64, f64)> {
+    summary_page_headed(cover, table, "金额")
+}
+
+/// The same, its amount columns headed `amount` (`决算数` in a 决算).
+fn summary_page_headed(
+    cover: &str,
+    table: &str,
+    amount: &str,
+) -> Vec<(&'static str, f64, f64, f64)> {
     let cover: &'static str = Box::leak(cover.to_string().into_boxed_str());
     let table: &'static str = Box::leak(table.to_string().into_boxed_str());
+    let amount: &'static str = Box::leak(amount.to_string().into_boxed_str());
     vec![
         (cover, 20.0, 20.0, 270.0),
         (table, 14.0, 20.0, 240.0),
         ("单位名称：某单位", 9.0, 20.0, 222.0),
         ("单位：万元", 9.0, 300.0, 222.0),
         ("项目", 9.0, 20.0, 200.0),
-        ("金额", 9.0, 120.0, 200.0),
+        (amount, 9.0, 120.0, 200.0),
         ("项目", 9.0, 200.0, 200.0),
-        ("金额", 9.0, 320.0, 200.0),
+        (amount, 9.0, 320.0, 200.0),
         ("一、一般公共预算财政拨款收入", 9.0, 20.0, 185.0),
         ("100.00", 9.0, 120.0, 185.0),
         ("一、一般公共服务支出", 9.0, 200.0, 185.0),
@@ -221,8 +231,9 @@ fn summary_page(cover: &str, table: &str) -> Vec<(&'static str, f64, f64, f64)> 
 
 #[test]
 fn a_final_accounts_pdf_is_ingested_as_final_accounts() {
+    // (Headed 决算数, as 决算 tables print it where budgets print 预算数.)
     let pdf = cjk_pdf(
-        &summary_page("某单位2023年度部门决算", "收入支出决算总表"),
+        &summary_page_headed("某单位2023年度部门决算", "收入支出决算总表", "决算数"),
         "",
     );
     let dir = tempfile::tempdir().unwrap();

@@ -30,8 +30,12 @@ pub fn income_key(label: &str, carryover: bool) -> Option<String> {
     if l.contains("收入合计") || l == "合计" {
         return Some("INC_TOTAL".into());
     }
-    if l.contains("上年结转") {
+    // (决算: 年初结转和结余.)
+    if l.contains("上年结转") || l.contains("年初结转") {
         return Some("INC_CARRYOVER".into());
+    }
+    if l.contains("使用非财政拨款结余") {
+        return Some("INC_NONFISCAL_BALANCE".into());
     }
     if l.contains("用事业基金弥补") {
         return Some("INC_RESERVE_FUND".into());
@@ -51,7 +55,7 @@ pub fn income_key(label: &str, carryover: bool) -> Option<String> {
     if l.contains("财政专户") {
         return fund("SPECIAL_ACCOUNT");
     }
-    if l.contains("事业单位经营") {
+    if l.contains("事业单位经营") || l == "经营收入" {
         return Some("INC_OPERATING".into());
     }
     if l.contains("事业收入") {
@@ -270,6 +274,20 @@ mod tests {
         assert_eq!(income_key("收入总计", false).as_deref(), Some("INC_TOTAL"));
         assert_eq!(income_key("合计", false).as_deref(), Some("INC_TOTAL"));
         assert_eq!(expenditure_key("合计"), Some("EXP_TOTAL"));
+        // 决算 lines.
+        assert_eq!(
+            income_key("年初结转和结余", false).as_deref(),
+            Some("INC_CARRYOVER")
+        );
+        assert_eq!(
+            income_key("六、经营收入", false).as_deref(),
+            Some("INC_OPERATING")
+        );
+        assert_eq!(
+            income_key("使用非财政拨款结余", false).as_deref(),
+            Some("INC_NONFISCAL_BALANCE")
+        );
+        assert_eq!(expenditure_key("年末结转和结余"), Some("EXP_CARRYOVER"));
         assert_eq!(
             income_key("本年收入合计", false).as_deref(),
             Some("INC_YEAR_TOTAL")

@@ -16,7 +16,7 @@ use super::text_layer::Page;
 use crate::ingest::Ctx;
 use crate::ingest::amount::MoneyUnit;
 use crate::ingest::cells::{TableLine, compact};
-use crate::ingest::layout::Columns;
+use crate::ingest::layout::{Columns, SIDE_AMOUNT};
 use crate::ingest::table::RawTable;
 use crate::model::{ColumnMeaning, TableKind};
 
@@ -253,7 +253,16 @@ pub(super) fn read_block(
             ("memo.4", "其中(4)"),
         ];
         let memo_count = cols.iter().filter(|c| c.key.starts_with("memo.")).count();
-        match meaning(kind, &leaves[i].text) {
+        // (A 决算 table prints 决算数 where a budget prints 预算数; in a budget, a 决算数 column
+        // is an earlier year's, see `prior` above.)
+        let final_amount = title.contains("决算")
+            && matches!(leaves[i].text.as_str(), "决算数" | "决算" | "决算金额");
+        let meant = if final_amount {
+            Some(SIDE_AMOUNT)
+        } else {
+            meaning(kind, &leaves[i].text)
+        };
+        match meant {
             None if leaves[i].text.starts_with("其中") && memo_count < MEMO.len() => {
                 cols.push(ColumnMeaning {
                     key: MEMO[memo_count].0,

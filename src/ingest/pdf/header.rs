@@ -262,7 +262,7 @@ pub(super) fn meaning(kind: TableKind, text: &str) -> Option<ColumnMeaning> {
         fund("gov_fund", "政府性基金预算", "gov_fund")
     } else if t.contains("国有资本经营") {
         fund("soe", "国有资本经营预算", "soe")
-    } else if t.contains("事业单位经营") {
+    } else if t.contains("事业单位经营") || t == "经营收入" {
         fund("operating", "事业单位经营收入", "operating")
     } else if t.contains("事业收入") {
         fund("business", "事业收入", "business")
