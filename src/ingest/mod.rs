@@ -33,7 +33,7 @@ use crate::error::{Error, Result};
 use crate::model::{IngestWarning, ParsedDocument, SourceDocument, TableKind};
 
 /// Bumped whenever parsing changes what a document yields.
-pub const PARSER_VERSION: &str = "text-3";
+pub const PARSER_VERSION: &str = "text-4";
 
 /// Values given on the command line that take precedence over what the document says.
 #[derive(Debug, Clone, Default)]
