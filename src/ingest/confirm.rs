@@ -11,7 +11,9 @@
 //! - 收支总表 一般公共预算 / 政府性基金 income ↔ 财政拨款收支总表's (each with or without
 //!   its 上年结转);
 //! - 财政拨款收支总表 一般公共预算 支出 ↔ 一般公共预算支出表 合计;
-//! - 一般公共预算支出表 基本支出 合计 ↔ 一般公共预算基本支出表 合计.
+//! - 一般公共预算支出表 基本支出 合计 ↔ 一般公共预算基本支出表 合计;
+//! - and, as a bound rather than an equality, each 功能分类 code's 一般公共预算支出表 amount
+//!   ≤ its 支出表 (all funds) amount.
 //!
 //! This module only compares; it does not decide what a disagreement does to the tables
 //! (the readers do: a PDF reading is withdrawn, a text table keeps its amounts with the
@@ -245,6 +247,52 @@ pub fn disagreements(tables: &[SourceTable], items: &[LineItem]) -> Vec<Disagree
             ),
         });
     }
+    // The 一般公共预算 part of a 功能分类 subject cannot exceed its all-funds amount: each
+    // code the 一般公共预算支出表 and the 支出表 both print (and their 合计 rows).
+    if let (Some(all), Some(gpb)) = (
+        the_one(TableKind::Expenditure),
+        the_one(TableKind::GpbExpenditure),
+    ) {
+        let tolerance = if all.unit == "万元" || gpb.unit == "万元" {
+            Decimal::from(100)
+        } else {
+            Decimal::ZERO
+        };
+        let by_code = |t: &SourceTable| {
+            let mut m: std::collections::BTreeMap<String, Decimal> = Default::default();
+            for r in items
+                .iter()
+                .filter(|r| r.table_no == t.table_no && r.column.key == "total")
+            {
+                let key = match (&r.row_kind, &r.function_code) {
+                    (RowKind::Total, _) => "合计".to_string(),
+                    (RowKind::Function, Some(c)) => c.clone(),
+                    _ => continue,
+                };
+                // (A code printed on several rows — one per 经济分类 — counts once, summed.)
+                *m.entry(key).or_default() += r.amount;
+            }
+            m
+        };
+        let (all_rows, gpb_rows) = (by_code(all), by_code(gpb));
+        if let Some((code, part, whole)) = gpb_rows.iter().find_map(|(code, part)| {
+            let whole = all_rows.get(code)?;
+            (*part > *whole + tolerance).then(|| (code.clone(), *part, *whole))
+        }) {
+            out.push(Disagreement {
+                tables: [all.table_no, gpb.table_no],
+                in_doubt: vec![all.table_no, gpb.table_no],
+                line: gpb.source_line as usize,
+                reason: format!(
+                    "{code}: 一般公共预算 {part} in {} ({}) exceeds all funds' {whole} in {} ({})",
+                    TableKind::GpbExpenditure.label(),
+                    at(gpb),
+                    TableKind::Expenditure.label(),
+                    at(all)
+                ),
+            });
+        }
+    }
     out
 }
 
@@ -387,5 +435,29 @@ mod tests {
             item(&f, Some("INC_CARRYOVER_GPB"), "amount", 100),
         ];
         assert_eq!(disagreements(&[s, f], &items), vec![]);
+    }
+
+    #[test]
+    fn the_general_budget_part_of_a_subject_never_exceeds_all_funds() {
+        let (e, g) = (
+            table(3, TableKind::Expenditure),
+            table(5, TableKind::GpbExpenditure),
+        );
+        let coded = |t: &SourceTable, code: &str, yuan: i64| LineItem {
+            function_code: Some(code.into()),
+            ..LineItem::for_test(t.table_kind, t.table_no, RowKind::Function, "total", yuan)
+        };
+        // 2010301 printed twice in the 支出表 (two 经济分类 rows): 60 + 40 of all funds.
+        let within = vec![
+            coded(&e, "2010301", 60),
+            coded(&e, "2010301", 40),
+            coded(&g, "2010301", 100),
+        ];
+        assert_eq!(disagreements(&[e.clone(), g.clone()], &within), vec![]);
+        let beyond = vec![coded(&e, "2010301", 60), coded(&g, "2010301", 100)];
+        let found = disagreements(&[e, g], &beyond);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].in_doubt, vec![3, 5]);
+        assert!(found[0].reason.contains("2010301"), "{}", found[0].reason);
     }
 }
