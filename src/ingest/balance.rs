@@ -1,8 +1,9 @@
 //! Whether a table, as read, adds up: for each amount column, the rows no printed row is
 //! a parent of (类 before 款 before 项; 经济分类 类 before 款; where codes are not printed,
-//! the highest level shown; projects) sum to its 合计 row, and a two-sided table's 收入 total equals its 支出 total. Used to refuse a
-//! PDF whose layout was not understood rather than store misplaced numbers, and by the
-//! tests that walk every extracted table.
+//! the highest level shown; projects; a table of units only, its units) sum to its 合计
+//! row, and a two-sided table's 收入 total equals its 支出 total (and its 本年支出合计 its
+//! 类 and its 基本 + 项目). Used to refuse a PDF whose layout was not understood rather
+//! than store misplaced numbers, and by the tests that walk every extracted table.
 
 use std::collections::BTreeMap;
 

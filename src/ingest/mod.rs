@@ -6,7 +6,9 @@
 //! module per concern: text layer, lines, structure, header, grid, block, cover). Other
 //! formats are refused with a message naming the file. A unit-year published as two PDFs
 //! (文件 + 表格) becomes one document through `companion::attach_companions`, which a
-//! caller ingesting a batch applies to it; the shared metadata rules are `meta`.
+//! caller ingesting a batch applies to it; the shared metadata rules are `meta`. Every
+//! table is verified by its own arithmetic (`balance`, `table::verify`) and the figures
+//! two tables both state are compared (`confirm`).
 
 pub mod amount;
 pub mod balance;
