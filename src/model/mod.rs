@@ -187,9 +187,11 @@ impl TableKind {
             TableKind::GovFundExpenditure
         } else if has("经济分类汇总") {
             TableKind::EconSummary
-        } else if has("一般公共预算基本支出") {
+        // (Also `一般公共预算财政拨款(基本)支出…表`, `一般公共预算拨款支出…表`: a table of the
+        // general budget's spending, whatever words stand between.)
+        } else if has("一般公共预算") && has("基本支出") && !has("收") {
             TableKind::GpbBasicExpenditure
-        } else if has("一般公共预算支出") {
+        } else if has("一般公共预算") && has("支出") && !has("收") {
             TableKind::GpbExpenditure
         } else if has("财政拨款收支") {
             TableKind::FiscalSummary
@@ -281,6 +283,38 @@ pub struct LineItem {
     /// The cell as printed (before repair).
     pub amount_text: String,
     pub source_unit: &'static str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TableKind;
+
+    #[test]
+    fn table_kinds_from_titles() {
+        for (title, kind) in [
+            ("2026年部门收支总表", TableKind::IncomeExpenditureSummary),
+            ("收入支出决算总表", TableKind::IncomeExpenditureSummary),
+            ("财政拨款收支总表", TableKind::FiscalSummary),
+            ("一般公共预算支出表", TableKind::GpbExpenditure),
+            ("一般公共预算财政拨款支出预算表", TableKind::GpbExpenditure),
+            ("一般公共预算财政拨款支出决算表", TableKind::GpbExpenditure),
+            (
+                "一般公共预算拨款支出表（功能科目）",
+                TableKind::GpbExpenditure,
+            ),
+            ("一般公共预算基本支出表", TableKind::GpbBasicExpenditure),
+            (
+                "一般公共预算财政拨款基本支出决算表",
+                TableKind::GpbBasicExpenditure,
+            ),
+            ("一般公共预算“三公”经费支出表", TableKind::ThreePublic),
+            ("部门支出总表", TableKind::Expenditure),
+            ("收入总表", TableKind::Income),
+        ] {
+            assert_eq!(TableKind::from_title(title), Some(kind), "{title}");
+        }
+        assert_eq!(TableKind::from_title("一般公共预算"), None);
+    }
 }
 
 #[cfg(test)]
