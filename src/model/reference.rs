@@ -23,6 +23,8 @@ pub const ECON_MAP_CSV: &str = include_str!("../../datasets/reference/econ_map.c
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClassName {
     pub code: &'static str,
+    /// The code one level up (empty for a 类).
+    pub parent: &'static str,
     pub name: &'static str,
     /// The years the name is known to be printed (function classes from documents).
     pub years: Option<(i32, i32)>,
@@ -45,6 +47,8 @@ fn parse(
             let year = |i: usize| f.get(i).and_then(|y| y.parse::<i32>().ok());
             ClassName {
                 code: f[code],
+                // (Every classification CSV has `parent` as its third column.)
+                parent: f.get(2).copied().unwrap_or(""),
                 name: f[name],
                 years: years.and_then(|(a, b)| Some((year(a)?, year(b)?))),
                 status: f.get(status).copied().unwrap_or(""),
@@ -68,25 +72,15 @@ fn names() -> &'static [ClassName] {
 /// of the 类 `parent`; None unless exactly one code has that name there (for tables that
 /// print 经济分类 names without codes, their level shown by indentation).
 pub fn dept_econ_code(name: &str, parent: Option<&str>) -> Option<&'static str> {
-    static ROWS: OnceLock<Vec<(&'static str, &'static str, &'static str)>> = OnceLock::new();
-    let rows = ROWS.get_or_init(|| {
-        DEPT_ECON_CSV
-            .lines()
-            .skip(1)
-            .filter_map(|l| {
-                let f: Vec<&'static str> = l.split(',').collect();
-                Some((*f.first()?, *f.get(2)?, *f.get(3)?))
-            })
-            .collect()
-    });
     // (Parentheses are printed half- or full-width: 维修(护)费, 维修（护）费.)
     let full = |s: &str| s.replace('(', "（").replace(')', "）");
     let name = full(name);
-    let mut found = rows
+    let mut found = names()
         .iter()
-        .filter(|(_, p, n)| full(n) == name && p.is_empty() == parent.is_none())
-        .filter(|(_, p, _)| parent.is_none_or(|want| *p == want))
-        .map(|(c, _, _)| *c);
+        .filter(|n| super::classification::is_dept_econ_code(n.code))
+        .filter(|n| full(n.name) == name && n.parent.is_empty() == parent.is_none())
+        .filter(|n| parent.is_none_or(|want| n.parent == want))
+        .map(|n| n.code);
     match (found.next(), found.next()) {
         (Some(code), None) => Some(code),
         _ => None,
@@ -147,6 +141,17 @@ pub fn gov_econ_for(dept_code: &str, unit_type: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dept_econ_codes_by_name_within_their_class() {
+        assert_eq!(dept_econ_code("工资福利支出", None), Some("301"));
+        assert_eq!(dept_econ_code("基本工资", Some("301")), Some("30101"));
+        assert_eq!(dept_econ_code("维修(护)费", Some("302")), Some("30213"));
+        // (办公设备购置 is a 款 of two 类: known only within one.)
+        assert_eq!(dept_econ_code("办公设备购置", None), None);
+        assert_eq!(dept_econ_code("办公设备购置", Some("310")), Some("31002"));
+        assert_eq!(dept_econ_code("基本工资", Some("302")), None);
+    }
 
     #[test]
     fn names_by_year() {
