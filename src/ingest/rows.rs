@@ -9,6 +9,8 @@
 //! are prefixed, continuations merged, echoes dropped, each with a warning, and where
 //! the repeated amounts disagree the first line's are kept and the conflict is reported.
 
+use std::borrow::Cow;
+
 use rust_decimal::Decimal;
 
 use super::Ctx;
@@ -707,9 +709,15 @@ fn clean_project_name(ctx: &mut Ctx, line: usize, name: &str) -> String {
 /// above it at the higher levels (2010501 行政运行). A code of 3 digits or more opens a new
 /// parent; codes of 1–2 digits continue the last one. Each run of code columns before a
 /// name (部门 and 政府 经济分类 side by side) keeps its own parents.
-pub fn inherit_split_codes(lines: &[TableLine]) -> Vec<TableLine> {
+pub fn inherit_split_codes(lines: &[TableLine]) -> Cow<'_, [TableLine]> {
+    // (Most tables print no code of one or two digits: they are read as they are, not
+    // copied.)
+    let short = |l: &TableLine| l.codes.iter().any(|(_, c)| c.len() <= 2 && digits(c));
+    if !lines.iter().any(short) {
+        return Cow::Borrowed(lines);
+    }
     let mut parents: Vec<Vec<(usize, String)>> = Vec::new();
-    lines
+    let completed_lines = lines
         .iter()
         .map(|l| {
             let mut line = l.clone();
@@ -746,13 +754,11 @@ pub fn inherit_split_codes(lines: &[TableLine]) -> Vec<TableLine> {
                 parents[seg] = run.clone();
                 completed.extend(run);
             }
-            // (Codes after the last name stay as they were.)
-            let last_text = l.texts.last().map_or(0, |(i, _)| *i);
-            completed.extend(l.codes.iter().filter(|(i, _)| *i > last_text).cloned());
             line.codes = completed;
             line
         })
-        .collect()
+        .collect();
+    Cow::Owned(completed_lines)
 }
 
 /// Parses the data lines of a code table into line items (and projects).
