@@ -14,7 +14,7 @@ use datafusion::arrow::compute::concat_batches;
 use yusuan::Engine;
 use yusuan::check::{BUILTIN, builtin_rules, parse_rules, run};
 use yusuan::model::schema::DatasetTable;
-use yusuan::storage::Dataset;
+use yusuan::storage::{Dataset, partition_writer};
 use yusuan::synth::{GenOptions, GenProgress, ROW_GROUP, generate};
 
 fn env_u32(name: &str, default: u32) -> u32 {
@@ -88,6 +88,8 @@ fn bench(c: &mut Criterion) {
     let year = *opts.years.end();
     let read = Dataset::open(&dir)
         .unwrap()
+        .snapshot(None)
+        .unwrap()
         .read_partition(DatasetTable::LineItems, year)
         .unwrap();
     let schema = DatasetTable::LineItems.schema();
@@ -104,10 +106,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             let out = tmp.path().join(format!("encode-{n}"));
-            let dataset = Dataset::open_or_create(&out).unwrap();
-            let mut writer = dataset
-                .partition_writer(DatasetTable::LineItems, year)
-                .unwrap();
+            let mut writer = partition_writer(&out, DatasetTable::LineItems, year).unwrap();
             for batch in &row_groups {
                 writer.write(batch).unwrap();
                 writer.end_row_group().unwrap();

@@ -150,6 +150,17 @@ async fn generation_is_deterministic_for_a_seed() {
     assert_ne!(da, dc);
 }
 
+/// The one data file of a partition directory.
+fn only_data_file(dir: &Path) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.into_iter().next().unwrap()
+}
+
 #[test]
 fn generated_line_items_keep_one_cluster_per_row_group() {
     use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
@@ -157,7 +168,8 @@ fn generated_line_items_keep_one_cluster_per_row_group() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("d");
     generate(&out, &options(2024..=2024, 0.0, 3), &GenProgress::default()).unwrap();
-    let file = std::fs::File::open(out.join("line_items/year=2024/part-0.parquet")).unwrap();
+    let path = only_data_file(&out.join("line_items/year=2024"));
+    let file = std::fs::File::open(&path).unwrap();
     let reader = SerializedFileReader::new(file).unwrap();
     let meta = reader.metadata();
     let schema = meta.file_metadata().schema_descr();
@@ -185,7 +197,7 @@ fn generated_line_items_keep_one_cluster_per_row_group() {
     // Each row group sorted like the dataset's line items.
     use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     for rg in 0..meta.num_row_groups() {
-        let file = std::fs::File::open(out.join("line_items/year=2024/part-0.parquet")).unwrap();
+        let file = std::fs::File::open(&path).unwrap();
         let batches: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(file)
             .unwrap()
             .with_row_groups(vec![rg])
@@ -430,6 +442,7 @@ async fn checks_with_sort_merge_joins_find_the_same() {
     let options = yusuan::engine::EngineOptions {
         memory_limit: Some(256 * 1024 * 1024),
         threads: Some(2),
+        ..Default::default()
     };
     let engine = Engine::open_with(&out, &options).await.unwrap();
     engine

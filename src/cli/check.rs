@@ -9,7 +9,7 @@ use anyhow::Context;
 use datafusion::datasource::MemTable;
 use yusuan::check::{Rule, Severity, builtin_rules, parse_rules, run as run_rules};
 use yusuan::engine::Engine;
-use yusuan::storage::Dataset;
+use yusuan::storage::{CHECK_RESULTS, CommitInfo, Dataset};
 
 use super::print::{Format, PrintOptions, print_batches};
 use super::{DataArg, Status};
@@ -200,7 +200,15 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
         );
     }
     // Stored beside the data for the shell.
-    Dataset::open(&data)?.write_results("check_results", &findings)?;
+    // (A new dataset version; the findings name the version they were computed over.)
+    let info = CommitInfo {
+        operation: "check".into(),
+        message: Some(format!(
+            "findings over dataset version {}",
+            engine.version()
+        )),
+    };
+    Dataset::open(&data)?.replace_derived(CHECK_RESULTS, &findings, &info)?;
     let worst = (0..findings.num_rows())
         .filter_map(|i| {
             use datafusion::arrow::array::AsArray;

@@ -8,7 +8,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use anyhow::{Context, bail};
 use yusuan::ingest::{Overrides, collect_inputs, parse_file};
 use yusuan::model::SourceDocument;
-use yusuan::storage::Dataset;
+use yusuan::storage::{CommitInfo, Dataset};
 
 use super::{IngestArgs, Status, default_data_dir};
 
@@ -114,8 +114,12 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<Status> {
         return Ok(Status::Failed);
     }
     let dataset = Dataset::open_or_create(&data)?;
+    let info = CommitInfo {
+        operation: "ingest".into(),
+        message: args.message.clone(),
+    };
     let summary = dataset
-        .commit(&docs, now_micros())
+        .commit_with(&docs, now_micros(), &info)
         .with_context(|| format!("writing the dataset {}", data.display()))?;
     if !args.quiet {
         let mut out = std::io::stdout().lock();
@@ -152,9 +156,10 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<Status> {
         }
         writeln!(
             out,
-            "{} document(s) ingested into {} ({} replaced, {} file(s) written){}",
+            "{} document(s) ingested into {} as version {} ({} replaced, {} file(s) written){}",
             summary.documents,
             data.display(),
+            summary.version,
             summary.replaced,
             summary.files,
             if failed > 0 {

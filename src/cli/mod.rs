@@ -2,6 +2,7 @@
 //! only code that prints or uses `anyhow`; everything it does goes through the library.
 
 mod check;
+mod dataset;
 mod generate;
 mod ingest;
 mod print;
@@ -67,6 +68,34 @@ Writes the dataset ingest would write for 13-table 单位预算 documents in the
 layout (about 400 line items per document), deterministic for a seed. The directory is
 built beside the target and renamed into place when complete.")]
     Gen(generate::GenArgs),
+    /// List the dataset's versions: what each commit did, when, by whom.
+    #[command(after_help = "Examples:
+  yusuan history --data /srv/budgets
+  yusuan history -n 5 -v                       # the latest five, with their documents
+  yusuan sql --data /srv/budgets --as-of 3 -c \"select unit_name, year from documents\"
+Every ingest, check, compact and upgrade makes a version; `sql --as-of VERSION|TIME`
+queries the dataset as it was then (until `vacuum` removes the files it needs).")]
+    History(dataset::HistoryArgs),
+    /// Merge each table partition's files back into one, sorted and clustered.
+    #[command(after_help = "Examples:
+  yusuan compact --data /srv/budgets
+  yusuan vacuum --data /srv/budgets            # then delete what compact replaced (7 days on)
+Every commit adds files; after many small commits, compact restores the layout the query
+engine is tuned for (one file per table and year). Queries and commits may run meanwhile;
+the content does not change (a new version), and old files stay until `vacuum`.")]
+    Compact(dataset::CompactArgs),
+    /// Delete data files no recent version needs (replaced, compacted, or never committed).
+    #[command(after_help = "Examples:
+  yusuan vacuum --data /srv/budgets            # files unneeded for 7 days
+  yusuan vacuum --data /srv/budgets --retain 0s --force
+Files are kept as long as a version committed within --retain needs them, so readers and
+`sql --as-of` of those versions keep working; older versions fail naming the missing file.")]
+    Vacuum(dataset::VacuumArgs),
+    /// Upgrade a dataset written before Delta tables in place (no data is copied).
+    #[command(after_help = "Examples:
+  yusuan upgrade --data /srv/budgets
+Makes each table a Delta table whose first version names the Parquet files already there.")]
+    Upgrade(dataset::UpgradeArgs),
     /// Show the text layer of a PDF as yusuan reads it: lines and spans with x-positions.
     #[command(after_help = "Examples:
   yusuan pdf-lines datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf --page 10
@@ -114,6 +143,9 @@ pub struct IngestArgs {
     /// Print only errors (no per-document summary, no warnings).
     #[arg(short, long)]
     pub quiet: bool,
+    /// A message recorded with the commit (shown by `yusuan history`).
+    #[arg(short, long)]
+    pub message: Option<String>,
     /// Files or directories (searched recursively for .txt/.md).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
@@ -139,8 +171,45 @@ pub struct SqlArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Query the dataset as it was: a version number of `yusuan history`, or a time
+    /// (2026-12-06T10:00:00+08:00, "2026-12-06 10:00" or 2026-12-06, local time) — the
+    /// latest version committed then.
+    #[arg(long, value_name = "VERSION|TIME", value_parser = parse_as_of)]
+    pub as_of: Option<yusuan::storage::AsOf>,
     #[command(flatten)]
     pub engine: EngineArgs,
+}
+
+/// Parses `--as-of`: a version number or a time.
+fn parse_as_of(s: &str) -> Result<yusuan::storage::AsOf, String> {
+    use chrono::{DateTime, Local, NaiveDate, NaiveDateTime, TimeZone};
+    use yusuan::storage::AsOf;
+    let s = s.trim();
+    if let Ok(v) = s.parse::<u64>() {
+        return Ok(AsOf::Version(v));
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(AsOf::Timestamp(t.timestamp_millis()));
+    }
+    let naive = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .or_else(|| {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d")
+            .ok()
+            .and_then(|d| d.and_hms_opt(23, 59, 59))
+    });
+    match naive.and_then(|n| Local.from_local_datetime(&n).earliest()) {
+        Some(t) => Ok(AsOf::Timestamp(t.timestamp_millis())),
+        None => Err(format!(
+            "'{s}' is neither a version number nor a time such as 2026-12-06, \"2026-12-06 10:00\" or 2026-12-06T10:00:00+08:00"
+        )),
+    }
 }
 
 /// Query execution settings (`sql`, `check`).
@@ -159,6 +228,7 @@ impl EngineArgs {
         yusuan::engine::EngineOptions {
             memory_limit: self.memory_limit,
             threads: self.threads,
+            as_of: None,
         }
     }
 }
@@ -201,6 +271,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Check(args) => check::run(args).await,
         Command::Gen(args) => generate::run(args),
         Command::PdfLines(args) => pdf_lines(&args),
+        Command::History(args) => dataset::history(&args),
+        Command::Compact(args) => dataset::compact(&args),
+        Command::Vacuum(args) => dataset::vacuum(&args),
+        Command::Upgrade(args) => dataset::upgrade(&args),
     }
 }
 

@@ -37,7 +37,10 @@ pub fn dataset() -> anyhow::Result<PathBuf> {
     }
     let files = collect_inputs(&dirs)?;
     let mut h = Sha256::new();
-    h.update(format!("{PARSER_VERSION}/{SCHEMA_VERSION}"));
+    h.update(format!(
+        "{PARSER_VERSION}/{SCHEMA_VERSION}/{}",
+        yusuan::storage::LAYOUT
+    ));
     for f in &files {
         h.update(
             f.file_name()

@@ -32,7 +32,9 @@ pub fn resolve_data(arg: &DataArg) -> anyhow::Result<PathBuf> {
 
 pub async fn run(args: SqlArgs) -> anyhow::Result<Status> {
     let data = resolve_data(&args.data)?;
-    let engine = Engine::open_with(&data, &args.engine.options())
+    let mut options = args.engine.options();
+    options.as_of = args.as_of;
+    let engine = Engine::open_with(&data, &options)
         .await
         .with_context(|| format!("opening {}", data.display()))?;
     if args.commands.is_empty() && args.files.is_empty() {

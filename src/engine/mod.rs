@@ -1,6 +1,8 @@
 //! The only module that holds a DataFusion `SessionContext`: every dataset table is
-//! registered as a listing table over its Parquet files (Hive partition `year`, pruning
-//! on, text read as `Utf8View`: `read_schema`), then the functions and views, with
+//! registered as a listing table over the data files of one dataset version (read through
+//! `storage::SnapshotStore`, which lists that version's files only and refuses writes into
+//! the dataset; Hive partition `year`, pruning on, text read as `Utf8View`:
+//! `read_schema`), then the functions and views, with
 //! yusuan's optimizer rules beside DataFusion's (`params`: parameter rows as filters;
 //! `plan`: constant group columns, late materialisation for top-N; `proven`: filters the
 //! row-group statistics prove; `shared`: repeated aggregations run once), `count` /
@@ -36,10 +38,10 @@ use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
 use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::model::reference;
 use crate::model::schema::DatasetTable;
-use crate::storage::Dataset;
+use crate::storage::{AsOf, CHECK_RESULTS, Dataset, TRUTH_TABLE};
 
 /// The views every session has, in dependency order (`queries/views/`).
 pub const VIEWS: &[(&str, &str)] = &[
@@ -147,6 +149,8 @@ pub struct EngineOptions {
     pub memory_limit: Option<usize>,
     /// Number of partitions (threads) queries run with; `None` = one per core.
     pub threads: Option<usize>,
+    /// The dataset version to read; `None` = the latest.
+    pub as_of: Option<AsOf>,
 }
 
 /// Bytes of Parquet metadata (footers, page indexes) the session keeps cached.
@@ -163,6 +167,7 @@ const METADATA_CACHE: usize = 256 * 1024 * 1024;
 pub struct Engine {
     ctx: SessionContext,
     data: PathBuf,
+    version: u64,
 }
 
 impl Engine {
@@ -174,6 +179,7 @@ impl Engine {
     /// Opens the dataset at `data`.
     pub async fn open_with(data: &Path, options: &EngineOptions) -> Result<Engine> {
         let dataset = Dataset::open(data)?;
+        let snapshot = dataset.snapshot(options.as_of)?;
         let mut config = SessionConfig::new()
             .with_information_schema(true)
             .with_parquet_pruning(true)
@@ -189,6 +195,10 @@ impl Engine {
             runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
         }
         let runtime = runtime.build_arc()?;
+        // Local files are read through the store that shows the dataset at this version
+        // and refuses writes into it (storage::store).
+        let file_url = url::Url::parse("file://").expect("a valid URL");
+        runtime.register_object_store(&file_url, Arc::new(snapshot.object_store()?));
         let metadata_cache = runtime.cache_manager.get_file_metadata_cache();
         let state = SessionStateBuilder::new()
             .with_config(config)
@@ -200,11 +210,9 @@ impl Engine {
             .build();
         let ctx = SessionContext::new_with_state(state);
         let statistics_cache = || ctx.runtime_env().cache_manager.get_file_statistic_cache();
-        let root = std::fs::canonicalize(dataset.root())
-            .map_err(|e| Error::io("resolving", dataset.root(), e))?;
+        let root = snapshot.root().to_path_buf();
         for table in DatasetTable::ALL {
             let dir = root.join(table.name());
-            std::fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
             let url = ListingTableUrl::parse(format!("{}/", dir.display()))?;
             let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
                 .with_file_extension(".parquet")
@@ -217,14 +225,13 @@ impl Engine {
             let table_provider = ListingTable::try_new(config)?.with_cache(statistics_cache());
             ctx.register_table(table.name(), Arc::new(table_provider))?;
         }
-        // Derived tables written beside the data, when present: findings of `yusuan
-        // check`, the ground truth of errors planted by `yusuan gen`.
-        for name in ["check_results", crate::synth::TRUTH_TABLE] {
-            let results = root.join(name);
-            if !results.join("results.parquet").exists() {
+        // Derived tables, when the version has them: findings of `yusuan check`, the
+        // ground truth of errors planted by `yusuan gen`.
+        for name in [CHECK_RESULTS, TRUTH_TABLE] {
+            if !snapshot.has(name) {
                 continue;
             }
-            let url = ListingTableUrl::parse(format!("{}/", results.display()))?;
+            let url = ListingTableUrl::parse(format!("{}/", root.join(name).display()))?;
             let options = ListingOptions::new(Arc::new(ParquetFormat::default()))
                 .with_file_extension(".parquet");
             let config = ListingTableConfig::new(url)
@@ -242,12 +249,21 @@ impl Engine {
         for (_, sql) in VIEWS {
             ctx.sql(sql).await?.collect().await?;
         }
-        Ok(Engine { ctx, data: root })
+        Ok(Engine {
+            ctx,
+            data: root,
+            version: snapshot.version.version,
+        })
     }
 
     /// The dataset directory.
     pub fn data_dir(&self) -> &Path {
         &self.data
+    }
+
+    /// The dataset version the session reads.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// The underlying DataFusion session.

@@ -1,41 +1,64 @@
-//! The dataset directory: Parquet files partitioned by year, one file per table and year,
-//! written so that an interrupted ingest never damages what is stored.
+//! The dataset directory: one Delta Lake table per dataset table, tied into dataset
+//! versions, so that any number of processes can write at once and nothing committed is
+//! ever lost (docs/table-format.md).
 //!
-//! Layout (a public contract, readable as is by DuckDB, Polars or Spark with Hive
-//! partitioning): `<data>/_yusuan.json` (format marker and schema version) and
-//! `<data>/<table>/year=<YYYY>/part-0.parquet`, zstd, page statistics, rows sorted by
-//! region, unit and document. Owns files only: no SQL, no parsing.
+//! Layout (a public contract): `<data>/_yusuan.json` (format marker, layout and schema
+//! version), `<data>/<table>/` a Delta table (`_delta_log/`, data files
+//! `year=<YYYY>/part-<random>.parquet`, zstd, page statistics, rows sorted by region,
+//! unit and document; the partition column `year` is in the log, not in the files),
+//! `<data>/_yusuan/versions/<n>.json` the dataset versions (`versions`), `<data>/_yusuan/lock`
+//! the writers' lock. DuckDB (`delta_scan`), Polars (`scan_delta`) and Spark read each
+//! table as it is.
 //!
-//! A commit writes every new partition file beside the old one under a temporary name,
-//! then records the renames in a journal (`_yusuan_commit.json`, itself written by
-//! rename), then renames. A crash before the journal exists leaves the old files in
-//! place (the temporary ones are removed on next open); a crash after it is completed
-//! on next open. Re-ingesting a document (same content hash or same source path)
-//! replaces its rows in every table.
+//! A commit writes its new data files first (new names: nobody reads them yet), then,
+//! holding the lock, commits each table's add and remove actions to its log and last
+//! writes the next dataset version. Readers read every table at the versions the latest
+//! dataset version names, so they see whole commits only; opening a dataset changes
+//! nothing. A writer that died between its table commits left tables ahead of the latest
+//! dataset version: the next writer, holding the lock, restores them before committing.
+//! Re-ingesting a document (same content hash or same source path) replaces its rows:
+//! only the files that held it are rewritten. Owns files only: no SQL, no parsing.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
+mod compact;
+mod files;
+mod log;
+mod store;
+mod versions;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::time::Duration;
 
-use datafusion::arrow::array::BooleanArray;
 use datafusion::arrow::array::{Array, RecordBatch, StringArray};
-use datafusion::arrow::compute::{
-    SortColumn, concat_batches, filter_record_batch, lexsort_to_indices, take_record_batch,
-};
-use datafusion::parquet::arrow::ArrowWriter;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use datafusion::parquet::basic::{Compression, ZstdLevel};
-use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use datafusion::arrow::datatypes::SchemaRef;
+use deltalake_core::protocol::{DeltaOperation, SaveMode};
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+pub use compact::ROW_GROUP;
+pub use files::{DataFile, PartitionWriter, sort_batch};
+pub use log::LiveFile;
+pub use store::{SnapshotFile, SnapshotStore};
+pub use versions::{DatasetVersion, DocumentRef};
 
 use crate::error::{Error, Result};
 use crate::model::SourceDocument;
 use crate::model::schema::{DatasetTable, SCHEMA_VERSION};
+use log::TableLog;
+use versions::WriteLock;
 
 const MARKER: &str = "_yusuan.json";
-const JOURNAL: &str = "_yusuan_commit.json";
-const FILE_NAME: &str = "part-0.parquet";
+/// The derived table of `yusuan check`'s findings.
+pub const CHECK_RESULTS: &str = "check_results";
+/// The derived table of the errors `yusuan gen` planted.
+pub const TRUTH_TABLE: &str = "injected_errors";
+/// The layout this yusuan reads and writes (the marker's `format`).
+const FORMAT: &str = "yusuan-delta";
+/// The layout's name, for caches keyed by what a dataset holds.
+pub const LAYOUT: &str = FORMAT;
+/// The layout before Delta tables (one Parquet file per table and year, a journal).
+const OLD_FORMAT: &str = "yusuan-dataset";
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Marker {
@@ -44,23 +67,122 @@ struct Marker {
     created_by: String,
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct Journal {
-    /// `(temporary, final)` pairs to rename.
-    renames: Vec<(PathBuf, PathBuf)>,
-    /// Files to delete after the renames.
-    deletes: Vec<PathBuf>,
-}
-
 /// What a commit changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CommitSummary {
+    /// The dataset version it made.
+    pub version: u64,
     /// Documents written.
     pub documents: usize,
     /// Earlier versions of those documents that were replaced.
     pub replaced: usize,
-    /// Partition files written.
+    /// Data files written (new documents and rewritten files).
     pub files: usize,
+    /// Data files taken out of the dataset (kept on disk until `vacuum`).
+    pub files_removed: usize,
+}
+
+/// How a commit describes itself in the history.
+#[derive(Debug, Clone, Default)]
+pub struct CommitInfo {
+    /// The command (`ingest`, `check`, …).
+    pub operation: String,
+    /// The user's message.
+    pub message: Option<String>,
+}
+
+impl CommitInfo {
+    pub fn new(operation: &str) -> CommitInfo {
+        CommitInfo {
+            operation: operation.into(),
+            message: None,
+        }
+    }
+}
+
+/// Which dataset version to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AsOf {
+    /// The version with this number.
+    Version(u64),
+    /// The latest version committed at or before this time (ms since the epoch).
+    Timestamp(i64),
+}
+
+/// One dataset version's tables: the data files each table has at that version.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    root: PathBuf,
+    /// The version read.
+    pub version: DatasetVersion,
+    /// Each table's live files.
+    pub tables: BTreeMap<String, Vec<LiveFile>>,
+}
+
+impl Snapshot {
+    /// The dataset directory (absolute).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// True when the version has the table (derived tables exist once written).
+    pub fn has(&self, table: &str) -> bool {
+        self.tables.contains_key(table)
+    }
+
+    /// The directory of a table.
+    pub fn table_dir(&self, table: &str) -> PathBuf {
+        self.root.join(table)
+    }
+
+    /// The object store that shows this version to a query session (`store`).
+    pub fn object_store(&self) -> Result<SnapshotStore> {
+        let files = self
+            .tables
+            .iter()
+            .flat_map(|(t, files)| {
+                files.iter().map(move |f| SnapshotFile {
+                    local: self.root.join(t).join(&f.path),
+                    size: f.size,
+                    modified_ms: f.modified_ms,
+                })
+            })
+            .collect();
+        SnapshotStore::new(&self.root, files).map_err(|e| Error::Dataset {
+            path: self.root.clone(),
+            reason: format!("cannot address its files: {e}"),
+        })
+    }
+
+    /// Reads every row of a table at this version (for small tables: documents).
+    pub fn read_table(&self, table: DatasetTable) -> Result<Vec<RecordBatch>> {
+        self.read_files(table, |_| true)
+    }
+
+    /// Reads every row of one year of a table at this version.
+    pub fn read_partition(&self, table: DatasetTable, year: i32) -> Result<Vec<RecordBatch>> {
+        self.read_files(table, |f| f.year == Some(year))
+    }
+
+    fn read_files(
+        &self,
+        table: DatasetTable,
+        keep: impl Fn(&LiveFile) -> bool,
+    ) -> Result<Vec<RecordBatch>> {
+        let schema = table.schema();
+        let mut out = Vec::new();
+        for f in self
+            .tables
+            .get(table.name())
+            .into_iter()
+            .flatten()
+            .filter(|f| keep(f))
+        {
+            let path = self.table_dir(table.name()).join(&f.path);
+            out.extend(files::read_file(&path, &schema, Some(f.size))?);
+        }
+        Ok(out)
+    }
 }
 
 /// A dataset directory.
@@ -69,13 +191,45 @@ pub struct Dataset {
     root: PathBuf,
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn user() -> Option<String> {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A writer for a new data file of a dataset table in `root` (nothing reads it until a
+/// commit or [`Dataset::create_with`] names it).
+pub fn partition_writer(root: &Path, table: DatasetTable, year: i32) -> Result<PartitionWriter> {
+    PartitionWriter::create(&root.join(table.name()), Some(year), table.schema())
+}
+
+/// A new data file of a derived table (no partitions) in `root`.
+pub fn write_derived_file(root: &Path, name: &str, batch: &RecordBatch) -> Result<DataFile> {
+    files::write_file(&root.join(name), None, batch)
+}
+
+fn absolute(root: &Path) -> Result<PathBuf> {
+    if root.is_absolute() {
+        return Ok(root.to_path_buf());
+    }
+    let cwd = std::env::current_dir().map_err(|e| Error::io("resolving", root, e))?;
+    Ok(cwd.join(root))
+}
+
 impl Dataset {
-    /// True when `root` holds a yusuan dataset.
+    /// True when `root` holds a yusuan dataset (of any layout).
     pub fn exists(root: &Path) -> bool {
         root.join(MARKER).is_file()
     }
 
-    /// Opens an existing dataset, completing or discarding an interrupted commit.
+    /// Opens an existing dataset. Changes nothing on disk.
     pub fn open(root: &Path) -> Result<Dataset> {
         let marker_path = root.join(MARKER);
         let text = fs::read_to_string(&marker_path).map_err(|e| {
@@ -92,6 +246,25 @@ impl Dataset {
             path: root.to_path_buf(),
             reason: format!("_yusuan.json is unreadable: {e}"),
         })?;
+        if marker.format == OLD_FORMAT {
+            return Err(Error::Dataset {
+                path: root.to_path_buf(),
+                reason: format!(
+                    "written by {} in the layout before Delta tables; upgrade it in place with `yusuan upgrade --data {}` (the data files stay where they are)",
+                    marker.created_by,
+                    root.display()
+                ),
+            });
+        }
+        if marker.format != FORMAT {
+            return Err(Error::Dataset {
+                path: root.to_path_buf(),
+                reason: format!(
+                    "_yusuan.json names format {:?}, which this yusuan does not know",
+                    marker.format
+                ),
+            });
+        }
         if marker.schema_version != SCHEMA_VERSION {
             return Err(Error::Dataset {
                 path: root.to_path_buf(),
@@ -101,11 +274,9 @@ impl Dataset {
                 ),
             });
         }
-        let ds = Dataset {
-            root: root.to_path_buf(),
-        };
-        ds.recover()?;
-        Ok(ds)
+        Ok(Dataset {
+            root: absolute(root)?,
+        })
     }
 
     /// Opens the dataset at `root`, creating it when the directory is absent or empty.
@@ -113,32 +284,96 @@ impl Dataset {
         if Self::exists(root) {
             return Self::open(root);
         }
-        if root.exists() {
-            let mut entries = fs::read_dir(root).map_err(|e| Error::io("listing", root, e))?;
-            if entries.next().is_some() {
+        let root = absolute(root)?;
+        Self::check_creatable(&root)?;
+        let tables = DatasetTable::ALL
+            .iter()
+            .map(|t| (t.name().to_string(), t.schema(), true, Vec::new()))
+            .collect();
+        Self::create_with(&root, tables, &CommitInfo::new("create"))
+    }
+
+    /// Refuses a directory that holds anything but a dataset's own entries (which a
+    /// creation that was interrupted leaves).
+    fn check_creatable(root: &Path) -> Result<()> {
+        if !root.exists() {
+            return Ok(());
+        }
+        let own: BTreeSet<&str> = DatasetTable::ALL
+            .iter()
+            .map(|t| t.name())
+            .chain([versions::DIR, CHECK_RESULTS, TRUTH_TABLE])
+            .collect();
+        for e in fs::read_dir(root).map_err(|e| Error::io("listing", root, e))? {
+            let e = e.map_err(|e| Error::io("listing", root, e))?;
+            let name = e.file_name();
+            if !name.to_str().is_some_and(|n| own.contains(n)) {
                 return Err(Error::Dataset {
                     path: root.to_path_buf(),
-                    reason: "directory is not empty and holds no yusuan dataset (no _yusuan.json); choose another --data directory".into(),
+                    reason: format!(
+                        "directory is not empty ({}) and holds no yusuan dataset (no _yusuan.json); choose another --data directory",
+                        name.to_string_lossy()
+                    ),
                 });
             }
         }
-        for t in DatasetTable::ALL {
-            let dir = root.join(t.name());
-            fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
+        Ok(())
+    }
+
+    /// Creates a dataset in `root` whose tables hold `tables` (name, stored schema,
+    /// partitioned by year, data files already written there), as version 0; used by
+    /// `open_or_create` (no files) and by `yusuan gen` and `yusuan upgrade`. When another
+    /// process created the dataset meanwhile, opens it (and adds nothing).
+    pub fn create_with(
+        root: &Path,
+        tables: Vec<(String, SchemaRef, bool, Vec<DataFile>)>,
+        info: &CommitInfo,
+    ) -> Result<Dataset> {
+        let root = absolute(root)?;
+        fs::create_dir_all(&root).map_err(|e| Error::io("creating", &root, e))?;
+        let _lock = WriteLock::acquire(&root)?;
+        if Self::exists(&root) && info.operation == "create" {
+            return Self::open(&root);
+        }
+        let mut versions_by_table = BTreeMap::new();
+        let mut files_added = 0;
+        for (name, schema, partitioned, files) in &tables {
+            let log = TableLog::new(&root.join(name))?;
+            let v = if log.exists() {
+                // (left by an interrupted creation or upgrade, with the same files)
+                log.latest_version()?
+            } else {
+                files_added += files.len();
+                log.create(schema, *partitioned, files, commit_metadata(0, info))?
+            };
+            versions_by_table.insert(name.clone(), v);
+        }
+        let version = DatasetVersion {
+            version: 0,
+            timestamp_ms: now_ms(),
+            operation: info.operation.clone(),
+            message: info.message.clone(),
+            user: user(),
+            tables: versions_by_table,
+            added: Vec::new(),
+            replaced: Vec::new(),
+            files_added,
+            files_removed: 0,
+        };
+        if versions::list(&root)?.is_empty() {
+            versions::write(&root, &version)?;
         }
         let marker = Marker {
-            format: "yusuan-dataset".into(),
+            format: FORMAT.into(),
             schema_version: SCHEMA_VERSION,
             created_by: format!("yusuan {}", env!("CARGO_PKG_VERSION")),
         };
         let json = serde_json::to_string_pretty(&marker).expect("marker serializes");
-        write_atomic(&root.join(MARKER), json.as_bytes())?;
-        Ok(Dataset {
-            root: root.to_path_buf(),
-        })
+        files::write_atomic(&root.join(MARKER), json.as_bytes())?;
+        Ok(Dataset { root })
     }
 
-    /// The dataset directory.
+    /// The dataset directory (absolute).
     pub fn root(&self) -> &Path {
         &self.root
     }
@@ -148,75 +383,70 @@ impl Dataset {
         self.root.join(table.name())
     }
 
-    fn partition_dir(&self, table: DatasetTable, year: i32) -> PathBuf {
-        self.table_dir(table).join(format!("year={year}"))
+    fn log(&self, table: &str) -> Result<TableLog> {
+        TableLog::new(&self.root.join(table))
     }
 
-    /// The years present in a table.
-    pub fn years(&self, table: DatasetTable) -> Result<Vec<i32>> {
-        let dir = self.table_dir(table);
+    /// Every dataset version, newest first.
+    pub fn history(&self) -> Result<Vec<DatasetVersion>> {
         let mut out = Vec::new();
-        if !dir.exists() {
-            return Ok(out);
+        for v in versions::list(&self.root)?.into_iter().rev() {
+            out.push(versions::read(&self.root, v)?);
         }
-        for e in fs::read_dir(&dir).map_err(|e| Error::io("listing", &dir, e))? {
-            let e = e.map_err(|e| Error::io("listing", &dir, e))?;
-            if let Some(y) = e
-                .file_name()
-                .to_str()
-                .and_then(|n| n.strip_prefix("year="))
-                .and_then(|y| y.parse().ok())
-            {
-                out.push(y);
-            }
-        }
-        out.sort();
         Ok(out)
     }
 
-    /// Reads every row of one table partition.
-    pub fn read_partition(&self, table: DatasetTable, year: i32) -> Result<Vec<RecordBatch>> {
-        let dir = self.partition_dir(table, year);
-        let mut out = Vec::new();
-        for path in parquet_files(&dir)? {
-            let file = File::open(&path).map_err(|e| Error::io("opening", &path, e))?;
-            let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| {
-                Error::Parquet {
-                    path: path.clone(),
-                    source,
+    /// The dataset version `as_of` names (the latest when `None`).
+    pub fn version(&self, as_of: Option<AsOf>) -> Result<DatasetVersion> {
+        match as_of {
+            None => versions::latest(&self.root),
+            Some(AsOf::Version(v)) => versions::read(&self.root, v),
+            Some(AsOf::Timestamp(ms)) => {
+                let mut found = None;
+                for v in versions::list(&self.root)? {
+                    let version = versions::read(&self.root, v)?;
+                    if version.timestamp_ms > ms {
+                        break;
+                    }
+                    found = Some(version);
                 }
-            })?;
-            let expected = table.schema();
-            let found = builder.schema().clone();
-            let names = |s: &datafusion::arrow::datatypes::Schema| {
-                s.fields()
-                    .iter()
-                    .map(|f| f.name().clone())
-                    .collect::<Vec<_>>()
-            };
-            if names(&found) != names(&expected) {
-                return Err(Error::Dataset {
-                    path: path.clone(),
-                    reason: format!(
-                        "columns {:?} do not match the {} schema {:?}",
-                        names(&found),
-                        table.name(),
-                        names(&expected)
-                    ),
-                });
-            }
-            for batch in builder.build().map_err(|source| Error::Parquet {
-                path: path.clone(),
-                source,
-            })? {
-                let batch = batch?;
-                out.push(RecordBatch::try_new(
-                    expected.clone(),
-                    batch.columns().to_vec(),
-                )?);
+                found.ok_or_else(|| Error::Dataset {
+                    path: self.root.clone(),
+                    reason:
+                        "no version was committed at or before that time (see `yusuan history`)"
+                            .into(),
+                })
             }
         }
-        Ok(out)
+    }
+
+    /// The tables of a dataset version (the latest when `as_of` is `None`).
+    pub fn snapshot(&self, as_of: Option<AsOf>) -> Result<Snapshot> {
+        let version = self.version(as_of)?;
+        let mut tables = BTreeMap::new();
+        for (name, &v) in &version.tables {
+            tables.insert(name.clone(), self.log(name)?.files(v)?);
+        }
+        Ok(Snapshot {
+            root: self.root.clone(),
+            version,
+            tables,
+        })
+    }
+
+    /// Holding the lock: the latest dataset version, with every table whose log went
+    /// past it (a writer died between its table commits) restored to it. Returns the
+    /// version and each table's current log version (equal in content to the one named).
+    fn recover(&self) -> Result<(DatasetVersion, BTreeMap<String, u64>)> {
+        let base = versions::latest(&self.root)?;
+        let mut current = base.tables.clone();
+        for (name, v) in current.iter_mut() {
+            let log = self.log(name)?;
+            if log.latest_version()? > *v {
+                *v = log.restore(*v)?;
+            }
+        }
+        Ok((base, current))
     }
 
     /// Writes documents, replacing earlier versions of the same documents.
@@ -225,317 +455,585 @@ impl Dataset {
         docs: &[SourceDocument],
         ingested_at_micros: i64,
     ) -> Result<CommitSummary> {
-        // Which stored documents do these replace?
-        let new_ids: BTreeSet<&str> = docs.iter().map(|d| d.doc_id.as_str()).collect();
-        let new_paths: BTreeSet<&str> = docs.iter().map(|d| d.source_path.as_str()).collect();
-        let mut removed: BTreeSet<String> = BTreeSet::new();
-        let mut years: BTreeSet<i32> = docs.iter().map(|d| d.parsed.meta.year).collect();
-        for year in self.years(DatasetTable::Documents)? {
-            for b in self.read_partition(DatasetTable::Documents, year)? {
-                let ids = string_column(&b, "doc_id");
-                let paths = string_column(&b, "source_path");
-                for i in 0..b.num_rows() {
-                    if new_ids.contains(ids.value(i)) || new_paths.contains(paths.value(i)) {
-                        removed.insert(ids.value(i).to_string());
-                        years.insert(year);
-                    }
-                }
-            }
-        }
-        let replaced = removed.len();
-        for id in &new_ids {
-            removed.insert(id.to_string());
-        }
+        self.commit_with(docs, ingested_at_micros, &CommitInfo::new("ingest"))
+    }
 
-        let mut journal = Journal::default();
-        let tmp_suffix = format!(".tmp-{}", std::process::id());
-        let result = (|| -> Result<usize> {
-            let mut files = 0;
+    /// [`Dataset::commit`] with what the history records of it.
+    pub fn commit_with(
+        &self,
+        docs: &[SourceDocument],
+        ingested_at_micros: i64,
+        info: &CommitInfo,
+    ) -> Result<CommitSummary> {
+        // 1. The new documents' files, before the lock (nothing names them yet).
+        let mut staged: Vec<(DatasetTable, DataFile)> = Vec::new();
+        let written = (|| -> Result<()> {
             for table in DatasetTable::ALL {
-                let mut by_year: BTreeMap<i32, Vec<RecordBatch>> = BTreeMap::new();
+                let mut by_year: BTreeMap<i32, Vec<SourceDocument>> = BTreeMap::new();
                 for d in docs {
                     by_year
                         .entry(d.parsed.meta.year)
                         .or_default()
-                        .push(table.batch(d, ingested_at_micros)?);
+                        .push(d.clone());
                 }
-                for &year in &years {
-                    let dir = self.partition_dir(table, year);
-                    let existing = self.read_partition(table, year)?;
-                    let mut batches: Vec<RecordBatch> = existing
-                        .iter()
-                        .map(|b| drop_docs(b, &removed))
-                        .collect::<Result<_>>()?;
-                    batches.extend(by_year.remove(&year).unwrap_or_default());
-                    let schema = table.schema();
-                    let all = concat_batches(&schema, &batches)?;
-                    let old_files = parquet_files(&dir)?;
-                    let target = dir.join(FILE_NAME);
-                    if all.num_rows() == 0 {
-                        journal.deletes.extend(old_files);
+                for (year, docs) in by_year {
+                    let batch = table.batch_many(&docs, ingested_at_micros)?;
+                    if batch.num_rows() == 0 {
                         continue;
                     }
-                    let sorted = sort_batch(&all, table.sort_columns())?;
-                    fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
-                    let tmp = dir.join(format!("{FILE_NAME}{tmp_suffix}"));
-                    write_parquet(&tmp, &sorted)?;
-                    journal.renames.push((tmp, target.clone()));
-                    journal
-                        .deletes
-                        .extend(old_files.into_iter().filter(|f| *f != target));
-                    files += 1;
+                    let sorted = sort_batch(&batch, table.sort_columns())?;
+                    staged.push((
+                        table,
+                        files::write_file(&self.table_dir(table), Some(year), &sorted)?,
+                    ));
                 }
             }
-            Ok(files)
+            Ok(())
         })();
-        let files = match result {
-            Ok(f) => f,
-            Err(e) => {
-                for (tmp, _) in &journal.renames {
-                    let _ = fs::remove_file(tmp);
-                }
-                return Err(e);
+        let discard = |staged: &[(DatasetTable, DataFile)]| {
+            for (t, f) in staged {
+                let _ = fs::remove_file(self.table_dir(*t).join(&f.path));
             }
         };
-        let json = serde_json::to_string(&journal).expect("journal serializes");
-        write_atomic(&self.root.join(JOURNAL), json.as_bytes())?;
-        self.apply(&journal)?;
-        Ok(CommitSummary {
-            documents: docs.len(),
-            replaced,
-            files,
-        })
+        if let Err(e) = written {
+            discard(&staged);
+            return Err(e);
+        }
+        // 2. The commit, holding the lock.
+        let lock = WriteLock::acquire(&self.root)?;
+        let result = self.commit_locked(docs, &staged, info);
+        if result.is_err() {
+            // Undo what this commit put in any table's log before it failed.
+            let _ = self.recover();
+            discard(&staged);
+        }
+        drop(lock);
+        result
     }
 
-    fn apply(&self, journal: &Journal) -> Result<()> {
-        for (tmp, target) in &journal.renames {
-            if tmp.exists() {
-                fs::rename(tmp, target).map_err(|e| Error::io("renaming", tmp, e))?;
-            }
-        }
-        for path in &journal.deletes {
-            if path.exists() {
-                fs::remove_file(path).map_err(|e| Error::io("removing", path, e))?;
-            }
-        }
-        let jpath = self.root.join(JOURNAL);
-        fs::remove_file(&jpath).map_err(|e| Error::io("removing", &jpath, e))?;
-        Ok(())
-    }
-
-    /// Completes a journaled commit, or removes the leftovers of an unjournaled one.
-    fn recover(&self) -> Result<()> {
-        let jpath = self.root.join(JOURNAL);
-        if jpath.exists() {
-            let text = fs::read_to_string(&jpath).map_err(|e| Error::io("reading", &jpath, e))?;
-            let journal: Journal = serde_json::from_str(&text).map_err(|e| Error::Dataset {
-                path: jpath.clone(),
-                reason: format!("unreadable commit journal: {e}"),
-            })?;
-            self.apply(&journal)?;
-        }
-        for t in DatasetTable::ALL {
-            for year in self.years(t)? {
-                let dir = self.partition_dir(t, year);
-                for e in fs::read_dir(&dir).map_err(|e| Error::io("listing", &dir, e))? {
-                    let p = e.map_err(|e| Error::io("listing", &dir, e))?.path();
-                    if p.file_name()
-                        .and_then(|n| n.to_str())
-                        .is_some_and(|n| n.contains(".tmp-"))
-                    {
-                        fs::remove_file(&p).map_err(|e| Error::io("removing", &p, e))?;
+    fn commit_locked(
+        &self,
+        docs: &[SourceDocument],
+        staged: &[(DatasetTable, DataFile)],
+        info: &CommitInfo,
+    ) -> Result<CommitSummary> {
+        let (base, mut current) = self.recover()?;
+        let next = base.version + 1;
+        let now = now_ms();
+        // Which stored documents do these replace?
+        let new_ids: BTreeSet<&str> = docs.iter().map(|d| d.doc_id.as_str()).collect();
+        let new_paths: BTreeSet<&str> = docs.iter().map(|d| d.source_path.as_str()).collect();
+        let doc_log = self.log(DatasetTable::Documents.name())?;
+        let doc_version = *current
+            .get(DatasetTable::Documents.name())
+            .ok_or_else(|| self.missing_table(DatasetTable::Documents.name()))?;
+        let mut replaced = Vec::new();
+        let mut removed: BTreeSet<String> = new_ids.iter().map(|s| s.to_string()).collect();
+        let doc_schema = DatasetTable::Documents.schema();
+        for f in doc_log.files(doc_version)? {
+            let path = self.table_dir(DatasetTable::Documents).join(&f.path);
+            for b in files::read_file(&path, &doc_schema, Some(f.size))? {
+                let ids = string_column(&b, "doc_id");
+                let paths = string_column(&b, "source_path");
+                let units = string_column(&b, "unit_name");
+                for i in 0..b.num_rows() {
+                    if new_ids.contains(ids.value(i)) || new_paths.contains(paths.value(i)) {
+                        removed.insert(ids.value(i).to_string());
+                        replaced.push(DocumentRef {
+                            doc_id: ids.value(i).to_string(),
+                            year: f.year.unwrap_or_default(),
+                            unit_name: units.value(i).to_string(),
+                            source_path: paths.value(i).to_string(),
+                        });
                     }
                 }
             }
         }
-        Ok(())
+        let mut summary = CommitSummary {
+            version: next,
+            documents: docs.len(),
+            replaced: replaced.len(),
+            ..CommitSummary::default()
+        };
+        // Rows of stored documents exist only when `documents` holds them: with nothing
+        // replaced, no file needs reading.
+        let must_scan = !replaced.is_empty();
+        for table in DatasetTable::ALL {
+            let name = table.name();
+            let adds: Vec<&DataFile> = staged
+                .iter()
+                .filter(|(t, _)| *t == table)
+                .map(|(_, f)| f)
+                .collect();
+            if adds.is_empty() && !must_scan {
+                continue;
+            }
+            let read_version = *current.get(name).ok_or_else(|| self.missing_table(name))?;
+            let table_dir = self.table_dir(table);
+            let (removed, summary) = (&removed, &mut summary);
+            let decide = move |live: &[LiveFile]| {
+                let mut actions = Vec::new();
+                for f in &adds {
+                    actions.push(log::add(f, true));
+                    summary.files += 1;
+                }
+                let mut rewrote = false;
+                for live in live.iter().filter(|_| must_scan) {
+                    let holds = match live.doc_id_range() {
+                        Some((lo, hi)) => removed.range(lo..=hi).next().is_some(),
+                        None => true,
+                    };
+                    if !holds {
+                        continue;
+                    }
+                    let path = table_dir.join(&live.path);
+                    let batches = files::read_file(&path, &table.schema(), Some(live.size))?;
+                    let before: usize = batches.iter().map(|b| b.num_rows()).sum();
+                    let kept: Vec<RecordBatch> = batches
+                        .iter()
+                        .map(|b| files::drop_docs(b, removed))
+                        .collect::<Result<_>>()?;
+                    let after: usize = kept.iter().map(|b| b.num_rows()).sum();
+                    if after == before {
+                        continue;
+                    }
+                    rewrote = true;
+                    actions.push(live.remove(true, now));
+                    summary.files_removed += 1;
+                    if after > 0 {
+                        let all =
+                            datafusion::arrow::compute::concat_batches(&table.schema(), &kept)?;
+                        let f = files::write_file(&table_dir, live.year, &all)?;
+                        actions.push(log::add(&f, true));
+                        summary.files += 1;
+                    }
+                }
+                let operation = DeltaOperation::Write {
+                    mode: if rewrote {
+                        SaveMode::Overwrite
+                    } else {
+                        SaveMode::Append
+                    },
+                    partition_by: Some(vec!["year".into()]),
+                    predicate: rewrote.then(|| {
+                        let ids: Vec<String> = removed.iter().map(|id| format!("'{id}'")).collect();
+                        format!("doc_id IN ({})", ids.join(", "))
+                    }),
+                };
+                Ok((actions, operation, commit_metadata(next, info)))
+            };
+            if let Some(v) = self.log(name)?.commit_with(read_version, decide)? {
+                current.insert(name.to_string(), v);
+            }
+        }
+        let added = docs
+            .iter()
+            .map(|d| DocumentRef {
+                doc_id: d.doc_id.clone(),
+                year: d.parsed.meta.year,
+                unit_name: d.parsed.meta.unit_name.clone(),
+                source_path: d.source_path.clone(),
+            })
+            .collect();
+        versions::write(
+            &self.root,
+            &DatasetVersion {
+                version: next,
+                timestamp_ms: now,
+                operation: info.operation.clone(),
+                message: info.message.clone(),
+                user: user(),
+                tables: current,
+                added,
+                replaced,
+                files_added: summary.files,
+                files_removed: summary.files_removed,
+            },
+        )?;
+        Ok(summary)
+    }
+
+    fn missing_table(&self, name: &str) -> Error {
+        Error::Dataset {
+            path: self.root.clone(),
+            reason: format!("the latest dataset version names no table {name}"),
+        }
+    }
+
+    /// Replaces a derived table (such as `check_results`) whole with `batch`, as a new
+    /// dataset version. Derived tables are recomputed, never edited.
+    pub fn replace_derived(
+        &self,
+        name: &str,
+        batch: &RecordBatch,
+        info: &CommitInfo,
+    ) -> Result<u64> {
+        let file = write_derived_file(&self.root, name, batch)?;
+        let lock = WriteLock::acquire(&self.root)?;
+        let result = self.replace_derived_locked(name, batch.schema(), &file, info);
+        if result.is_err() {
+            let _ = self.recover();
+            let _ = fs::remove_file(self.root.join(name).join(&file.path));
+        }
+        drop(lock);
+        result
+    }
+
+    fn replace_derived_locked(
+        &self,
+        name: &str,
+        schema: SchemaRef,
+        file: &DataFile,
+        info: &CommitInfo,
+    ) -> Result<u64> {
+        let (base, mut current) = self.recover()?;
+        let next = base.version + 1;
+        let log = self.log(name)?;
+        let mut files_removed = 0;
+        let v = if log.exists() {
+            let read_version = match current.get(name) {
+                Some(&v) => v,
+                None => log.latest_version()?,
+            };
+            let mut actions: Vec<_> = log
+                .files(read_version)?
+                .iter()
+                .map(|f| f.remove(true, now_ms()))
+                .collect();
+            files_removed = actions.len();
+            actions.push(log::add(file, true));
+            let operation = DeltaOperation::Write {
+                mode: SaveMode::Overwrite,
+                partition_by: None,
+                predicate: None,
+            };
+            log.commit(
+                read_version,
+                actions,
+                operation,
+                commit_metadata(next, info),
+            )?
+        } else {
+            log.create(
+                &schema,
+                false,
+                std::slice::from_ref(file),
+                commit_metadata(next, info),
+            )?
+        };
+        current.insert(name.to_string(), v);
+        versions::write(
+            &self.root,
+            &DatasetVersion {
+                version: next,
+                timestamp_ms: now_ms(),
+                operation: info.operation.clone(),
+                message: info.message.clone(),
+                user: user(),
+                tables: current,
+                added: Vec::new(),
+                replaced: Vec::new(),
+                files_added: 1,
+                files_removed,
+            },
+        )?;
+        Ok(next)
+    }
+
+    /// Deletes data files that no version committed within `retain` needs, and data files
+    /// no version ever named (left by writers that died) older than `retain`. A reader of
+    /// an older version fails naming the missing file; `enforce` refuses a `retain`
+    /// under 7 days (Delta's default protection). Returns the paths deleted.
+    pub fn vacuum(&self, retain: Duration, enforce: bool) -> Result<Vec<PathBuf>> {
+        let _lock = WriteLock::acquire(&self.root)?;
+        let (_, current) = self.recover()?;
+        let mut deleted = Vec::new();
+        for name in current.keys() {
+            for p in self.log(name)?.vacuum(retain, enforce)? {
+                deleted.push(self.root.join(name).join(p));
+            }
+        }
+        Ok(deleted)
     }
 }
 
-fn parquet_files(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    if !dir.exists() {
-        return Ok(out);
-    }
-    for e in fs::read_dir(dir).map_err(|e| Error::io("listing", dir, e))? {
-        let p = e.map_err(|e| Error::io("listing", dir, e))?.path();
-        if p.extension().and_then(|x| x.to_str()) == Some("parquet") {
-            out.push(p);
+/// What `compact` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CompactSummary {
+    /// The dataset version it made (none when every partition already had one file).
+    pub version: Option<u64>,
+    /// Table partitions merged.
+    pub partitions: usize,
+    /// Files merged away.
+    pub files_removed: usize,
+    /// Partitions left alone because a commit changed them while they were merged.
+    pub skipped: usize,
+}
+
+/// The journal of the layout before Delta tables (`_yusuan_commit.json`).
+#[derive(Debug, Default, Deserialize)]
+struct OldJournal {
+    renames: Vec<(PathBuf, PathBuf)>,
+    deletes: Vec<PathBuf>,
+}
+
+impl Dataset {
+    /// Upgrades a dataset of the layout before Delta tables in place: completes a
+    /// journaled commit it was interrupted in, then makes each table a Delta table whose
+    /// version 0 names the Parquet files already there (nothing is copied). Returns false
+    /// when the dataset already has the current layout.
+    pub fn upgrade(root: &Path) -> Result<bool> {
+        let marker_path = root.join(MARKER);
+        let text =
+            fs::read_to_string(&marker_path).map_err(|e| Error::io("reading", &marker_path, e))?;
+        let marker: Marker = serde_json::from_str(&text).map_err(|e| Error::Dataset {
+            path: root.to_path_buf(),
+            reason: format!("_yusuan.json is unreadable: {e}"),
+        })?;
+        if marker.format == FORMAT {
+            return Ok(false);
         }
+        if marker.format != OLD_FORMAT || marker.schema_version != SCHEMA_VERSION {
+            return Err(Error::Dataset {
+                path: root.to_path_buf(),
+                reason: format!(
+                    "format {:?} with schema version {} cannot be upgraded by this yusuan (it upgrades {OLD_FORMAT} version {SCHEMA_VERSION}); re-ingest the sources into a new directory",
+                    marker.format, marker.schema_version
+                ),
+            });
+        }
+        let root = absolute(root)?;
+        let journal_path = root.join("_yusuan_commit.json");
+        if journal_path.exists() {
+            let text = fs::read_to_string(&journal_path)
+                .map_err(|e| Error::io("reading", &journal_path, e))?;
+            let journal: OldJournal = serde_json::from_str(&text).map_err(|e| Error::Dataset {
+                path: journal_path.clone(),
+                reason: format!("unreadable commit journal: {e}"),
+            })?;
+            for (tmp, target) in &journal.renames {
+                if tmp.exists() {
+                    fs::rename(tmp, target).map_err(|e| Error::io("renaming", tmp, e))?;
+                }
+            }
+            for path in &journal.deletes {
+                if path.exists() {
+                    fs::remove_file(path).map_err(|e| Error::io("removing", path, e))?;
+                }
+            }
+            fs::remove_file(&journal_path).map_err(|e| Error::io("removing", &journal_path, e))?;
+        }
+        let mut tables = Vec::new();
+        for table in DatasetTable::ALL {
+            let dir = root.join(table.name());
+            let mut found = Vec::new();
+            if dir.exists() {
+                for e in fs::read_dir(&dir).map_err(|e| Error::io("listing", &dir, e))? {
+                    let e = e.map_err(|e| Error::io("listing", &dir, e))?;
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    let Some(year) = name
+                        .strip_prefix("year=")
+                        .and_then(|y| y.parse::<i32>().ok())
+                    else {
+                        continue;
+                    };
+                    for f in
+                        fs::read_dir(e.path()).map_err(|err| Error::io("listing", e.path(), err))?
+                    {
+                        let f = f.map_err(|err| Error::io("listing", e.path(), err))?;
+                        let file = f.file_name().to_string_lossy().into_owned();
+                        if file.ends_with(".parquet") {
+                            found.push(files::describe_existing(
+                                &dir,
+                                &format!("{name}/{file}"),
+                                Some(year),
+                            )?);
+                        }
+                    }
+                }
+            }
+            found.sort_by(|a, b| a.path.cmp(&b.path));
+            tables.push((table.name().to_string(), table.schema(), true, found));
+        }
+        for name in [CHECK_RESULTS, TRUTH_TABLE] {
+            let dir = root.join(name);
+            let path = dir.join("results.parquet");
+            if !path.exists() {
+                continue;
+            }
+            let file = fs::File::open(&path).map_err(|e| Error::io("opening", &path, e))?;
+            let schema =
+                datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+                    file,
+                )
+                .map_err(|source| Error::Parquet {
+                    path: path.clone(),
+                    source,
+                })?
+                .schema()
+                .clone();
+            let described = files::describe_existing(&dir, "results.parquet", None)?;
+            tables.push((name.to_string(), schema, false, vec![described]));
+        }
+        Self::create_with(&root, tables, &CommitInfo::new("upgrade"))?;
+        Ok(true)
     }
-    out.sort();
-    Ok(out)
+
+    /// Merges the files of every table partition that has more than one into one file,
+    /// sorted and clustered as `yusuan gen` writes them (`compact`), as a new dataset
+    /// version whose content is the same. The merge runs without the lock; the commit
+    /// takes only the partitions no other commit changed meanwhile. `progress` hears each
+    /// partition as it starts.
+    pub fn compact(&self, progress: &dyn Fn(&str, i32, usize)) -> Result<CompactSummary> {
+        let snapshot = self.snapshot(None)?;
+        let mut merged: Vec<(DatasetTable, Vec<LiveFile>, DataFile)> = Vec::new();
+        let discard = |merged: &[(DatasetTable, Vec<LiveFile>, DataFile)]| {
+            for (t, _, f) in merged {
+                let _ = fs::remove_file(self.table_dir(*t).join(&f.path));
+            }
+        };
+        let result = (|| -> Result<()> {
+            for table in DatasetTable::ALL {
+                let mut by_year: BTreeMap<i32, Vec<LiveFile>> = BTreeMap::new();
+                for f in snapshot.tables.get(table.name()).into_iter().flatten() {
+                    by_year
+                        .entry(f.year.unwrap_or_default())
+                        .or_default()
+                        .push(f.clone());
+                }
+                for (year, inputs) in by_year {
+                    if inputs.len() < 2 {
+                        continue;
+                    }
+                    progress(table.name(), year, inputs.len());
+                    let paths: Vec<(PathBuf, u64)> = inputs
+                        .iter()
+                        .map(|f| (self.table_dir(table).join(&f.path), f.size))
+                        .collect();
+                    let cluster: &[&str] = if table == DatasetTable::LineItems {
+                        &["table_kind", "row_kind"]
+                    } else {
+                        &[]
+                    };
+                    let out = compact::merge(
+                        &self.table_dir(table),
+                        Some(year),
+                        &table.schema(),
+                        table.sort_columns(),
+                        cluster,
+                        &paths,
+                    )?;
+                    merged.push((table, inputs, out));
+                }
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            discard(&merged);
+            return Err(e);
+        }
+        if merged.is_empty() {
+            return Ok(CompactSummary::default());
+        }
+        let lock = WriteLock::acquire(&self.root)?;
+        let result = self.compact_locked(&merged);
+        if result.is_err() {
+            let _ = self.recover();
+            discard(&merged);
+        }
+        drop(lock);
+        result
+    }
+
+    fn compact_locked(
+        &self,
+        merged: &[(DatasetTable, Vec<LiveFile>, DataFile)],
+    ) -> Result<CompactSummary> {
+        let (base, mut current) = self.recover()?;
+        let next = base.version + 1;
+        let info = CommitInfo::new("compact");
+        let now = now_ms();
+        let mut summary = CompactSummary::default();
+        for table in DatasetTable::ALL {
+            let name = table.name();
+            let mine: Vec<_> = merged.iter().filter(|(t, _, _)| *t == table).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let read_version = *current.get(name).ok_or_else(|| self.missing_table(name))?;
+            let log = self.log(name)?;
+            let live: BTreeSet<String> = log
+                .files(read_version)?
+                .into_iter()
+                .map(|f| f.path)
+                .collect();
+            let mut actions = Vec::new();
+            let mut target = 0;
+            for (_, inputs, out) in mine {
+                if !inputs.iter().all(|f| live.contains(&f.path)) {
+                    let _ = fs::remove_file(self.table_dir(table).join(&out.path));
+                    summary.skipped += 1;
+                    continue;
+                }
+                actions.extend(inputs.iter().map(|f| f.remove(false, now)));
+                actions.push(log::add(out, false));
+                summary.partitions += 1;
+                summary.files_removed += inputs.len();
+                target = target.max(out.size as i64);
+            }
+            if actions.is_empty() {
+                continue;
+            }
+            let operation = DeltaOperation::Optimize {
+                predicate: None,
+                target_size: target,
+            };
+            let v = log.commit(
+                read_version,
+                actions,
+                operation,
+                commit_metadata(next, &info),
+            )?;
+            current.insert(name.to_string(), v);
+        }
+        if summary.partitions == 0 {
+            return Ok(summary);
+        }
+        versions::write(
+            &self.root,
+            &DatasetVersion {
+                version: next,
+                timestamp_ms: now,
+                operation: info.operation.clone(),
+                message: None,
+                user: user(),
+                tables: current,
+                added: Vec::new(),
+                replaced: Vec::new(),
+                files_added: summary.partitions,
+                files_removed: summary.files_removed,
+            },
+        )?;
+        summary.version = Some(next);
+        Ok(summary)
+    }
+}
+
+/// The metadata every table commit of dataset version `version` carries in its log's
+/// `commitInfo`, so a Delta tool's history shows what yusuan did.
+fn commit_metadata(version: u64, info: &CommitInfo) -> HashMap<String, Value> {
+    let mut m = HashMap::from([
+        ("yusuan.dataset_version".to_string(), json!(version)),
+        ("yusuan.operation".to_string(), json!(info.operation)),
+    ]);
+    if let Some(msg) = &info.message {
+        m.insert("yusuan.message".into(), json!(msg));
+    }
+    m
 }
 
 fn string_column<'a>(b: &'a RecordBatch, name: &str) -> &'a StringArray {
     b.column_by_name(name)
         .and_then(|c| c.as_any().downcast_ref::<StringArray>())
         .expect("schema-checked string column")
-}
-
-fn drop_docs(b: &RecordBatch, removed: &BTreeSet<String>) -> Result<RecordBatch> {
-    let ids = string_column(b, "doc_id");
-    let keep: BooleanArray = (0..b.num_rows())
-        .map(|i| Some(!removed.contains(ids.value(i))))
-        .collect();
-    Ok(filter_record_batch(b, &keep)?)
-}
-
-/// `b`'s rows sorted by `columns` (those it has), ascending.
-pub fn sort_batch(b: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
-    let sort: Vec<SortColumn> = columns
-        .iter()
-        .filter_map(|c| b.column_by_name(c))
-        .map(|values| SortColumn {
-            values: Arc::clone(values),
-            options: None,
-        })
-        .collect();
-    if sort.is_empty() {
-        return Ok(b.clone());
-    }
-    let idx = lexsort_to_indices(&sort, None)?;
-    Ok(take_record_batch(b, &idx)?)
-}
-
-/// Columns with page-level statistics (the page index): the sort and filter columns,
-/// whose pages the reader can skip. Every other column has row-group statistics only,
-/// which keeps the page index — read with every file's metadata — small.
-const PAGE_STATISTICS: [&str; 13] = [
-    "doc_id",
-    "region",
-    "unit_name",
-    "table_kind",
-    "row_kind",
-    "column_key",
-    "line_key",
-    "function_code",
-    "function_level",
-    "econ_code",
-    "amount",
-    "fact_key",
-    "relation",
-];
-
-/// The properties of every Parquet file a dataset holds: zstd, row groups of at most
-/// 128K rows, pages of at most 8K rows (fine-grained skipping within a row group).
-fn writer_properties() -> WriterProperties {
-    let mut builder = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(
-            ZstdLevel::try_new(3).expect("valid level"),
-        ))
-        .set_statistics_enabled(EnabledStatistics::Chunk)
-        .set_max_row_group_row_count(Some(128 * 1024))
-        .set_data_page_row_count_limit(8 * 1024)
-        .set_created_by(format!("yusuan {}", env!("CARGO_PKG_VERSION")));
-    for column in PAGE_STATISTICS {
-        builder = builder.set_column_statistics_enabled(column.into(), EnabledStatistics::Page);
-    }
-    builder.build()
-}
-
-fn write_parquet(path: &Path, batch: &RecordBatch) -> Result<()> {
-    let mut writer = PartitionWriter::create(path, path.to_path_buf(), batch.schema())?;
-    writer.write(batch)?;
-    writer.finish()
-}
-
-/// A Parquet file written batch by batch (memory bounded by one row group) under a
-/// temporary name, renamed into place by [`PartitionWriter::finish`].
-pub struct PartitionWriter {
-    tmp: PathBuf,
-    target: PathBuf,
-    writer: ArrowWriter<File>,
-}
-
-impl PartitionWriter {
-    fn create(
-        tmp: &Path,
-        target: PathBuf,
-        schema: datafusion::arrow::datatypes::SchemaRef,
-    ) -> Result<PartitionWriter> {
-        let file = File::create(tmp).map_err(|e| Error::io("creating", tmp, e))?;
-        let writer =
-            ArrowWriter::try_new(file, schema, Some(writer_properties())).map_err(|source| {
-                Error::Parquet {
-                    path: tmp.to_path_buf(),
-                    source,
-                }
-            })?;
-        Ok(PartitionWriter {
-            tmp: tmp.to_path_buf(),
-            target,
-            writer,
-        })
-    }
-
-    /// Appends rows (in the order they are to be stored).
-    pub fn write(&mut self, batch: &RecordBatch) -> Result<()> {
-        self.writer.write(batch).map_err(|source| Error::Parquet {
-            path: self.tmp.clone(),
-            source,
-        })
-    }
-
-    /// Ends the current row group: rows written next start a new one (so that a row
-    /// group holds what belongs together, and its statistics prune well).
-    pub fn end_row_group(&mut self) -> Result<()> {
-        self.writer.flush().map_err(|source| Error::Parquet {
-            path: self.tmp.clone(),
-            source,
-        })
-    }
-
-    /// Closes, syncs and renames the file into place.
-    pub fn finish(self) -> Result<()> {
-        let file = self.writer.into_inner().map_err(|source| Error::Parquet {
-            path: self.tmp.clone(),
-            source,
-        })?;
-        file.sync_all()
-            .map_err(|e| Error::io("syncing", &self.tmp, e))?;
-        if self.tmp != self.target {
-            fs::rename(&self.tmp, &self.target).map_err(|e| Error::io("renaming", &self.tmp, e))?;
-        }
-        Ok(())
-    }
-}
-
-impl Dataset {
-    /// A streaming writer for the partition file of `table` and `year`, for a dataset
-    /// being built from scratch in a directory nobody reads yet (`yusuan gen` renames the
-    /// whole directory into place when done). Replaces the partition's file.
-    pub fn partition_writer(&self, table: DatasetTable, year: i32) -> Result<PartitionWriter> {
-        let dir = self.partition_dir(table, year);
-        fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
-        let target = dir.join(FILE_NAME);
-        let tmp = dir.join(format!("{FILE_NAME}.tmp-{}", std::process::id()));
-        PartitionWriter::create(&tmp, target, table.schema())
-    }
-}
-
-impl Dataset {
-    /// Writes a derived table (such as `check_results`) as `<root>/<name>/results.parquet`,
-    /// replacing the previous one atomically (a temporary file renamed into place). Derived
-    /// tables are not part of the journaled document commits: they are recomputed, never
-    /// edited.
-    pub fn write_results(&self, name: &str, batch: &RecordBatch) -> Result<PathBuf> {
-        let dir = self.root().join(name);
-        fs::create_dir_all(&dir).map_err(|e| Error::io("creating", &dir, e))?;
-        let target = dir.join("results.parquet");
-        let tmp = dir.join(format!("results.parquet.tmp-{}", std::process::id()));
-        write_parquet(&tmp, batch)?;
-        fs::rename(&tmp, &target).map_err(|e| Error::io("renaming", &tmp, e))?;
-        Ok(target)
-    }
-}
-
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
-    fs::write(&tmp, bytes).map_err(|e| Error::io("writing", &tmp, e))?;
-    File::open(&tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| Error::io("syncing", &tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| Error::io("renaming", &tmp, e))?;
-    Ok(())
 }

@@ -17,8 +17,8 @@ use crate::model::schema::{DocumentKey, LineItemColumns};
 use crate::model::{RowKind, SourceDocument, TableKind};
 use crate::storage::PartitionWriter;
 
-/// Rows of one line-item row group.
-pub const ROW_GROUP: usize = 64 * 1024;
+/// Rows of one line-item row group (the storage's, which `compact` keeps too).
+pub use crate::storage::ROW_GROUP;
 
 /// The line items of one year partition waiting for their row groups.
 pub struct Clusters {
@@ -115,7 +115,7 @@ fn write_group(writer: &mut PartitionWriter, mut cluster: Cluster) -> Result<()>
 mod tests {
     use super::*;
     use crate::model::schema::DatasetTable;
-    use crate::storage::{Dataset, sort_batch};
+    use crate::storage::{partition_writer, sort_batch};
     use crate::synth::budget::{Budget, District, district_units};
     use crate::synth::document::document;
     use datafusion::arrow::array::{AsArray, RecordBatch};
@@ -142,13 +142,12 @@ mod tests {
     }
 
     /// Every row group of the year's line items file.
-    fn row_groups(dir: &std::path::Path) -> Vec<RecordBatch> {
-        let path = dir.join("line_items/year=2024/part-0.parquet");
-        let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
+    fn row_groups(path: &std::path::Path) -> Vec<RecordBatch> {
+        let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap()).unwrap();
         let groups = builder.metadata().num_row_groups();
         (0..groups)
             .map(|rg| {
-                let file = File::open(&path).unwrap();
+                let file = File::open(path).unwrap();
                 let batches: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::try_new(file)
                     .unwrap()
                     .with_row_groups(vec![rg])
@@ -173,10 +172,8 @@ mod tests {
         const GROUP: usize = 2000;
         let docs = documents();
         let tmp = tempfile::tempdir().unwrap();
-        let dataset = Dataset::open_or_create(tmp.path()).unwrap();
-        let mut writer = dataset
-            .partition_writer(DatasetTable::LineItems, 2024)
-            .unwrap();
+        let mut writer = partition_writer(tmp.path(), DatasetTable::LineItems, 2024).unwrap();
+        let path = writer.path().to_path_buf();
         let mut clusters = Clusters::with_row_group(GROUP);
         // A few documents per call, as `gen` flushes them.
         for chunk in docs.chunks(3) {
@@ -184,7 +181,7 @@ mod tests {
         }
         clusters.finish(&mut writer).unwrap();
         writer.finish().unwrap();
-        let groups = row_groups(tmp.path());
+        let groups = row_groups(&path);
 
         // The same rows as the documents hold, each once.
         let all = DatasetTable::LineItems.batch_many(&docs, 0).unwrap();

@@ -26,12 +26,14 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use datafusion::arrow::array::{ArrayRef, Int32Array, RecordBatch, StringArray};
-use datafusion::arrow::datatypes::{DataType, Field, Schema};
+use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 
 use crate::error::{Error, Result};
 use crate::model::SourceDocument;
 use crate::model::schema::DatasetTable;
-use crate::storage::{Dataset, PartitionWriter};
+use crate::storage::{
+    CommitInfo, DataFile, Dataset, PartitionWriter, partition_writer, write_derived_file,
+};
 use budget::{Budget, District, district_units, rng};
 use cluster::Clusters;
 use inject::Planted;
@@ -65,7 +67,7 @@ pub struct GenSummary {
 }
 
 /// The derived table holding the ground truth of planted errors.
-pub const TRUTH_TABLE: &str = "injected_errors";
+pub use crate::storage::TRUTH_TABLE;
 
 /// Counters shared with a progress display.
 #[derive(Debug, Default)]
@@ -121,7 +123,7 @@ pub fn generate(out: &Path, opts: &GenOptions, progress: &GenProgress) -> Result
 }
 
 fn write_all(dir: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<GenSummary> {
-    let dataset = Dataset::open_or_create(dir)?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::io("creating", dir, e))?;
     if let Some(r) = &opts.render {
         std::fs::create_dir_all(r).map_err(|e| Error::io("creating", r, e))?;
     }
@@ -130,6 +132,7 @@ fn write_all(dir: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<Ge
     let years: Vec<i32> = opts.years.clone().collect();
     let next = AtomicU64::new(0);
     let planted = Mutex::new(Vec::new());
+    let written: Mutex<Vec<(DatasetTable, DataFile)>> = Mutex::new(Vec::new());
     let totals = Mutex::new(GenSummary::default());
     let workers = opts.threads.clamp(1, years.len());
     let errors: Vec<Error> = std::thread::scope(|s| {
@@ -141,9 +144,10 @@ fn write_all(dir: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<Ge
                         let Some(&year) = years.get(i) else {
                             return Ok(());
                         };
-                        let (summary, mut p) =
-                            write_year(&dataset, &districts, year, opts, progress)?;
+                        let (summary, mut p, mut files) =
+                            write_year(dir, &districts, year, opts, progress)?;
                         planted.lock().expect("not poisoned").append(&mut p);
+                        written.lock().expect("not poisoned").append(&mut files);
                         let mut t = totals.lock().expect("not poisoned");
                         t.documents += summary.documents;
                         t.line_items += summary.line_items;
@@ -170,12 +174,31 @@ fn write_all(dir: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<Ge
     planted.sort_by(|a, b| (a.year, &a.doc_id).cmp(&(b.year, &b.doc_id)));
     let mut summary = totals.into_inner().expect("not poisoned");
     summary.planted = planted.len() as u64;
+    let written = written.into_inner().expect("not poisoned");
+    let mut tables: Vec<(String, SchemaRef, bool, Vec<DataFile>)> = DatasetTable::ALL
+        .iter()
+        .map(|&t| {
+            let mut files: Vec<DataFile> = written
+                .iter()
+                .filter(|(w, _)| *w == t)
+                .map(|(_, f)| f.clone())
+                .collect();
+            files.sort_by(|a, b| a.path.cmp(&b.path));
+            (t.name().to_string(), t.schema(), true, files)
+        })
+        .collect();
     if opts.inject_rate > 0.0 {
-        dataset.write_results(TRUTH_TABLE, &truth_batch(&planted)?)?;
+        let truth = truth_batch(&planted)?;
+        let file = write_derived_file(dir, TRUTH_TABLE, &truth)?;
+        tables.push((TRUTH_TABLE.to_string(), truth.schema(), false, vec![file]));
         summary.files += 1;
     }
+    Dataset::create_with(dir, tables, &CommitInfo::new("gen"))?;
     Ok(summary)
 }
+
+/// What one year's generation wrote: its counts, the errors planted, the data files.
+type YearWritten = (GenSummary, Vec<Planted>, Vec<(DatasetTable, DataFile)>);
 
 /// Open writers of one year partition, one per table.
 struct YearWriters {
@@ -205,8 +228,8 @@ impl YearWriters {
     }
 
     /// Writes what is held back, cluster by cluster, and closes every file.
-    fn finish(self) -> Result<u64> {
-        let mut files = 0;
+    fn finish(self) -> Result<Vec<(DatasetTable, DataFile)>> {
+        let mut files = Vec::new();
         let mut clusters = Some(self.clusters);
         for (table, mut writer) in self.writers {
             if table == DatasetTable::LineItems
@@ -214,24 +237,29 @@ impl YearWriters {
             {
                 clusters.finish(&mut writer)?;
             }
-            writer.finish()?;
-            files += 1;
+            let path = writer.path().to_path_buf();
+            let file = writer.finish()?;
+            if file.rows == 0 {
+                std::fs::remove_file(&path).map_err(|e| Error::io("removing", &path, e))?;
+                continue;
+            }
+            files.push((table, file));
         }
         Ok(files)
     }
 }
 
 fn write_year(
-    dataset: &Dataset,
+    dir: &Path,
     districts: &[District],
     year: i32,
     opts: &GenOptions,
     progress: &GenProgress,
-) -> Result<(GenSummary, Vec<Planted>)> {
+) -> Result<YearWritten> {
     let mut w = YearWriters {
         writers: DatasetTable::ALL
             .iter()
-            .map(|&t| Ok((t, dataset.partition_writer(t, year)?)))
+            .map(|&t| Ok((t, partition_writer(dir, t, year)?)))
             .collect::<Result<_>>()?,
         generated_at: opts.generated_at_micros,
         clusters: Clusters::new(),
@@ -275,8 +303,9 @@ fn write_year(
         }
     }
     w.flush(&mut docs)?;
-    summary.files += w.finish()?;
-    Ok((summary, planted))
+    let files = w.finish()?;
+    summary.files += files.len() as u64;
+    Ok((summary, planted, files))
 }
 
 /// The ground-truth table: one row per planted error.

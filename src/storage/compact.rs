@@ -1,0 +1,225 @@
+//! Compaction: the files of each table and year merged back into one, in the table's sort
+//! order and with line items' row groups one cluster each — the layout `yusuan gen` writes
+//! and the engine is tuned for — after many small commits. Every file of a dataset is
+//! already sorted, so this is a k-way merge holding one batch per input file, whatever the
+//! size of the year. Owns the merge only; the commit is `Dataset::compact`'s.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, RecordBatch, StringArray};
+use datafusion::arrow::compute::interleave_record_batch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::row::{OwnedRow, RowConverter, Rows, SortField};
+use datafusion::parquet::arrow::arrow_reader::{
+    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
+};
+
+use super::files::{DataFile, PartitionWriter, size_mismatch};
+use crate::error::{Error, Result};
+
+/// Rows of a line-item row group (a cluster's last may be smaller), as `yusuan gen`
+/// writes them.
+pub const ROW_GROUP: usize = 64 * 1024;
+
+/// Rows merged per output batch.
+const BATCH: usize = 8 * 1024;
+
+struct Input {
+    path: PathBuf,
+    reader: ParquetRecordBatchReader,
+    batch: Option<RecordBatch>,
+    rows: Option<Rows>,
+    at: usize,
+}
+
+impl Input {
+    /// Loads the next non-empty batch; false at the end.
+    fn advance(
+        &mut self,
+        schema: &SchemaRef,
+        converter: &RowConverter,
+        sort: &[usize],
+    ) -> Result<bool> {
+        for next in self.reader.by_ref() {
+            let b = next.map_err(|e| Error::Dataset {
+                path: self.path.clone(),
+                reason: format!("unreadable: {e}"),
+            })?;
+            if b.num_rows() == 0 {
+                continue;
+            }
+            let b = RecordBatch::try_new(schema.clone(), b.columns().to_vec())?;
+            let cols: Vec<_> = sort.iter().map(|&i| Arc::clone(b.column(i))).collect();
+            self.rows = Some(converter.convert_columns(&cols)?);
+            self.batch = Some(b);
+            self.at = 0;
+            return Ok(true);
+        }
+        self.batch = None;
+        self.rows = None;
+        Ok(false)
+    }
+
+    fn key(&self) -> OwnedRow {
+        self.rows
+            .as_ref()
+            .expect("a loaded batch")
+            .row(self.at)
+            .owned()
+    }
+}
+
+/// Merges the sorted files `inputs` (path, recorded size) of one table partition into one
+/// new file in `table_dir`; `cluster` names the leading sort columns a row group must not
+/// mix (line items: table kind and row kind).
+pub fn merge(
+    table_dir: &Path,
+    year: Option<i32>,
+    schema: &SchemaRef,
+    sort_columns: &[&str],
+    cluster: &[&str],
+    inputs: &[(PathBuf, u64)],
+) -> Result<DataFile> {
+    let sort: Vec<usize> = sort_columns
+        .iter()
+        .filter_map(|c| schema.index_of(c).ok())
+        .collect();
+    let cluster: Vec<usize> = cluster
+        .iter()
+        .filter_map(|c| schema.index_of(c).ok())
+        .collect();
+    let converter = RowConverter::new(
+        sort.iter()
+            .map(|&i| SortField::new(schema.field(i).data_type().clone()))
+            .collect(),
+    )?;
+    let mut open = Vec::new();
+    for (path, size) in inputs {
+        let file = File::open(path).map_err(|e| Error::io("opening", path, e))?;
+        let found = file
+            .metadata()
+            .map_err(|e| Error::io("reading the size of", path, e))?
+            .len();
+        if found != *size {
+            return Err(size_mismatch(path, found, *size));
+        }
+        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+            .and_then(|b| b.with_batch_size(BATCH).build())
+            .map_err(|source| Error::Parquet {
+                path: path.clone(),
+                source,
+            })?;
+        open.push(Input {
+            path: path.clone(),
+            reader,
+            batch: None,
+            rows: None,
+            at: 0,
+        });
+    }
+    let mut heap = BinaryHeap::new();
+    for (i, input) in open.iter_mut().enumerate() {
+        if input.advance(schema, &converter, &sort)? {
+            heap.push(Reverse((input.key(), i)));
+        }
+    }
+    let mut writer = PartitionWriter::create(table_dir, year, schema.clone())?;
+    let mut out = Output {
+        cluster,
+        in_group: 0,
+        last_cluster: None,
+    };
+    // (input, batch generation) pairs: an input's batch is replaced only after the
+    // pending rows that point into it are written.
+    let mut pending: Vec<(usize, usize)> = Vec::new();
+    while let Some(Reverse((_, i))) = heap.pop() {
+        pending.push((i, open[i].at));
+        open[i].at += 1;
+        let exhausted = open[i].at == open[i].batch.as_ref().map_or(0, |b| b.num_rows());
+        if pending.len() >= BATCH || exhausted {
+            out.write(&mut writer, &open, &pending)?;
+            pending.clear();
+        }
+        if exhausted {
+            if open[i].advance(schema, &converter, &sort)? {
+                heap.push(Reverse((open[i].key(), i)));
+            }
+        } else {
+            heap.push(Reverse((open[i].key(), i)));
+        }
+    }
+    out.write(&mut writer, &open, &pending)?;
+    writer.finish()
+}
+
+/// The merged rows' writer state: row groups end where the cluster changes and after
+/// [`ROW_GROUP`] rows.
+struct Output {
+    cluster: Vec<usize>,
+    in_group: usize,
+    last_cluster: Option<Vec<String>>,
+}
+
+impl Output {
+    fn write(
+        &mut self,
+        writer: &mut PartitionWriter,
+        open: &[Input],
+        pending: &[(usize, usize)],
+    ) -> Result<()> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let batches: Vec<&RecordBatch> = open
+            .iter()
+            .map(|i| {
+                i.batch
+                    .as_ref()
+                    .unwrap_or_else(|| open.iter().find_map(|o| o.batch.as_ref()).expect("a batch"))
+            })
+            .collect();
+        let merged = interleave_record_batch(&batches, pending)?;
+        let mut start = 0;
+        for row in 0..merged.num_rows() {
+            let key = self.cluster_of(&merged, row);
+            let boundary = self.last_cluster.as_ref().is_some_and(|k| *k != key);
+            if (boundary || self.in_group >= ROW_GROUP) && self.in_group > 0 {
+                if row > start {
+                    writer.write(&merged.slice(start, row - start))?;
+                    start = row;
+                }
+                writer.end_row_group()?;
+                self.in_group = 0;
+            }
+            self.last_cluster = Some(key);
+            self.in_group += 1;
+        }
+        if merged.num_rows() > start {
+            writer.write(&merged.slice(start, merged.num_rows() - start))?;
+        }
+        Ok(())
+    }
+
+    fn cluster_of(&self, b: &RecordBatch, row: usize) -> Vec<String> {
+        self.cluster
+            .iter()
+            .map(|&c| {
+                b.column(c)
+                    .as_any()
+                    .downcast_ref::<StringArray>()
+                    .map(|s| {
+                        if s.is_null(row) {
+                            String::new()
+                        } else {
+                            s.value(row).to_string()
+                        }
+                    })
+                    .unwrap_or_default()
+            })
+            .collect()
+    }
+}
