@@ -1,4 +1,4 @@
-"""One peer run for benches/compare/run.py, inside the bench venv (duckdb, polars).
+"""One peer run for benches/compare/run.py, inside the bench venv (duckdb, polars, deltalake).
 
     python peer.py ENGINE DATA SQLFILE RUNS [--yusuan] [--total-rows] [--memory-limit 3G]
 
@@ -93,13 +93,20 @@ def statements(sql):
 
 
 def tables(data):
-    """The dataset's tables: directory name → Parquet glob (Hive-partitioned or not)."""
+    """The dataset's tables: directory name → (the data files live in its Delta log's latest
+    version, partitioned by year). Read through the log: files that versions removed stay on
+    disk until `yusuan vacuum`, so a glob would count them too."""
+    from deltalake import DeltaTable
     out = {}
     for d in sorted(Path(data).iterdir()):
-        if d.is_dir():
-            nested = any(p.is_dir() for p in d.iterdir())
-            out[d.name] = f"{d}/*/*.parquet" if nested else f"{d}/*.parquet"
+        if (d / "_delta_log").is_dir():
+            t = DeltaTable(str(d))
+            out[d.name] = (t.file_uris(), bool(t.metadata().partition_columns))
     return out
+
+
+def sql_list(files):
+    return "[" + ", ".join("'" + f.replace("'", "''") + "'" for f in files) + "]"
 
 
 def duckdb_session(data, full, memory_limit=None):
@@ -107,10 +114,15 @@ def duckdb_session(data, full, memory_limit=None):
     con = duckdb.connect()
     if memory_limit:
         con.execute(f"SET memory_limit = '{memory_limit.rstrip('B')}B'")
-    for t, glob in tables(data).items():
+    for t, (files, partitioned) in tables(data).items():
         if full or t in ("line_items", "documents"):
-            hive = "true" if glob.endswith("/*/*.parquet") else "false"
-            con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet('{glob}', hive_partitioning = {hive})")
+            hive = "true" if partitioned else "false"
+            if files:
+                con.execute(f"CREATE VIEW {t} AS SELECT * FROM read_parquet({sql_list(files)}, hive_partitioning = {hive})")
+            else:  # (an empty table: its columns from the log)
+                from deltalake import DeltaTable
+                con.register(f"{t}_empty", DeltaTable(f"{data}/{t}").to_pyarrow_dataset())
+                con.execute(f"CREATE VIEW {t} AS SELECT * FROM {t}_empty")
     if full:
         for name, csv, ints in REFERENCE_TABLES:
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM read_csv('{REFERENCE / csv}', all_varchar = true)")
@@ -127,10 +139,10 @@ def duckdb_session(data, full, memory_limit=None):
 def polars_session(data, full, memory_limit=None):  # Polars has no memory limit
     import polars as pl
     frames = {}
-    for t, glob in tables(data).items():
+    for t, (files, partitioned) in tables(data).items():
         if full or t in ("line_items", "documents"):
-            frames[t] = pl.scan_parquet(glob.replace("/*/*.parquet", "/**/*.parquet"),
-                                        hive_partitioning=glob.endswith("/*/*.parquet"))
+            frames[t] = (pl.scan_parquet(files, hive_partitioning=partitioned) if files
+                         else pl.scan_delta(f"{data}/{t}"))
     ctx = pl.SQLContext(frames)
     if full:
         for name, csv, _ in REFERENCE_TABLES:

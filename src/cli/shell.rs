@@ -696,10 +696,12 @@ pub async fn interactive(engine: &Engine, format: Format) -> anyhow::Result<supe
     if let Some(h) = &history {
         let _ = rl.load_history(h);
     }
+    // (The session reads this one version throughout, as a transaction's snapshot.)
     println!(
-        "yusuan {} — dataset {}. Type .help for help.",
+        "yusuan {} — dataset {} at version {}. Type .help for help.",
         env!("CARGO_PKG_VERSION"),
-        engine.data_dir().display()
+        engine.data_dir().display(),
+        engine.version()
     );
     let mut session = Session::new(engine, format, true);
     loop {

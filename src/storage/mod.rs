@@ -274,9 +274,8 @@ impl Dataset {
                 ),
             });
         }
-        Ok(Dataset {
-            root: absolute(root)?,
-        })
+        let root = fs::canonicalize(root).map_err(|e| Error::io("resolving", root, e))?;
+        Ok(Dataset { root })
     }
 
     /// Opens the dataset at `root`, creating it when the directory is absent or empty.
@@ -329,8 +328,8 @@ impl Dataset {
         tables: Vec<(String, SchemaRef, bool, Vec<DataFile>)>,
         info: &CommitInfo,
     ) -> Result<Dataset> {
-        let root = absolute(root)?;
-        fs::create_dir_all(&root).map_err(|e| Error::io("creating", &root, e))?;
+        fs::create_dir_all(root).map_err(|e| Error::io("creating", root, e))?;
+        let root = fs::canonicalize(root).map_err(|e| Error::io("resolving", root, e))?;
         let _lock = WriteLock::acquire(&root)?;
         if Self::exists(&root) && info.operation == "create" {
             return Self::open(&root);
