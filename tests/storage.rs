@@ -511,6 +511,18 @@ async fn a_writer_that_died_between_its_table_commits_is_undone() {
     assert_whole(&data);
 }
 
+/// Documents rendered by `gen` and a dataset (in `tmp`) already holding the Henan one.
+fn seeded(tmp: &Path, districts: usize, units: usize) -> (Vec<PathBuf>, PathBuf) {
+    let docs = rendered(tmp, districts, units);
+    let data = tmp.join("data");
+    let status = yusuan(&data)
+        .args(["ingest", "-q", HENAN])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    (docs, data)
+}
+
 /// Starts `yusuan ingest` of `doc`.
 fn spawn_ingest(data: &Path, doc: &Path) -> std::process::Child {
     yusuan(data)
@@ -586,13 +598,7 @@ fn sixteen_ingests_and_a_check_at_once_lose_nothing_ten_rounds() {
     let tmp = tempfile::tempdir().unwrap();
     const ROUNDS: usize = 10;
     const WRITERS: usize = 16;
-    let docs = rendered(tmp.path(), 4, ROUNDS * WRITERS / 4);
-    let data = tmp.path().join("data");
-    let status = yusuan(&data)
-        .args(["ingest", "-q", HENAN])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let (docs, data) = seeded(tmp.path(), 4, ROUNDS * WRITERS / 4);
     beside_readers(2, &|| read_consistent(&data), || {
         for round in 0..ROUNDS {
             let batch = &docs[round * WRITERS..(round + 1) * WRITERS];
@@ -634,13 +640,7 @@ fn sixteen_ingests_and_a_check_at_once_lose_nothing_ten_rounds() {
 #[test]
 fn eight_readers_beside_repeated_ingests_see_every_reported_success() {
     let tmp = tempfile::tempdir().unwrap();
-    let docs = rendered(tmp.path(), 1, 12);
-    let data = tmp.path().join("data");
-    let status = yusuan(&data)
-        .args(["ingest", "-q", HENAN])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let (docs, data) = seeded(tmp.path(), 1, 12);
     let read = || {
         // Six of the eight readers query, two run the checks (which also write).
         if fastrand::u8(..4) == 0 {
@@ -672,13 +672,7 @@ fn eight_readers_beside_repeated_ingests_see_every_reported_success() {
 #[test]
 fn sigkill_at_any_point_loses_nothing_committed() {
     let tmp = tempfile::tempdir().unwrap();
-    let docs = rendered(tmp.path(), 2, 12);
-    let data = tmp.path().join("data");
-    let status = yusuan(&data)
-        .args(["ingest", "-q", HENAN])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let (docs, data) = seeded(tmp.path(), 2, 12);
     // Measure one ingest, then kill ingests at points spread over that time (before,
     // during and after their commit).
     let start = std::time::Instant::now();
@@ -707,7 +701,7 @@ fn sigkill_at_any_point_loses_nothing_committed() {
     assert_whole(&data);
 }
 
-/// A Python with duckdb, polars and deltalake: `$YUSUAN_PEER_PYTHON`, the comparison
+/// A Python with duckdb, polars, deltalake and pyarrow: `$YUSUAN_PEER_PYTHON`, the comparison
 /// harness's venv (`target/bench-venv`), or `python3`.
 fn peer_python() -> Option<PathBuf> {
     let candidates = [
@@ -717,7 +711,7 @@ fn peer_python() -> Option<PathBuf> {
     ];
     candidates.into_iter().flatten().find(|py| {
         Command::new(py)
-            .args(["-c", "import duckdb, polars, deltalake"])
+            .args(["-c", "import duckdb, polars, deltalake, pyarrow"])
             .stderr(Stdio::null())
             .status()
             .is_ok_and(|s| s.success())
@@ -728,8 +722,8 @@ fn peer_python() -> Option<PathBuf> {
 fn duckdb_and_polars_read_the_dataset_as_delta_tables() {
     let Some(python) = peer_python() else {
         eprintln!(
-            "NOTICE: skipped: no Python with duckdb, polars and deltalake \
-             (pip install duckdb polars deltalake, or set YUSUAN_PEER_PYTHON)"
+            "NOTICE: skipped: no Python with duckdb, polars, deltalake and pyarrow \
+             (pip install duckdb polars deltalake pyarrow, or set YUSUAN_PEER_PYTHON)"
         );
         return;
     };

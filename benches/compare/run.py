@@ -17,7 +17,7 @@ target/bench-data/ for the next run), then times:
 Warm = best of --runs inside one process after a warm-up run; cold = best of --runs
 whole new processes (start, open, plan, run, print). Peak RSS is the process's maximum
 resident set (wait4). Peers run from a virtual environment the harness makes itself
-(target/bench-venv, `pip install duckdb polars deltalake`: the dataset is read through its Delta logs); when that is impossible they are
+(target/bench-venv, `pip install duckdb polars deltalake pyarrow`: the dataset is read through its Delta logs); when that is impossible they are
 skipped with a notice. Results: benches/results/<date>-<size>.json and .md, plus
 benches/results/latest.md (the newest result of every size; `--latest-only` recomposes it).
 """
@@ -90,10 +90,11 @@ def ensure_peers():
         if not py.exists():
             subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True,
                            stdout=subprocess.DEVNULL)
-        check = subprocess.run([str(py), "-c", "import duckdb, polars, deltalake"], capture_output=True)
+        check = subprocess.run([str(py), "-c", "import duckdb, polars, deltalake, pyarrow"], capture_output=True)
         if check.returncode != 0:
             print("installing duckdb, polars and deltalake into target/bench-venv …", file=sys.stderr)
-            subprocess.run([str(py), "-m", "pip", "install", "-q", "duckdb", "polars", "deltalake"],
+            subprocess.run([str(py), "-m", "pip", "install", "-q", "duckdb", "polars", "deltalake",
+                            "pyarrow"],
                            check=True)
         return py
     except (subprocess.CalledProcessError, OSError) as e:

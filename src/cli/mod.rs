@@ -31,12 +31,14 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Read disclosure files into the dataset (Parquet, partitioned by year).
+    /// Read disclosure files into the dataset (one commit: a new dataset version).
     #[command(after_help = "Examples:
   yusuan ingest datasets/text/
   yusuan ingest --data /srv/budgets --year 2024 --region 河南省洛阳市洛龙区 unit.txt
-Re-ingesting a file replaces its rows. Warnings name the source line; they are stored in
-the ingest_warnings table.")]
+  yusuan ingest --data /srv/budgets -m \"2025年预算公开 第二批\" downloads/
+Each run is one atomic commit (a dataset version: `yusuan history`); any number of ingests,
+checks and queries may run at once. Re-ingesting a file replaces its rows. Warnings name
+the source line; they are stored in the ingest_warnings table.")]
     Ingest(IngestArgs),
     /// Run SQL over the dataset: -c/-f statements, or an interactive shell.
     #[command(after_help = "Examples:
@@ -44,6 +46,8 @@ the ingest_warnings table.")]
   yusuan sql -c \"select function_code, function_name, wan(total) from gpb_by_function\" --format csv
   yusuan sql -f queries/report.sql --format markdown
   yusuan sql                      # interactive shell; statements end with ';'
+  yusuan sql --as-of 3 -c \"select unit_name, year from documents\"   # as it was at version 3
+  yusuan sql --as-of 2026-06-30 -c \"select count(*) from documents\"  # as it was that day
 Without --data (and without $YUSUAN_DATA), ./yusuan-data is used if it holds a dataset,
 else the bundled sample (datasets/), ingested on first use into a cache directory.")]
     Sql(SqlArgs),

@@ -67,12 +67,21 @@ pub struct LiveFile {
 }
 
 impl LiveFile {
-    /// The smallest and largest `doc_id` of the file, when its statistics say.
-    pub fn doc_id_range(&self) -> Option<(String, String)> {
+    /// The smallest and largest value of a text column in the file, when its statistics
+    /// say.
+    pub fn text_range(&self, column: &str) -> Option<(String, String)> {
         let v: Value = serde_json::from_str(self.stats.as_deref()?).ok()?;
-        let lo = v.get("minValues")?.get("doc_id")?.as_str()?.to_string();
-        let hi = v.get("maxValues")?.get("doc_id")?.as_str()?.to_string();
+        let lo = v.get("minValues")?.get(column)?.as_str()?.to_string();
+        let hi = v.get("maxValues")?.get(column)?.as_str()?.to_string();
         Some((lo, hi))
+    }
+
+    /// False when the statistics prove that no row has a `column` value in `values`.
+    pub fn may_hold(&self, column: &str, values: &std::collections::BTreeSet<&str>) -> bool {
+        match self.text_range(column) {
+            Some((lo, hi)) => values.range(lo.as_str()..=hi.as_str()).next().is_some(),
+            None => true,
+        }
     }
 
     /// The remove action that takes this file out of the table.

@@ -348,16 +348,8 @@ impl Dataset {
             versions_by_table.insert(name.clone(), v);
         }
         let version = DatasetVersion {
-            version: 0,
-            timestamp_ms: now_ms(),
-            operation: info.operation.clone(),
-            message: info.message.clone(),
-            user: user(),
-            tables: versions_by_table,
-            added: Vec::new(),
-            replaced: Vec::new(),
             files_added,
-            files_removed: 0,
+            ..new_version(0, info, versions_by_table)
         };
         if versions::list(&root)?.is_empty() {
             versions::write(&root, &version)?;
@@ -499,14 +491,21 @@ impl Dataset {
             return Err(e);
         }
         // 2. The commit, holding the lock.
-        let lock = WriteLock::acquire(&self.root)?;
-        let result = self.commit_locked(docs, &staged, info);
+        self.locked(
+            || self.commit_locked(docs, &staged, info),
+            || discard(&staged),
+        )
+    }
+
+    /// Runs `commit` holding the writers' lock; when it fails, undoes what it put in any
+    /// table's log (`recover`) and calls `discard` to remove its files.
+    fn locked<T>(&self, commit: impl FnOnce() -> Result<T>, discard: impl FnOnce()) -> Result<T> {
+        let _lock = WriteLock::acquire(&self.root)?;
+        let result = commit();
         if result.is_err() {
-            // Undo what this commit put in any table's log before it failed.
             let _ = self.recover();
-            discard(&staged);
+            discard();
         }
-        drop(lock);
         result
     }
 
@@ -529,7 +528,13 @@ impl Dataset {
         let mut replaced = Vec::new();
         let mut removed: BTreeSet<String> = new_ids.iter().map(|s| s.to_string()).collect();
         let doc_schema = DatasetTable::Documents.schema();
-        for f in doc_log.files(doc_version)? {
+        // (Only the files whose statistics allow one of the ids or paths are read: a
+        // commit's own files hold one document each.)
+        for f in doc_log
+            .files(doc_version)?
+            .into_iter()
+            .filter(|f| f.may_hold("doc_id", &new_ids) || f.may_hold("source_path", &new_paths))
+        {
             let path = self.table_dir(DatasetTable::Documents).join(&f.path);
             for b in files::read_file(&path, &doc_schema, Some(f.size))? {
                 let ids = string_column(&b, "doc_id");
@@ -557,6 +562,7 @@ impl Dataset {
         // Rows of stored documents exist only when `documents` holds them: with nothing
         // replaced, no file needs reading.
         let must_scan = !replaced.is_empty();
+        let removed_ids: BTreeSet<&str> = removed.iter().map(String::as_str).collect();
         for table in DatasetTable::ALL {
             let name = table.name();
             let adds: Vec<&DataFile> = staged
@@ -569,7 +575,7 @@ impl Dataset {
             }
             let read_version = *current.get(name).ok_or_else(|| self.missing_table(name))?;
             let table_dir = self.table_dir(table);
-            let (removed, summary) = (&removed, &mut summary);
+            let (removed, removed_ids, summary) = (&removed, &removed_ids, &mut summary);
             let decide = move |live: &[LiveFile]| {
                 let mut actions = Vec::new();
                 for f in &adds {
@@ -578,11 +584,7 @@ impl Dataset {
                 }
                 let mut rewrote = false;
                 for live in live.iter().filter(|_| must_scan) {
-                    let holds = match live.doc_id_range() {
-                        Some((lo, hi)) => removed.range(lo..=hi).next().is_some(),
-                        None => true,
-                    };
-                    if !holds {
+                    if !live.may_hold("doc_id", removed_ids) {
                         continue;
                     }
                     let path = table_dir.join(&live.path);
@@ -637,16 +639,11 @@ impl Dataset {
         versions::write(
             &self.root,
             &DatasetVersion {
-                version: next,
-                timestamp_ms: now,
-                operation: info.operation.clone(),
-                message: info.message.clone(),
-                user: user(),
-                tables: current,
                 added,
                 replaced,
                 files_added: summary.files,
                 files_removed: summary.files_removed,
+                ..new_version(next, info, current)
             },
         )?;
         Ok(summary)
@@ -668,14 +665,12 @@ impl Dataset {
         info: &CommitInfo,
     ) -> Result<u64> {
         let file = write_derived_file(&self.root, name, batch)?;
-        let lock = WriteLock::acquire(&self.root)?;
-        let result = self.replace_derived_locked(name, batch.schema(), &file, info);
-        if result.is_err() {
-            let _ = self.recover();
-            let _ = fs::remove_file(self.root.join(name).join(&file.path));
-        }
-        drop(lock);
-        result
+        self.locked(
+            || self.replace_derived_locked(name, batch.schema(), &file, info),
+            || {
+                let _ = fs::remove_file(self.root.join(name).join(&file.path));
+            },
+        )
     }
 
     fn replace_derived_locked(
@@ -724,16 +719,9 @@ impl Dataset {
         versions::write(
             &self.root,
             &DatasetVersion {
-                version: next,
-                timestamp_ms: now_ms(),
-                operation: info.operation.clone(),
-                message: info.message.clone(),
-                user: user(),
-                tables: current,
-                added: Vec::new(),
-                replaced: Vec::new(),
                 files_added: 1,
                 files_removed,
+                ..new_version(next, info, current)
             },
         )?;
         Ok(next)
@@ -934,14 +922,7 @@ impl Dataset {
         if merged.is_empty() {
             return Ok(CompactSummary::default());
         }
-        let lock = WriteLock::acquire(&self.root)?;
-        let result = self.compact_locked(&merged);
-        if result.is_err() {
-            let _ = self.recover();
-            discard(&merged);
-        }
-        drop(lock);
-        result
+        self.locked(|| self.compact_locked(&merged), || discard(&merged))
     }
 
     fn compact_locked(
@@ -1001,20 +982,29 @@ impl Dataset {
         versions::write(
             &self.root,
             &DatasetVersion {
-                version: next,
-                timestamp_ms: now,
-                operation: info.operation.clone(),
-                message: None,
-                user: user(),
-                tables: current,
-                added: Vec::new(),
-                replaced: Vec::new(),
                 files_added: summary.partitions,
                 files_removed: summary.files_removed,
+                ..new_version(next, &info, current)
             },
         )?;
         summary.version = Some(next);
         Ok(summary)
+    }
+}
+
+/// Dataset version `version` made by `info` with the tables at `tables`, nothing added yet.
+fn new_version(version: u64, info: &CommitInfo, tables: BTreeMap<String, u64>) -> DatasetVersion {
+    DatasetVersion {
+        version,
+        timestamp_ms: now_ms(),
+        operation: info.operation.clone(),
+        message: info.message.clone(),
+        user: user(),
+        tables,
+        added: Vec::new(),
+        replaced: Vec::new(),
+        files_added: 0,
+        files_removed: 0,
     }
 }
 
