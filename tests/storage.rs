@@ -642,7 +642,7 @@ fn eight_readers_beside_repeated_ingests_see_every_reported_success() {
     let tmp = tempfile::tempdir().unwrap();
     let (docs, data) = seeded(tmp.path(), 1, 12);
     let read = || {
-        // Six of the eight readers query, two run the checks (which also write).
+        // About one read in four is a whole `check` (which also writes), the others a query.
         if fastrand::u8(..4) == 0 {
             let out = yusuan(&data)
                 .args(["check", "--format", "csv", "--fail-on", "never"])
