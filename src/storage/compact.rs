@@ -2,7 +2,9 @@
 //! order and with line items' row groups one cluster each — the layout `yusuan gen` writes
 //! and the engine is tuned for — after many small commits. Every file of a dataset is
 //! already sorted, so this is a k-way merge holding one batch per input file, whatever the
-//! size of the year. Owns the merge only; the commit is `Dataset::compact`'s.
+//! size of the year; more than [`FAN_IN`] files are merged in rounds, so memory stays
+//! bounded however many commits came before. Owns the merge only; the commit is
+//! `Dataset::compact`'s.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -27,6 +29,11 @@ pub const ROW_GROUP: usize = 64 * 1024;
 
 /// Rows merged per output batch.
 const BATCH: usize = 8 * 1024;
+
+/// Files merged at once. Each open input holds a row group's column chunks and a decoded
+/// batch (a few MB for line items), so this bounds a merge's memory; 900 inputs at once
+/// took 1.97 GB (docs/performance.md, finding 18).
+pub const FAN_IN: usize = 64;
 
 struct Input {
     path: PathBuf,
@@ -75,7 +82,8 @@ impl Input {
 
 /// Merges the sorted files `inputs` (path, recorded size) of one table partition into one
 /// new file in `table_dir`; `cluster` names the leading sort columns a row group must not
-/// mix (line items: table kind and row kind).
+/// mix (line items: table kind and row kind). Above [`FAN_IN`] inputs, groups of them are
+/// first merged into intermediate files, removed once merged on (and on error).
 pub fn merge(
     table_dir: &Path,
     year: Option<i32>,
@@ -83,6 +91,26 @@ pub fn merge(
     sort_columns: &[&str],
     cluster: &[&str],
     inputs: &[(PathBuf, u64)],
+) -> Result<DataFile> {
+    merge_in_rounds(
+        table_dir,
+        year,
+        schema,
+        sort_columns,
+        cluster,
+        inputs,
+        FAN_IN,
+    )
+}
+
+fn merge_in_rounds(
+    table_dir: &Path,
+    year: Option<i32>,
+    schema: &SchemaRef,
+    sort_columns: &[&str],
+    cluster: &[&str],
+    inputs: &[(PathBuf, u64)],
+    fan_in: usize,
 ) -> Result<DataFile> {
     let sort: Vec<usize> = sort_columns
         .iter()
@@ -92,6 +120,54 @@ pub fn merge(
         .iter()
         .filter_map(|c| schema.index_of(c).ok())
         .collect();
+    // (path, size, whether it is an intermediate file of ours).
+    let mut round: Vec<(PathBuf, u64, bool)> =
+        inputs.iter().map(|(p, s)| (p.clone(), *s, false)).collect();
+    let remove_ours = |files: &[(PathBuf, u64, bool)]| {
+        for (p, _, ours) in files {
+            if *ours {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    };
+    while round.len() > fan_in {
+        let mut next = Vec::with_capacity(round.len().div_ceil(fan_in));
+        for group in round.chunks(fan_in) {
+            if let [single] = group {
+                next.push(single.clone());
+                continue;
+            }
+            let files: Vec<(PathBuf, u64)> =
+                group.iter().map(|(p, s, _)| (p.clone(), *s)).collect();
+            match merge_once(table_dir, year, schema, &sort, &[], &files) {
+                Ok(f) => {
+                    remove_ours(group);
+                    next.push((table_dir.join(&f.path), f.size, true));
+                }
+                Err(e) => {
+                    remove_ours(&round);
+                    remove_ours(&next);
+                    return Err(e);
+                }
+            }
+        }
+        round = next;
+    }
+    let files: Vec<(PathBuf, u64)> = round.iter().map(|(p, s, _)| (p.clone(), *s)).collect();
+    let out = merge_once(table_dir, year, schema, &sort, &cluster, &files);
+    remove_ours(&round);
+    out
+}
+
+/// One k-way merge of `inputs` (at most a few [`FAN_IN`]) into a new file.
+fn merge_once(
+    table_dir: &Path,
+    year: Option<i32>,
+    schema: &SchemaRef,
+    sort: &[usize],
+    cluster: &[usize],
+    inputs: &[(PathBuf, u64)],
+) -> Result<DataFile> {
     let converter = RowConverter::new(
         sort.iter()
             .map(|&i| SortField::new(schema.field(i).data_type().clone()))
@@ -123,13 +199,13 @@ pub fn merge(
     }
     let mut heap = BinaryHeap::new();
     for (i, input) in open.iter_mut().enumerate() {
-        if input.advance(schema, &converter, &sort)? {
+        if input.advance(schema, &converter, sort)? {
             heap.push(Reverse((input.key(), i)));
         }
     }
     let mut writer = PartitionWriter::create(table_dir, year, schema.clone())?;
     let mut out = Output {
-        cluster,
+        cluster: cluster.to_vec(),
         in_group: 0,
         last_cluster: None,
     };
@@ -145,7 +221,7 @@ pub fn merge(
             pending.clear();
         }
         if exhausted {
-            if open[i].advance(schema, &converter, &sort)? {
+            if open[i].advance(schema, &converter, sort)? {
                 heap.push(Reverse((open[i].key(), i)));
             }
         } else {
@@ -221,5 +297,105 @@ impl Output {
                     .unwrap_or_default()
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::Int64Array;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    fn schema() -> SchemaRef {
+        Arc::new(Schema::new(vec![
+            Field::new("k", DataType::Utf8, false),
+            Field::new("n", DataType::Int64, false),
+        ]))
+    }
+
+    fn rows(path: &Path) -> Vec<(String, i64)> {
+        let reader = ParquetRecordBatchReaderBuilder::try_new(File::open(path).unwrap())
+            .unwrap()
+            .build()
+            .unwrap();
+        let mut out = Vec::new();
+        for b in reader {
+            let b = b.unwrap();
+            let k = b.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+            let n = b.column(1).as_any().downcast_ref::<Int64Array>().unwrap();
+            out.extend((0..b.num_rows()).map(|i| (k.value(i).to_string(), n.value(i))));
+        }
+        out
+    }
+
+    #[test]
+    fn merges_in_rounds_keeping_every_row_in_order_and_no_intermediate_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = schema();
+        let mut inputs = Vec::new();
+        let mut expected = Vec::new();
+        // 23 sorted files of interleaving keys, merged 4 at a time: three rounds.
+        for f in 0..23i64 {
+            let keys: Vec<String> = (0..50).map(|i| format!("{:05}", i * 23 + f)).collect();
+            let ns: Vec<i64> = (0..50).map(|i| i * 23 + f).collect();
+            expected.extend(keys.iter().cloned().zip(ns.iter().copied()));
+            let batch = RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(StringArray::from(keys)),
+                    Arc::new(Int64Array::from(ns)),
+                ],
+            )
+            .unwrap();
+            let file = super::super::files::write_file(dir.path(), Some(2024), &batch).unwrap();
+            inputs.push((dir.path().join(&file.path), file.size));
+        }
+        expected.sort();
+        let out =
+            merge_in_rounds(dir.path(), Some(2024), &schema, &["k"], &[], &inputs, 4).unwrap();
+        assert_eq!(out.rows, expected.len() as u64);
+        assert_eq!(rows(&dir.path().join(&out.path)), expected);
+        let mut left: Vec<PathBuf> = std::fs::read_dir(dir.path().join("year=2024"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        left.sort();
+        let mut want: Vec<PathBuf> = inputs.iter().map(|(p, _)| p.clone()).collect();
+        want.push(dir.path().join(&out.path));
+        want.sort();
+        assert_eq!(left, want, "only the inputs and the result remain");
+    }
+
+    #[test]
+    fn a_damaged_input_fails_the_merge_and_leaves_no_intermediate_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let schema = schema();
+        let mut inputs = Vec::new();
+        for f in 0..9i64 {
+            let batch = RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(StringArray::from(vec![format!("{f:03}")])),
+                    Arc::new(Int64Array::from(vec![f])),
+                ],
+            )
+            .unwrap();
+            let file = super::super::files::write_file(dir.path(), Some(2024), &batch).unwrap();
+            inputs.push((dir.path().join(&file.path), file.size));
+        }
+        // A file recorded with another size than it has, failing in the first round
+        // (after another group was merged) and in the last.
+        for bad in [3, 8] {
+            let mut damaged = inputs.clone();
+            damaged[bad].1 += 1;
+            let err = merge_in_rounds(dir.path(), Some(2024), &schema, &["k"], &[], &damaged, 2)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(&inputs[bad].0.display().to_string()), "{err}");
+            let left = std::fs::read_dir(dir.path().join("year=2024"))
+                .unwrap()
+                .count();
+            assert_eq!(left, inputs.len(), "only the inputs remain");
+        }
     }
 }

@@ -4,6 +4,7 @@
 //! columns checked. Owns bytes on disk only: which files belong to a table is the
 //! transaction log's business (`log`), never decided by listing a directory.
 
+use std::collections::BTreeSet;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -14,7 +15,10 @@ use datafusion::arrow::compute::{
 };
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::parquet::arrow::ArrowWriter;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use datafusion::parquet::arrow::ProjectionMask;
+use datafusion::parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::metadata::{ParquetMetaData, ParquetMetaDataReader};
 use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -66,10 +70,7 @@ pub fn sort_batch(b: &RecordBatch, columns: &[&str]) -> Result<RecordBatch> {
 }
 
 /// `b` without the rows whose `doc_id` is in `removed`.
-pub fn drop_docs(
-    b: &RecordBatch,
-    removed: &std::collections::BTreeSet<String>,
-) -> Result<RecordBatch> {
+pub fn drop_docs(b: &RecordBatch, removed: &BTreeSet<String>) -> Result<RecordBatch> {
     let Some(ids) = b
         .column_by_name("doc_id")
         .and_then(|c| c.as_any().downcast_ref::<StringArray>())
@@ -102,7 +103,10 @@ const PAGE_STATISTICS: [&str; 13] = [
 ];
 
 /// The properties of every Parquet file a dataset holds: zstd, row groups of at most
-/// 128K rows, pages of at most 8K rows (fine-grained skipping within a row group).
+/// 128K rows, pages of at most 8K rows (fine-grained skipping within a row group), and a
+/// bloom filter on `doc_id` (folded to its row group's ids: a few KB), so that replacing
+/// a document finds the row groups that hold it without reading the others, and so do
+/// queries filtering on a document.
 fn writer_properties() -> WriterProperties {
     let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(
@@ -111,7 +115,9 @@ fn writer_properties() -> WriterProperties {
         .set_statistics_enabled(EnabledStatistics::Chunk)
         .set_max_row_group_row_count(Some(128 * 1024))
         .set_data_page_row_count_limit(8 * 1024)
-        .set_created_by(format!("yusuan {}", env!("CARGO_PKG_VERSION")));
+        .set_created_by(format!("yusuan {}", env!("CARGO_PKG_VERSION")))
+        .set_column_bloom_filter_enabled("doc_id".into(), true)
+        .set_column_bloom_filter_fpp("doc_id".into(), 0.01);
     for column in PAGE_STATISTICS {
         builder = builder.set_column_statistics_enabled(column.into(), EnabledStatistics::Page);
     }
@@ -195,6 +201,13 @@ impl PartitionWriter {
             .sync_all()
             .map_err(|e| Error::io("syncing", &self.path, e))?;
         describe(&self.path, self.relative, self.year, &metadata)
+    }
+
+    /// Stops writing and removes the file.
+    pub fn abandon(self) {
+        let path = self.path.clone();
+        drop(self);
+        let _ = fs::remove_file(path);
     }
 
     /// The file being written.
@@ -346,9 +359,13 @@ fn delta_stats(m: &ParquetMetaData, rows: i64) -> String {
     )
 }
 
-/// Reads every row of one data file, checking its columns against `expected` (the file
-/// may only lack nothing and add nothing) and its size against the log's record.
-pub fn read_file(path: &Path, expected: &SchemaRef, size: Option<u64>) -> Result<Vec<RecordBatch>> {
+/// Opens a data file's Parquet metadata, checking its size against the log's record and
+/// its columns against `expected` (the file may only lack nothing and add nothing).
+fn open_checked(
+    path: &Path,
+    expected: &SchemaRef,
+    size: Option<u64>,
+) -> Result<(File, ArrowReaderMetadata)> {
     let file = File::open(path).map_err(|e| Error::io("opening", path, e))?;
     if let Some(size) = size {
         let found = file
@@ -359,10 +376,12 @@ pub fn read_file(path: &Path, expected: &SchemaRef, size: Option<u64>) -> Result
             return Err(size_mismatch(path, found, size));
         }
     }
-    let builder =
-        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|source| Error::Parquet {
-            path: path.to_path_buf(),
-            source,
+    let metadata =
+        ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()).map_err(|source| {
+            Error::Parquet {
+                path: path.to_path_buf(),
+                source,
+            }
         })?;
     let names = |s: &datafusion::arrow::datatypes::Schema| {
         s.fields()
@@ -370,17 +389,40 @@ pub fn read_file(path: &Path, expected: &SchemaRef, size: Option<u64>) -> Result
             .map(|f| f.name().clone())
             .collect::<Vec<_>>()
     };
-    let found = builder.schema().clone();
-    if names(&found) != names(expected) {
+    if names(metadata.schema()) != names(expected) {
         return Err(Error::Dataset {
             path: path.to_path_buf(),
             reason: format!(
                 "columns {:?} do not match the table's schema {:?}",
-                names(&found),
+                names(metadata.schema()),
                 names(expected)
             ),
         });
     }
+    Ok((file, metadata))
+}
+
+/// A reader of the opened file `file` with `metadata`.
+fn reader(
+    path: &Path,
+    file: &File,
+    metadata: &ArrowReaderMetadata,
+) -> Result<ParquetRecordBatchReaderBuilder<File>> {
+    let file = file
+        .try_clone()
+        .map_err(|e| Error::io("opening", path, e))?;
+    Ok(ParquetRecordBatchReaderBuilder::new_with_metadata(
+        file,
+        metadata.clone(),
+    ))
+}
+
+/// Every batch of `builder`'s reader, as `expected`'s schema.
+fn batches(
+    path: &Path,
+    builder: ParquetRecordBatchReaderBuilder<File>,
+    expected: &SchemaRef,
+) -> Result<Vec<RecordBatch>> {
     let mut out = Vec::new();
     for batch in builder.build().map_err(|source| Error::Parquet {
         path: path.to_path_buf(),
@@ -396,6 +438,128 @@ pub fn read_file(path: &Path, expected: &SchemaRef, size: Option<u64>) -> Result
         )?);
     }
     Ok(out)
+}
+
+/// Reads every row of one data file, checking its columns against `expected` (the file
+/// may only lack nothing and add nothing) and its size against the log's record.
+pub fn read_file(path: &Path, expected: &SchemaRef, size: Option<u64>) -> Result<Vec<RecordBatch>> {
+    let (file, metadata) = open_checked(path, expected, size)?;
+    batches(path, reader(path, &file, &metadata)?, expected)
+}
+
+/// What [`rewrite_without`] did to a data file.
+#[derive(Debug)]
+pub enum Rewrite {
+    /// The file holds none of the documents: nothing was written.
+    Untouched,
+    /// Every row was theirs: the file goes and nothing replaces it.
+    Emptied,
+    /// The file's other rows, as a new file.
+    Rewritten(DataFile),
+}
+
+/// The data file `relative` of the table at `table_dir` (recorded as `size` bytes) without
+/// the rows of the documents `removed`. Row groups whose `doc_id` statistics or bloom
+/// filter exclude every removed id are not read; the others' `doc_id` column is read
+/// first, so a file that does not hold them costs little. A rewrite goes row group by row
+/// group — memory bounded by one, each row group (and so line items' clustering) kept.
+pub fn rewrite_without(
+    table_dir: &Path,
+    relative: &str,
+    year: Option<i32>,
+    size: u64,
+    schema: &SchemaRef,
+    removed: &BTreeSet<String>,
+) -> Result<Rewrite> {
+    let path = table_dir.join(relative);
+    let (file, metadata) = open_checked(&path, schema, Some(size))?;
+    let parquet_error = |source| Error::Parquet {
+        path: path.clone(),
+        source,
+    };
+    let Some(leaf) = metadata
+        .parquet_schema()
+        .columns()
+        .iter()
+        .position(|c| c.name() == "doc_id")
+    else {
+        return Ok(Rewrite::Untouched);
+    };
+    let probe = reader(&path, &file, &metadata)?;
+    let mut candidates = Vec::new();
+    for rg in 0..metadata.metadata().num_row_groups() {
+        let column = metadata.metadata().row_group(rg).column(leaf);
+        if let Some(Statistics::ByteArray(s)) = column.statistics()
+            && let (Some(min), Some(max)) = (s.min_opt(), s.max_opt())
+            && !removed
+                .iter()
+                .any(|id| min.data() <= id.as_bytes() && id.as_bytes() <= max.data())
+        {
+            continue;
+        }
+        if let Some(bloom) = probe
+            .get_row_group_column_bloom_filter(rg, leaf)
+            .map_err(parquet_error)?
+            && !removed.iter().any(|id| bloom.check(id.as_str()))
+        {
+            continue;
+        }
+        candidates.push(rg);
+    }
+    let mut holding = BTreeSet::new();
+    for rg in candidates {
+        let ids = ProjectionMask::leaves(metadata.parquet_schema(), [leaf]);
+        let builder = reader(&path, &file, &metadata)?
+            .with_projection(ids)
+            .with_row_groups(vec![rg]);
+        for batch in builder.build().map_err(parquet_error)? {
+            let batch = batch.map_err(|e| Error::Dataset {
+                path: path.clone(),
+                reason: format!("unreadable: {e}"),
+            })?;
+            let Some(ids) = batch.column(0).as_any().downcast_ref::<StringArray>() else {
+                break;
+            };
+            if ids.iter().flatten().any(|id| removed.contains(id)) {
+                holding.insert(rg);
+                break;
+            }
+        }
+    }
+    if holding.is_empty() {
+        return Ok(Rewrite::Untouched);
+    }
+    let mut writer = PartitionWriter::create(table_dir, year, schema.clone())?;
+    let mut rows = 0;
+    let written = (|| -> Result<()> {
+        for rg in 0..metadata.metadata().num_row_groups() {
+            let builder = reader(&path, &file, &metadata)?.with_row_groups(vec![rg]);
+            for batch in batches(&path, builder, schema)? {
+                let kept = if holding.contains(&rg) {
+                    drop_docs(&batch, removed)?
+                } else {
+                    batch
+                };
+                rows += kept.num_rows();
+                if kept.num_rows() > 0 {
+                    writer.write(&kept)?;
+                }
+            }
+            writer.end_row_group()?;
+        }
+        Ok(())
+    })();
+    match written {
+        Err(e) => {
+            writer.abandon();
+            Err(e)
+        }
+        Ok(()) if rows == 0 => {
+            writer.abandon();
+            Ok(Rewrite::Emptied)
+        }
+        Ok(()) => Ok(Rewrite::Rewritten(writer.finish()?)),
+    }
 }
 
 /// The error for a data file whose size differs from its log entry's: it was truncated,
@@ -422,4 +586,129 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         .map_err(|e| Error::io("syncing", &tmp, e))?;
     fs::rename(&tmp, path).map_err(|e| Error::io("renaming", &tmp, e))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::Int64Array;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    fn schema() -> SchemaRef {
+        Arc::new(Schema::new(vec![
+            Field::new("doc_id", DataType::Utf8, false),
+            Field::new("n", DataType::Int64, false),
+        ]))
+    }
+
+    /// A file of three row groups: documents a,b | c,d | a,e (ten rows each).
+    fn three_groups(dir: &Path) -> DataFile {
+        let schema = schema();
+        let mut w = PartitionWriter::create(dir, Some(2024), schema.clone()).unwrap();
+        for (g, docs) in [["a", "b"], ["c", "d"], ["a", "e"]].iter().enumerate() {
+            let ids: Vec<&str> = (0..10).map(|i| docs[i % 2]).collect();
+            let ns: Vec<i64> = (0..10).map(|i| (g * 10 + i) as i64).collect();
+            let b = RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(StringArray::from(ids)),
+                    Arc::new(Int64Array::from(ns)),
+                ],
+            )
+            .unwrap();
+            w.write(&b).unwrap();
+            w.end_row_group().unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    fn ids(set: &[&str]) -> BTreeSet<String> {
+        set.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn rewriting_without_documents_keeps_the_rest_and_its_row_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = three_groups(dir.path());
+        let run = |removed: &[&str]| {
+            rewrite_without(
+                dir.path(),
+                &f.path,
+                f.year,
+                f.size,
+                &schema(),
+                &ids(removed),
+            )
+            .unwrap()
+        };
+        // In the statistics' range and not there; outside the range.
+        assert!(matches!(run(&["bb"]), Rewrite::Untouched));
+        assert!(matches!(run(&["z"]), Rewrite::Untouched));
+        let Rewrite::Rewritten(out) = run(&["a", "d"]) else {
+            panic!("a and d are in the file");
+        };
+        let path = dir.path().join(&out.path);
+        let meta = ParquetMetaDataReader::new()
+            .parse_and_finish(&File::open(&path).unwrap())
+            .unwrap();
+        let groups: Vec<i64> = meta.row_groups().iter().map(|g| g.num_rows()).collect();
+        assert_eq!(groups, vec![5, 5, 5], "one row group per row group read");
+        let kept: Vec<(String, i64)> = read_file(&path, &schema(), Some(out.size))
+            .unwrap()
+            .iter()
+            .flat_map(|b| {
+                let ids = b.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+                let ns = b.column(1).as_any().downcast_ref::<Int64Array>().unwrap();
+                (0..b.num_rows())
+                    .map(|i| (ids.value(i).to_string(), ns.value(i)))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let want: Vec<(String, i64)> = [
+            (0..10, ["a", "b"]),
+            (10..20, ["c", "d"]),
+            (20..30, ["a", "e"]),
+        ]
+        .into_iter()
+        .flat_map(|(r, docs)| r.map(move |n| (docs[(n % 10) as usize % 2].to_string(), n)))
+        .filter(|(id, _)| id != "a" && id != "d")
+        .collect();
+        assert_eq!(kept, want);
+        assert_eq!(out.rows, 15);
+        let files = fs::read_dir(dir.path().join("year=2024")).unwrap().count();
+        assert_eq!(files, 2, "the input and the rewrite, nothing else");
+        assert!(matches!(run(&["a", "b", "c", "d", "e"]), Rewrite::Emptied));
+        let files = fs::read_dir(dir.path().join("year=2024")).unwrap().count();
+        assert_eq!(files, 2, "an emptied file leaves nothing behind");
+    }
+
+    #[test]
+    fn a_file_of_another_size_than_recorded_is_not_rewritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = three_groups(dir.path());
+        let err = rewrite_without(
+            dir.path(),
+            &f.path,
+            f.year,
+            f.size + 1,
+            &schema(),
+            &ids(&["a"]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains(&f.path) && err.contains("truncated"), "{err}");
+    }
+
+    #[test]
+    fn doc_id_has_a_bloom_filter() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = three_groups(dir.path());
+        let path = dir.path().join(&f.path);
+        let builder = ParquetRecordBatchReaderBuilder::try_new(File::open(&path).unwrap()).unwrap();
+        let bloom = builder
+            .get_row_group_column_bloom_filter(1, 0)
+            .unwrap()
+            .expect("a bloom filter on doc_id");
+        assert!(bloom.check("c") && bloom.check("d"));
+    }
 }

@@ -587,24 +587,23 @@ impl Dataset {
                     if !live.may_hold("doc_id", removed_ids) {
                         continue;
                     }
-                    let path = table_dir.join(&live.path);
-                    let batches = files::read_file(&path, &table.schema(), Some(live.size))?;
-                    let before: usize = batches.iter().map(|b| b.num_rows()).sum();
-                    let kept: Vec<RecordBatch> = batches
-                        .iter()
-                        .map(|b| files::drop_docs(b, removed))
-                        .collect::<Result<_>>()?;
-                    let after: usize = kept.iter().map(|b| b.num_rows()).sum();
-                    if after == before {
-                        continue;
-                    }
+                    let rewrite = files::rewrite_without(
+                        &table_dir,
+                        &live.path,
+                        live.year,
+                        live.size,
+                        &table.schema(),
+                        removed,
+                    )?;
+                    let new_file = match rewrite {
+                        files::Rewrite::Untouched => continue,
+                        files::Rewrite::Emptied => None,
+                        files::Rewrite::Rewritten(f) => Some(f),
+                    };
                     rewrote = true;
                     actions.push(live.remove(true, now));
                     summary.files_removed += 1;
-                    if after > 0 {
-                        let all =
-                            datafusion::arrow::compute::concat_batches(&table.schema(), &kept)?;
-                        let f = files::write_file(&table_dir, live.year, &all)?;
+                    if let Some(f) = new_file {
                         actions.push(log::add(&f, true));
                         summary.files += 1;
                     }
