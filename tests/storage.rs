@@ -52,6 +52,15 @@ fn listing(dir: &Path) -> BTreeMap<PathBuf, (u64, SystemTime)> {
     out
 }
 
+/// Fails naming `what` and the process's stderr unless it exited 0.
+fn assert_ok(out: &std::process::Output, what: &str) {
+    assert!(
+        out.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// Documents rendered by `yusuan gen --render`: distinct units, one year.
 fn rendered(dir: &Path, districts: usize, units: usize) -> Vec<PathBuf> {
     let out = Command::new(env!("CARGO_BIN_EXE_yusuan"))
@@ -63,11 +72,7 @@ fn rendered(dir: &Path, districts: usize, units: usize) -> Vec<PathBuf> {
         .arg(dir.join("rendered"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out, "gen --render");
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("rendered"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -613,11 +618,7 @@ fn sixteen_ingests_and_a_check_at_once_lose_nothing_ten_rounds() {
                 wait_ok(c, &format!("ingest of {}", d.display()));
             }
             let out = check.wait_with_output().unwrap();
-            assert!(
-                out.status.success(),
-                "check failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert_ok(&out, "check");
             // (The findings, then a summary table per rule.)
             let printed = String::from_utf8_lossy(&out.stdout)
                 .lines()
@@ -648,11 +649,7 @@ fn eight_readers_beside_repeated_ingests_see_every_reported_success() {
                 .args(["check", "--format", "csv", "--fail-on", "never"])
                 .output()
                 .unwrap();
-            assert!(
-                out.status.success(),
-                "a check failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            assert_ok(&out, "a check");
         } else {
             read_consistent(&data);
         }
@@ -743,11 +740,7 @@ fn duckdb_and_polars_read_the_dataset_as_delta_tables() {
         .arg(&data)
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out, "gen");
     // Commits after gen leave removed files on disk: the peers must read the logs.
     commit(&data, None);
     commit(&data, Some(2025));
@@ -766,11 +759,7 @@ fn duckdb_and_polars_read_the_dataset_as_delta_tables() {
         .arg("queries/views/budget_totals.sql")
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out, "the peers' script");
     let peers: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for engine in ["duckdb", "polars"] {
         let rows: Vec<Vec<String>> = serde_json::from_value(peers[engine]["rows"].clone()).unwrap();

@@ -13,7 +13,10 @@ so that the compare harness's stays fresh; then
    another seed, so every one is new), then `yusuan compact`;
 3. the portable suite and the files of queries/ (warm, best of --runs) on the fresh
    dataset, after the commits and after compact: the ratios to fresh (target: within 10 %
-   after compact).
+   after compact). The commits add documents, so the compacted dataset holds more line
+   items than the fresh one; the same documents ingested into a copy of the fresh dataset
+   in one commit ("bulk": the same content, one more file per table and year) are the
+   content-equal baseline, timed too.
 
 Results: benches/results/<date>-commit-<size>.json and .md. Needs a release build
 (`cargo build --release`; built here when missing).
@@ -49,6 +52,12 @@ def ingest(data, doc):
     if code != 0:
         sys.exit(f"ingest of {doc} failed: {err}")
     return wall, rss
+
+
+def line_items(data):
+    out = subprocess.run([str(YUSUAN), "sql", "--data", str(data), "--format", "csv", "-c",
+                          "select count(*) from line_items"], capture_output=True, text=True, check=True)
+    return int(out.stdout.split()[-1])
 
 
 def suite_times(data, runs):
@@ -102,8 +111,18 @@ def main():
         compact = {"wall": wall, "rss": rss}
         print(f"[{s}] queries after compact …", file=sys.stderr)
         compacted = suite_times(data, args.runs)
+        print(f"[{s}] the same documents in one commit (bulk) …", file=sys.stderr)
+        bulk_data = WORK / f"{fresh.name}-bulk"
+        shutil.rmtree(bulk_data, ignore_errors=True)
+        shutil.copytree(fresh, bulk_data)
+        subprocess.run([str(YUSUAN), "ingest", "-q", "--data", str(bulk_data)]
+                       + [str(d) for d in docs[:5 + args.commits]], check=True)
+        bulk = suite_times(bulk_data, args.runs)
+        items = {"fresh": line_items(fresh), "compacted": line_items(data), "bulk": line_items(bulk_data)}
+        shutil.rmtree(bulk_data)
         ratios_after = {q: after[q] / base[q] for q in base if base[q] and after.get(q)}
         ratios_compacted = {q: compacted[q] / base[q] for q in base if base[q] and compacted.get(q)}
+        ratios_bulk = {q: compacted[q] / bulk[q] for q in base if bulk.get(q) and compacted.get(q)}
         result = {
             "date": stamp, "size": size, "dataset": fresh.name, "machine": harness.machine(None),
             "single_ingest": [{"wall": w, "rss": r} for w, r in singles],
@@ -111,6 +130,7 @@ def main():
                         "max_wall": max((w for w, _ in many), default=None),
                         "max_rss": max((r for _, r in many), default=None)},
             "compact": compact, "fresh": base, "after_commits": after, "after_compact": compacted,
+            "bulk": bulk, "line_items": items,
         }
         (RESULTS / f"{stamp}-commit-{s}.json").write_text(json.dumps(result, indent=1))
         lines = [f"## One-document commits and compaction, {s} line items ({fresh.name}), {stamp}", "",
@@ -122,14 +142,20 @@ def main():
         lines += ["", f"{len(many)} single-document commits: {commits_wall:.0f} s in all, slowest "
                   f"{result['commits']['max_wall']:.2f} s, peak RSS {result['commits']['max_rss'] / 2**20:.0f} MB; "
                   f"`yusuan compact`: {wall:.1f} s, peak RSS {rss / 2**20:.0f} MB.", "",
-                  "| query | fresh s | after commits | ratio | after compact | ratio |", "|---|---|---|---|---|---|"]
+                  f"Line items: fresh {items['fresh']:,}, after the commits and compact "
+                  f"{items['compacted']:,}, bulk {items['bulk']:,}.", "",
+                  "| query | fresh s | after commits | ratio | after compact | ratio | bulk s | compact/bulk |",
+                  "|---|---|---|---|---|---|---|---|"]
         for q in base:
             f = lambda v: f"{v:.3f}" if v else "—"  # noqa: E731
             lines.append(f"| {q} | {f(base[q])} | {f(after.get(q))} | {ratios_after.get(q, 0):.2f} | "
-                         f"{f(compacted.get(q))} | {ratios_compacted.get(q, 0):.2f} |")
+                         f"{f(compacted.get(q))} | {ratios_compacted.get(q, 0):.2f} | {f(bulk.get(q))} | "
+                         f"{ratios_bulk.get(q, 0):.2f} |")
         lines += ["", f"Geomean ratio to fresh: after commits {geomean(ratios_after.values()):.3f}, "
                   f"after compact {geomean(ratios_compacted.values()):.3f}; largest after compact "
-                  f"{max(ratios_compacted.values()):.3f} ({max(ratios_compacted, key=ratios_compacted.get)})."]
+                  f"{max(ratios_compacted.values()):.3f} ({max(ratios_compacted, key=ratios_compacted.get)}). "
+                  f"Compacted over bulk (same content): geomean {geomean(ratios_bulk.values()):.3f}, "
+                  f"largest {max(ratios_bulk.values()):.3f} ({max(ratios_bulk, key=ratios_bulk.get)})."]
         md = "\n".join(lines)
         (RESULTS / f"{stamp}-commit-{s}.md").write_text(md + "\n")
         print(md)

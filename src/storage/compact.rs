@@ -83,27 +83,9 @@ impl Input {
 /// Merges the sorted files `inputs` (path, recorded size) of one table partition into one
 /// new file in `table_dir`; `cluster` names the leading sort columns a row group must not
 /// mix (line items: table kind and row kind). Above [`FAN_IN`] inputs, groups of them are
-/// first merged into intermediate files, removed once merged on (and on error).
+/// first merged into intermediate files, removed once merged on (and on error);
+/// `fan_in` is [`FAN_IN`] but in tests.
 pub fn merge(
-    table_dir: &Path,
-    year: Option<i32>,
-    schema: &SchemaRef,
-    sort_columns: &[&str],
-    cluster: &[&str],
-    inputs: &[(PathBuf, u64)],
-) -> Result<DataFile> {
-    merge_in_rounds(
-        table_dir,
-        year,
-        schema,
-        sort_columns,
-        cluster,
-        inputs,
-        FAN_IN,
-    )
-}
-
-fn merge_in_rounds(
     table_dir: &Path,
     year: Option<i32>,
     schema: &SchemaRef,
@@ -351,8 +333,7 @@ mod tests {
             inputs.push((dir.path().join(&file.path), file.size));
         }
         expected.sort();
-        let out =
-            merge_in_rounds(dir.path(), Some(2024), &schema, &["k"], &[], &inputs, 4).unwrap();
+        let out = merge(dir.path(), Some(2024), &schema, &["k"], &[], &inputs, 4).unwrap();
         assert_eq!(out.rows, expected.len() as u64);
         assert_eq!(rows(&dir.path().join(&out.path)), expected);
         let mut left: Vec<PathBuf> = std::fs::read_dir(dir.path().join("year=2024"))
@@ -388,7 +369,7 @@ mod tests {
         for bad in [3, 8] {
             let mut damaged = inputs.clone();
             damaged[bad].1 += 1;
-            let err = merge_in_rounds(dir.path(), Some(2024), &schema, &["k"], &[], &damaged, 2)
+            let err = merge(dir.path(), Some(2024), &schema, &["k"], &[], &damaged, 2)
                 .unwrap_err()
                 .to_string();
             assert!(err.contains(&inputs[bad].0.display().to_string()), "{err}");

@@ -908,6 +908,7 @@ impl Dataset {
                         table.sort_columns(),
                         cluster,
                         &paths,
+                        compact::FAN_IN,
                     )?;
                     merged.push((table, inputs, out));
                 }
