@@ -102,6 +102,7 @@ pub fn merge(
         .iter()
         .filter_map(|c| schema.index_of(c).ok())
         .collect();
+    let fan_in = fan_in.max(2);
     // (path, size, whether it is an intermediate file of ours).
     let mut round: Vec<(PathBuf, u64, bool)> =
         inputs.iter().map(|(p, s)| (p.clone(), *s, false)).collect();
@@ -194,24 +195,32 @@ fn merge_once(
     // (input, batch generation) pairs: an input's batch is replaced only after the
     // pending rows that point into it are written.
     let mut pending: Vec<(usize, usize)> = Vec::new();
-    while let Some(Reverse((_, i))) = heap.pop() {
-        pending.push((i, open[i].at));
-        open[i].at += 1;
-        let exhausted = open[i].at == open[i].batch.as_ref().map_or(0, |b| b.num_rows());
-        if pending.len() >= BATCH || exhausted {
-            out.write(&mut writer, &open, &pending)?;
-            pending.clear();
-        }
-        if exhausted {
-            if open[i].advance(schema, &converter, sort)? {
+    let merged = (|| -> Result<()> {
+        while let Some(Reverse((_, i))) = heap.pop() {
+            pending.push((i, open[i].at));
+            open[i].at += 1;
+            let exhausted = open[i].at == open[i].batch.as_ref().map_or(0, |b| b.num_rows());
+            if pending.len() >= BATCH || exhausted {
+                out.write(&mut writer, &open, &pending)?;
+                pending.clear();
+            }
+            if exhausted {
+                if open[i].advance(schema, &converter, sort)? {
+                    heap.push(Reverse((open[i].key(), i)));
+                }
+            } else {
                 heap.push(Reverse((open[i].key(), i)));
             }
-        } else {
-            heap.push(Reverse((open[i].key(), i)));
+        }
+        out.write(&mut writer, &open, &pending)
+    })();
+    match merged {
+        Ok(()) => writer.finish(),
+        Err(e) => {
+            writer.abandon();
+            Err(e)
         }
     }
-    out.write(&mut writer, &open, &pending)?;
-    writer.finish()
 }
 
 /// The merged rows' writer state: row groups end where the cluster changes and after
@@ -378,5 +387,46 @@ mod tests {
                 .count();
             assert_eq!(left, inputs.len(), "only the inputs remain");
         }
+        // A file whose second row group is damaged fails in the middle of the last merge
+        // (its first batch, all of the first row group, was merged), after the output was
+        // begun: that is removed too.
+        let mut w = PartitionWriter::create(dir.path(), Some(2024), schema.clone()).unwrap();
+        for keys in [
+            (0..BATCH + 100)
+                .map(|i| format!("{i:06}"))
+                .collect::<Vec<_>>(),
+            vec!["999999".to_string()],
+        ] {
+            let n = keys.len();
+            let b = RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(StringArray::from(keys)),
+                    Arc::new(Int64Array::from(vec![0; n])),
+                ],
+            )
+            .unwrap();
+            w.write(&b).unwrap();
+            w.end_row_group().unwrap();
+        }
+        let file = w.finish().unwrap();
+        let path = dir.path().join(&file.path);
+        let meta = datafusion::parquet::file::metadata::ParquetMetaDataReader::new()
+            .parse_and_finish(&File::open(&path).unwrap())
+            .unwrap();
+        let at = meta.row_group(1).column(0).data_page_offset() as usize;
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[at..at + 12].fill(0xff);
+        std::fs::write(&path, &bytes).unwrap();
+        let mut damaged = inputs.clone();
+        damaged.push((path.clone(), file.size));
+        let err = merge(dir.path(), Some(2024), &schema, &["k"], &[], &damaged, 64)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        let left = std::fs::read_dir(dir.path().join("year=2024"))
+            .unwrap()
+            .count();
+        assert_eq!(left, damaged.len(), "only the inputs remain");
     }
 }
