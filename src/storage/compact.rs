@@ -8,7 +8,6 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -16,11 +15,9 @@ use datafusion::arrow::array::{Array, RecordBatch, StringArray};
 use datafusion::arrow::compute::interleave_record_batch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::row::{OwnedRow, RowConverter, Rows, SortField};
-use datafusion::parquet::arrow::arrow_reader::{
-    ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder,
-};
+use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReader;
 
-use super::files::{DataFile, PartitionWriter, size_mismatch};
+use super::files::{self, DataFile, PartitionWriter};
 use crate::error::{Error, Result};
 
 /// Rows of a line-item row group (a cluster's last may be smaller), as `yusuan gen`
@@ -158,16 +155,10 @@ fn merge_once(
     )?;
     let mut open = Vec::new();
     for (path, size) in inputs {
-        let file = File::open(path).map_err(|e| Error::io("opening", path, e))?;
-        let found = file
-            .metadata()
-            .map_err(|e| Error::io("reading the size of", path, e))?
-            .len();
-        if found != *size {
-            return Err(size_mismatch(path, found, *size));
-        }
-        let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-            .and_then(|b| b.with_batch_size(BATCH).build())
+        let (file, metadata) = files::open_checked(path, schema, Some(*size))?;
+        let reader = files::reader(path, &file, &metadata)?
+            .with_batch_size(BATCH)
+            .build()
             .map_err(|source| Error::Parquet {
                 path: path.clone(),
                 source,
@@ -296,6 +287,8 @@ mod tests {
     use super::*;
     use datafusion::arrow::array::Int64Array;
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+    use std::fs::File;
 
     fn schema() -> SchemaRef {
         Arc::new(Schema::new(vec![

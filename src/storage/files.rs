@@ -361,7 +361,7 @@ fn delta_stats(m: &ParquetMetaData, rows: i64) -> String {
 
 /// Opens a data file's Parquet metadata, checking its size against the log's record and
 /// its columns against `expected` (the file may only lack nothing and add nothing).
-fn open_checked(
+pub fn open_checked(
     path: &Path,
     expected: &SchemaRef,
     size: Option<u64>,
@@ -403,7 +403,7 @@ fn open_checked(
 }
 
 /// A reader of the opened file `file` with `metadata`.
-fn reader(
+pub fn reader(
     path: &Path,
     file: &File,
     metadata: &ArrowReaderMetadata,
@@ -507,10 +507,10 @@ pub fn rewrite_without(
         candidates.push(rg);
     }
     let mut holding = BTreeSet::new();
+    let ids = ProjectionMask::leaves(metadata.parquet_schema(), [leaf]);
     for rg in candidates {
-        let ids = ProjectionMask::leaves(metadata.parquet_schema(), [leaf]);
         let builder = reader(&path, &file, &metadata)?
-            .with_projection(ids)
+            .with_projection(ids.clone())
             .with_row_groups(vec![rg]);
         for batch in builder.build().map_err(parquet_error)? {
             let batch = batch.map_err(|e| Error::Dataset {
