@@ -44,6 +44,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A report definition or run failed: where (a file and line, or the report and its
+    /// section) and why.
+    #[error("{location}: {reason}")]
+    Report { location: String, reason: String },
+
     /// Writing or reading Parquet failed (the cause is the `source`).
     #[error("parquet file {}", .path.display())]
     Parquet {

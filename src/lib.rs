@@ -10,6 +10,8 @@
 //! - [`storage`]: the Parquet dataset directory (partitioned by year, atomic commits).
 //! - [`engine`]: the DataFusion session over a dataset: tables, views, functions.
 //! - [`check`]: reconciliation rules as SQL over the whole dataset.
+//! - [`report`]: reports as code: definitions, parameters bound as values, HTML with SVG
+//!   charts, CSV/Parquet/xlsx/Markdown, published atomically.
 //! - [`synth`]: synthetic datasets (any size, optional planted errors) written like ingest's.
 //! - `cli` (binary only): commands, output formats, the shell.
 //!
@@ -32,6 +34,7 @@ pub mod engine;
 pub mod error;
 pub mod ingest;
 pub mod model;
+pub mod report;
 pub mod storage;
 pub mod synth;
 

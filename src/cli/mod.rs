@@ -6,6 +6,7 @@ mod dataset;
 mod generate;
 mod ingest;
 mod print;
+mod report;
 mod sample;
 mod shell;
 mod sql;
@@ -100,6 +101,14 @@ Files are kept as long as a version committed within --retain needs them, so rea
   yusuan upgrade --data /srv/budgets
 Makes each table a Delta table whose first version names the Parquet files already there.")]
     Upgrade(dataset::UpgradeArgs),
+    /// Reports as code: validate a report definition, or run it into HTML, CSV, Parquet,
+    /// xlsx and Markdown files (docs/reports.md).
+    #[command(after_help = "Examples:
+  yusuan report validate reports/overview
+  yusuan report run reports/overview --out out/
+  yusuan report run reports/district --data /srv/budgets --out out/ --param year=2024
+  yusuan schedule --config schedule.toml --data /srv/budgets    # run them on a timetable")]
+    Report(report::ReportArgs),
     /// Show the text layer of a PDF as yusuan reads it: lines and spans with x-positions.
     #[command(after_help = "Examples:
   yusuan pdf-lines datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf --page 10
@@ -274,6 +283,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Sql(args) => sql::run(args).await,
         Command::Check(args) => check::run(args).await,
         Command::Gen(args) => generate::run(args),
+        Command::Report(args) => report::run(args).await,
         Command::PdfLines(args) => pdf_lines(&args),
         Command::History(args) => dataset::history(&args),
         Command::Compact(args) => dataset::compact(&args),

@@ -168,6 +168,7 @@ pub struct Engine {
     ctx: SessionContext,
     data: PathBuf,
     version: u64,
+    version_time_ms: i64,
 }
 
 impl Engine {
@@ -229,6 +230,11 @@ impl Engine {
         // ground truth of errors planted by `yusuan gen`.
         for name in [CHECK_RESULTS, TRUTH_TABLE] {
             if !snapshot.has(name) {
+                // Never checked: the findings table is there, empty.
+                if name == CHECK_RESULTS {
+                    let schema = crate::model::schema::check_results_schema();
+                    ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
+                }
                 continue;
             }
             let url = ListingTableUrl::parse(format!("{}/", root.join(name).display()))?;
@@ -253,6 +259,7 @@ impl Engine {
             ctx,
             data: root,
             version: snapshot.version.version,
+            version_time_ms: snapshot.version.timestamp_ms,
         })
     }
 
@@ -264,6 +271,11 @@ impl Engine {
     /// The dataset version the session reads.
     pub fn version(&self) -> u64 {
         self.version
+    }
+
+    /// When the version the session reads was committed (milliseconds since the epoch).
+    pub fn version_time_ms(&self) -> i64 {
+        self.version_time_ms
     }
 
     /// The underlying DataFusion session.

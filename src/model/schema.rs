@@ -23,6 +23,29 @@ pub const SCHEMA_VERSION: u32 = 3;
 /// Precision and scale of money columns (元 with 2 decimals, up to 10^16 元).
 pub const MONEY: DataType = DataType::Decimal128(18, 2);
 
+/// The columns of `check_results` (the findings `yusuan check` stores): what a session
+/// shows, empty, for a dataset that has never been checked, so that reports and queries
+/// over the findings run before the first check.
+pub fn check_results_schema() -> SchemaRef {
+    let text = |n: &str| Field::new(n, DataType::Utf8, true);
+    let amount = |n: &str| Field::new(n, DataType::Decimal128(20, 2), true);
+    Arc::new(Schema::new(vec![
+        text("rule_id"),
+        text("severity"),
+        text("doc_id"),
+        Field::new("year", DataType::Int32, true),
+        text("region"),
+        text("unit_name"),
+        text("source_path"),
+        text("tables"),
+        text("rows"),
+        amount("expected"),
+        amount("actual"),
+        amount("difference"),
+        text("message"),
+    ]))
+}
+
 /// The tables of a dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DatasetTable {
