@@ -12,6 +12,7 @@
 //! - [`check`]: reconciliation rules as SQL over the whole dataset.
 //! - [`report`]: reports as code: definitions, parameters bound as values, HTML with SVG
 //!   charts, CSV/Parquet/xlsx/Markdown, published atomically.
+//! - [`schedule`]: the timetable of `yusuan schedule` (cron, time zones, the job_runs rows).
 //! - [`synth`]: synthetic datasets (any size, optional planted errors) written like ingest's.
 //! - `cli` (binary only): commands, output formats, the shell.
 //!
@@ -35,6 +36,7 @@ pub mod error;
 pub mod ingest;
 pub mod model;
 pub mod report;
+pub mod schedule;
 pub mod storage;
 pub mod synth;
 

@@ -102,6 +102,37 @@ fn load_rules(args: &CheckArgs) -> anyhow::Result<Vec<Rule>> {
     Ok(rules)
 }
 
+/// Stores the findings as the dataset's `check_results` (a new dataset version; the
+/// findings name the version they were computed over).
+fn store(
+    data: &std::path::Path,
+    engine: &Engine,
+    findings: &datafusion::arrow::array::RecordBatch,
+) -> anyhow::Result<()> {
+    let info = CommitInfo {
+        operation: "check".into(),
+        message: Some(format!(
+            "findings over dataset version {}",
+            engine.version()
+        )),
+    };
+    Dataset::open(data)?.replace_derived(CHECK_RESULTS, findings, &info)?;
+    Ok(())
+}
+
+/// The built-in rules over `data`, findings stored, nothing printed (the scheduler's
+/// check job). Returns the number of findings.
+pub async fn run_and_store(data: &std::path::Path) -> anyhow::Result<usize> {
+    let engine = Engine::open(data)
+        .await
+        .with_context(|| format!("opening {}", data.display()))?;
+    let findings = run_rules(&engine, &builtin_rules()?)
+        .await
+        .context("running the rules")?;
+    store(data, &engine, &findings)?;
+    Ok(findings.num_rows())
+}
+
 pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
     if args.show_sql {
         let mut out = std::io::stdout().lock();
@@ -199,16 +230,7 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
             n(4)
         );
     }
-    // Stored beside the data for the shell.
-    // (A new dataset version; the findings name the version they were computed over.)
-    let info = CommitInfo {
-        operation: "check".into(),
-        message: Some(format!(
-            "findings over dataset version {}",
-            engine.version()
-        )),
-    };
-    Dataset::open(&data)?.replace_derived(CHECK_RESULTS, &findings, &info)?;
+    store(&data, &engine, &findings)?;
     let worst = (0..findings.num_rows())
         .filter_map(|i| {
             use datafusion::arrow::array::AsArray;

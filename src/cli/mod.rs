@@ -8,6 +8,7 @@ mod ingest;
 mod print;
 mod report;
 mod sample;
+mod schedule;
 mod shell;
 mod sql;
 
@@ -109,6 +110,17 @@ Makes each table a Delta table whose first version names the Parquet files alrea
   yusuan report run reports/district --data /srv/budgets --out out/ --param year=2024
   yusuan schedule --config schedule.toml --data /srv/budgets    # run them on a timetable")]
     Report(report::ReportArgs),
+    /// Run report, check and ingest jobs on cron expressions until stopped (Ctrl-C,
+    /// SIGTERM), or every job once with --once.
+    #[command(after_help = "Examples:
+  yusuan schedule --config schedule.toml --data /srv/budgets
+  yusuan schedule --config schedule.toml --data /srv/budgets --once    # from cron/systemd
+  yusuan sql --data /srv/budgets -c \"select * from job_runs order by started desc limit 20\"
+schedule.toml holds [[job]] tables: name, cron (5 or 6 fields, seconds first; @daily …),
+time_zone (default Asia/Shanghai), catch_up, and one of report = \"DIR\" (with params and
+out), check = true, or ingest = \"DIR\" (files new since the job's last run). Each run is
+logged to stderr and to the dataset's job_runs table; a job never overlaps itself.")]
+    Schedule(schedule::ScheduleArgs),
     /// Show the text layer of a PDF as yusuan reads it: lines and spans with x-positions.
     #[command(after_help = "Examples:
   yusuan pdf-lines datasets/pdf/shanghai/普陀区财政局/上海市普陀区财政局2025年部门预算.pdf --page 10
@@ -135,7 +147,7 @@ pub struct PdfLinesArgs {
 }
 
 /// Where the dataset is.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct DataArg {
     /// Dataset directory [default: $YUSUAN_DATA, else ./yusuan-data]
     #[arg(long, value_name = "DIR", env = "YUSUAN_DATA")]
@@ -226,7 +238,7 @@ fn parse_as_of(s: &str) -> Result<yusuan::storage::AsOf, String> {
 }
 
 /// Query execution settings (`sql`, `check`).
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Default, clap::Args)]
 pub struct EngineArgs {
     /// Memory limit for query execution, e.g. 512M or 2G (spills when exceeded).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
@@ -284,6 +296,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Check(args) => check::run(args).await,
         Command::Gen(args) => generate::run(args),
         Command::Report(args) => report::run(args).await,
+        Command::Schedule(args) => schedule::run(args).await,
         Command::PdfLines(args) => pdf_lines(&args),
         Command::History(args) => dataset::history(&args),
         Command::Compact(args) => dataset::compact(&args),

@@ -41,7 +41,7 @@ use datafusion::prelude::{DataFrame, SessionConfig, SessionContext};
 use crate::error::Result;
 use crate::model::reference;
 use crate::model::schema::DatasetTable;
-use crate::storage::{AsOf, CHECK_RESULTS, Dataset, TRUTH_TABLE};
+use crate::storage::{AsOf, CHECK_RESULTS, DERIVED_TABLES, Dataset};
 
 /// The views every session has, in dependency order (`queries/views/`).
 pub const VIEWS: &[(&str, &str)] = &[
@@ -227,8 +227,8 @@ impl Engine {
             ctx.register_table(table.name(), Arc::new(table_provider))?;
         }
         // Derived tables, when the version has them: findings of `yusuan check`, the
-        // ground truth of errors planted by `yusuan gen`.
-        for name in [CHECK_RESULTS, TRUTH_TABLE] {
+        // ground truth of errors planted by `yusuan gen`, the runs of `yusuan schedule`.
+        for &name in DERIVED_TABLES {
             if !snapshot.has(name) {
                 // Never checked: the findings table is there, empty.
                 if name == CHECK_RESULTS {

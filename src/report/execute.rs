@@ -375,7 +375,7 @@ pub async fn run(
     report: &Report,
     engine: &Engine,
     bound: &Bound,
-    progress: &mut dyn FnMut(Step<'_>),
+    progress: &mut (dyn FnMut(Step<'_>) + Send),
 ) -> Result<Vec<SectionResult>> {
     let values: BTreeMap<String, ScalarValue> = bound
         .values

@@ -78,7 +78,7 @@ pub async fn run(
     engine: &Engine,
     out: &Path,
     overrides: &Overrides,
-    progress: &mut dyn FnMut(Step<'_>),
+    progress: &mut (dyn FnMut(Step<'_>) + Send),
 ) -> Result<RunOutcome> {
     let started = chrono::Utc::now();
     let clock = Instant::now();

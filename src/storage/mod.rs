@@ -53,6 +53,10 @@ const MARKER: &str = "_yusuan.json";
 pub const CHECK_RESULTS: &str = "check_results";
 /// The derived table of the errors `yusuan gen` planted.
 pub const TRUTH_TABLE: &str = "injected_errors";
+/// The log of `yusuan schedule`'s job runs (appended, one row per run).
+pub const JOB_RUNS: &str = "job_runs";
+/// The derived tables a dataset may hold beside its own.
+pub const DERIVED_TABLES: &[&str] = &[CHECK_RESULTS, TRUTH_TABLE, JOB_RUNS];
 /// The layout this yusuan reads and writes (the marker's `format`).
 const FORMAT: &str = "yusuan-delta";
 /// The layout's name, for caches keyed by what a dataset holds.
@@ -301,7 +305,8 @@ impl Dataset {
         let own: BTreeSet<&str> = DatasetTable::ALL
             .iter()
             .map(|t| t.name())
-            .chain([versions::DIR, CHECK_RESULTS, TRUTH_TABLE])
+            .chain([versions::DIR])
+            .chain(DERIVED_TABLES.iter().copied())
             .collect();
         for e in fs::read_dir(root).map_err(|e| Error::io("listing", root, e))? {
             let e = e.map_err(|e| Error::io("listing", root, e))?;
@@ -663,21 +668,38 @@ impl Dataset {
         batch: &RecordBatch,
         info: &CommitInfo,
     ) -> Result<u64> {
+        self.commit_derived(name, batch, info, true)
+    }
+
+    /// Appends `batch` to a derived table (such as `job_runs`) as a new dataset version;
+    /// the first append creates it. Its schema must be the table's.
+    pub fn append_derived(&self, name: &str, batch: &RecordBatch, info: &CommitInfo) -> Result<u64> {
+        self.commit_derived(name, batch, info, false)
+    }
+
+    fn commit_derived(
+        &self,
+        name: &str,
+        batch: &RecordBatch,
+        info: &CommitInfo,
+        replace: bool,
+    ) -> Result<u64> {
         let file = write_derived_file(&self.root, name, batch)?;
         self.locked(
-            || self.replace_derived_locked(name, batch.schema(), &file, info),
+            || self.derived_locked(name, batch.schema(), &file, info, replace),
             || {
                 let _ = fs::remove_file(self.root.join(name).join(&file.path));
             },
         )
     }
 
-    fn replace_derived_locked(
+    fn derived_locked(
         &self,
         name: &str,
         schema: SchemaRef,
         file: &DataFile,
         info: &CommitInfo,
+        replace: bool,
     ) -> Result<u64> {
         let (base, mut current) = self.recover()?;
         let next = base.version + 1;
@@ -688,15 +710,22 @@ impl Dataset {
                 Some(&v) => v,
                 None => log.latest_version()?,
             };
-            let mut actions: Vec<_> = log
-                .files(read_version)?
-                .iter()
-                .map(|f| f.remove(true, now_ms()))
-                .collect();
+            let mut actions: Vec<_> = if replace {
+                log.files(read_version)?
+                    .iter()
+                    .map(|f| f.remove(true, now_ms()))
+                    .collect()
+            } else {
+                Vec::new()
+            };
             files_removed = actions.len();
             actions.push(log::add(file, true));
             let operation = DeltaOperation::Write {
-                mode: SaveMode::Overwrite,
+                mode: if replace {
+                    SaveMode::Overwrite
+                } else {
+                    SaveMode::Append
+                },
                 partition_by: None,
                 predicate: None,
             };
