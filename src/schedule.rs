@@ -126,7 +126,11 @@ impl Job {
 
     /// Whether a start at `now` should catch up: the job asks for it, it ran before
     /// (`last_start`), and a due time passed since then.
-    pub fn missed(&self, last_start: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    pub fn missed(
+        &self,
+        last_start: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
         if !self.catch_up {
             return None;
         }
@@ -185,7 +189,10 @@ pub fn load(path: &Path) -> Result<Schedule> {
     };
     let default_out = base.join(def.out.as_deref().unwrap_or("out"));
     if def.jobs.is_empty() {
-        return Err(err(0, "no jobs: add [[job]] tables (name, cron, and report, check or ingest)".into()));
+        return Err(err(
+            0,
+            "no jobs: add [[job]] tables (name, cron, and report, check or ingest)".into(),
+        ));
     }
     let mut jobs: Vec<Job> = Vec::new();
     for j in &def.jobs {
@@ -231,7 +238,10 @@ pub fn load(path: &Path) -> Result<Schedule> {
             }
         };
         if !matches!(task, Task::Report { .. }) && (!j.params.is_empty() || j.out.is_some()) {
-            return Err(err(start, format!("job {name}: params and out belong to report jobs")));
+            return Err(err(
+                start,
+                format!("job {name}: params and out belong to report jobs"),
+            ));
         }
         jobs.push(Job {
             name,
@@ -278,9 +288,12 @@ impl JobRun {
             "job={} kind={} scheduled={} start={} end={} seconds={:.3} rows={} outcome={}",
             self.job,
             self.kind,
-            self.scheduled.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            self.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            self.finished.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            self.scheduled
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            self.started
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            self.finished
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             self.duration_ms() as f64 / 1000.0,
             self.rows.map_or("-".to_string(), |r| r.to_string()),
             self.outcome
@@ -317,7 +330,9 @@ pub fn job_runs_batch(runs: &[JobRun]) -> Result<RecordBatch> {
     let ts = |f: &dyn Fn(&JobRun) -> DateTime<Utc>| {
         Arc::new(
             TimestampMillisecondArray::from(
-                runs.iter().map(|r| f(r).timestamp_millis()).collect::<Vec<_>>(),
+                runs.iter()
+                    .map(|r| f(r).timestamp_millis())
+                    .collect::<Vec<_>>(),
             )
             .with_timezone("UTC"),
         )
@@ -325,16 +340,28 @@ pub fn job_runs_batch(runs: &[JobRun]) -> Result<RecordBatch> {
     Ok(RecordBatch::try_new(
         job_runs_schema(),
         vec![
-            Arc::new(StringArray::from_iter_values(runs.iter().map(|r| r.job.as_str()))),
-            Arc::new(StringArray::from_iter_values(runs.iter().map(|r| r.kind.as_str()))),
+            Arc::new(StringArray::from_iter_values(
+                runs.iter().map(|r| r.job.as_str()),
+            )),
+            Arc::new(StringArray::from_iter_values(
+                runs.iter().map(|r| r.kind.as_str()),
+            )),
             ts(&|r| r.scheduled),
             ts(&|r| r.started),
             ts(&|r| r.finished),
-            Arc::new(Int64Array::from_iter_values(runs.iter().map(|r| r.duration_ms()))),
+            Arc::new(Int64Array::from_iter_values(
+                runs.iter().map(|r| r.duration_ms()),
+            )),
             Arc::new(Int64Array::from_iter(runs.iter().map(|r| r.rows))),
-            Arc::new(StringArray::from_iter_values(runs.iter().map(|r| r.outcome.as_str()))),
-            Arc::new(StringArray::from_iter(runs.iter().map(|r| r.output.as_deref()))),
-            Arc::new(StringArray::from_iter(runs.iter().map(|r| r.message.as_deref()))),
+            Arc::new(StringArray::from_iter_values(
+                runs.iter().map(|r| r.outcome.as_str()),
+            )),
+            Arc::new(StringArray::from_iter(
+                runs.iter().map(|r| r.output.as_deref()),
+            )),
+            Arc::new(StringArray::from_iter(
+                runs.iter().map(|r| r.message.as_deref()),
+            )),
         ],
     )?)
 }
@@ -372,7 +399,9 @@ time_zone = "UTC"
         .unwrap();
         let j = &s.jobs[0];
         assert_eq!(j.time_zone, chrono_tz::Asia::Shanghai);
-        let Task::Report { params, .. } = &j.task else { panic!() };
+        let Task::Report { params, .. } = &j.task else {
+            panic!()
+        };
         assert_eq!(params, &vec![("year".to_string(), "2024".to_string())]);
         // 06:30 in Shanghai is 22:30 UTC the day before.
         let now = Utc.with_ymd_and_hms(2026, 12, 5, 23, 0, 0).unwrap();
@@ -392,23 +421,52 @@ time_zone = "UTC"
         assert_eq!(s.jobs[1].missed(Some(before), now), None, "no catch_up");
         assert_eq!(j.due_between(before, now, 10), 1);
         let every = parse_cron("* * * * * *").unwrap();
-        let e = Job { cron: every, ..j.clone() };
-        assert_eq!(e.due_between(before, before + chrono::Duration::seconds(5), 100), 5);
+        let e = Job {
+            cron: every,
+            ..j.clone()
+        };
+        assert_eq!(
+            e.due_between(before, before + chrono::Duration::seconds(5), 100),
+            5
+        );
     }
 
     #[test]
     fn errors_name_the_line() {
         let cases = [
-            ("[[job]]\nname = \"a\"\ncron = \"61 * * * *\"\ncheck = true\n", ":3", "cron"),
-            ("time_zone = \"Mars/Olympus\"\n[[job]]\nname=\"a\"\ncron=\"@daily\"\ncheck=true\n", ":1", "time zone"),
-            ("[[job]]\nname = \"a\"\ncron = \"@daily\"\n", ":1", "exactly one of"),
-            ("[[job]]\nname = \"a\"\ncron = \"@daily\"\ncheck = true\n[[job]]\nname = \"a\"\ncron = \"@daily\"\ncheck = true\n", ":6", "used twice"),
+            (
+                "[[job]]\nname = \"a\"\ncron = \"61 * * * *\"\ncheck = true\n",
+                ":3",
+                "cron",
+            ),
+            (
+                "time_zone = \"Mars/Olympus\"\n[[job]]\nname=\"a\"\ncron=\"@daily\"\ncheck=true\n",
+                ":1",
+                "time zone",
+            ),
+            (
+                "[[job]]\nname = \"a\"\ncron = \"@daily\"\n",
+                ":1",
+                "exactly one of",
+            ),
+            (
+                "[[job]]\nname = \"a\"\ncron = \"@daily\"\ncheck = true\n[[job]]\nname = \"a\"\ncron = \"@daily\"\ncheck = true\n",
+                ":6",
+                "used twice",
+            ),
             ("", ":1", "no jobs"),
-            ("[[job]]\nname = \"a\"\ncron = \"@daily\"\ncheck = true\nbogus = 1\n", ":5", "unknown field"),
+            (
+                "[[job]]\nname = \"a\"\ncron = \"@daily\"\ncheck = true\nbogus = 1\n",
+                ":5",
+                "unknown field",
+            ),
         ];
         for (text, line, reason) in cases {
             let e = schedule(text).unwrap_err().to_string();
-            assert!(e.contains(&format!("schedule.toml{line}")) && e.contains(reason), "{text:?}: {e}");
+            assert!(
+                e.contains(&format!("schedule.toml{line}")) && e.contains(reason),
+                "{text:?}: {e}"
+            );
         }
     }
 
@@ -428,6 +486,10 @@ time_zone = "UTC"
         };
         let b = job_runs_batch(&[run.clone()]).unwrap();
         assert_eq!(b.num_rows(), 1);
-        assert!(run.log_line().contains("seconds=1.500 rows=3 outcome=ok"), "{}", run.log_line());
+        assert!(
+            run.log_line().contains("seconds=1.500 rows=3 outcome=ok"),
+            "{}",
+            run.log_line()
+        );
     }
 }

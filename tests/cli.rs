@@ -1,6 +1,9 @@
 //! The `yusuan` binary end to end: ingest → sql on temporary directories, bad input,
 //! re-ingest, the bundled sample, and the dataset's files read back with the `parquet`
-//! crate alone.
+//! crate alone; `reports` (tests/cli/reports.rs): `yusuan report` and `yusuan schedule`.
+
+#[path = "cli/reports.rs"]
+mod reports;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

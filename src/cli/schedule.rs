@@ -84,8 +84,15 @@ async fn run_job(job: &Job, data: &Path, scheduled: DateTime<Utc>) -> JobRun {
                 let arg = DataArg {
                     data: Some(data.to_path_buf()),
                 };
-                let o = super::report::run_report(dir, &arg, out, params, &EngineArgs::default(), false)
-                    .await?;
+                let o = super::report::run_report(
+                    dir,
+                    &arg,
+                    out,
+                    params,
+                    &EngineArgs::default(),
+                    false,
+                )
+                .await?;
                 Ok((
                     Some(o.rows as i64),
                     Some(o.folder.display().to_string()),
@@ -113,7 +120,10 @@ async fn run_job(job: &Job, data: &Path, scheduled: DateTime<Utc>) -> JobRun {
                 }
                 let (docs, failed) = super::ingest::parse_all(&files, &Overrides::default(), false);
                 let note = (failed > 0).then(|| {
-                    format!("{failed} of {} file(s) could not be read (yusuan ingest names why)", files.len())
+                    format!(
+                        "{failed} of {} file(s) could not be read (yusuan ingest names why)",
+                        files.len()
+                    )
                 });
                 if !docs.is_empty() {
                     let info = CommitInfo {
@@ -153,17 +163,16 @@ fn record(data: &Path, run: &JobRun) {
     if !Dataset::exists(data) {
         return;
     }
-    let stored = job_runs_batch(std::slice::from_ref(run))
-        .and_then(|batch| {
-            Dataset::open(data)?.append_derived(
-                JOB_RUNS,
-                &batch,
-                &CommitInfo {
-                    operation: "schedule".into(),
-                    message: Some(format!("job {} {}", run.job, run.outcome)),
-                },
-            )
-        });
+    let stored = job_runs_batch(std::slice::from_ref(run)).and_then(|batch| {
+        Dataset::open(data)?.append_derived(
+            JOB_RUNS,
+            &batch,
+            &CommitInfo {
+                operation: "schedule".into(),
+                message: Some(format!("job {} {}", run.job, run.outcome)),
+            },
+        )
+    });
     if let Err(e) = stored {
         log(&format!(
             "warning: job {} not recorded in {}: {}",
@@ -195,7 +204,10 @@ async fn job_loop(job: Job, data: PathBuf, mut stop: watch::Receiver<bool>) {
             return;
         }
         let Some(next) = job.next_after(after) else {
-            log(&format!("job={} has no further due time ({})", job.name, job.pattern));
+            log(&format!(
+                "job={} has no further due time ({})",
+                job.name, job.pattern
+            ));
             return;
         };
         let wait = (next - Utc::now()).to_std().unwrap_or_default();

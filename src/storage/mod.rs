@@ -673,7 +673,12 @@ impl Dataset {
 
     /// Appends `batch` to a derived table (such as `job_runs`) as a new dataset version;
     /// the first append creates it. Its schema must be the table's.
-    pub fn append_derived(&self, name: &str, batch: &RecordBatch, info: &CommitInfo) -> Result<u64> {
+    pub fn append_derived(
+        &self,
+        name: &str,
+        batch: &RecordBatch,
+        info: &CommitInfo,
+    ) -> Result<u64> {
         self.commit_derived(name, batch, info, false)
     }
 
