@@ -484,7 +484,7 @@ time_zone = "UTC"
             output: None,
             message: None,
         };
-        let b = job_runs_batch(&[run.clone()]).unwrap();
+        let b = job_runs_batch(std::slice::from_ref(&run)).unwrap();
         assert_eq!(b.num_rows(), 1);
         assert!(
             run.log_line().contains("seconds=1.500 rows=3 outcome=ok"),

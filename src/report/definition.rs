@@ -519,7 +519,7 @@ sql = "select $year as year"
         assert_eq!(r.params.len(), 2);
         assert_eq!(r.sections[0].sql, "select 1 as total_wan");
         assert!(
-            r.sections[1].sql_at.ends_with("report.toml:18"),
+            r.sections[1].sql_at.ends_with("report.toml:17"),
             "{}",
             r.sections[1].sql_at
         );

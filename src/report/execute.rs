@@ -130,7 +130,7 @@ pub async fn plan(
             ));
         };
         let v = match ty {
-            Some(t) if &v.data_type() != &t && !matches!(t, DataType::Null) => v
+            Some(t) if v.data_type() != t && !matches!(t, DataType::Null) => v
                 .cast_to(&t)
                 .map_err(|_| format!("parameter {id} = {v}: expected a value of type {t}"))?,
             _ => v.clone(),
