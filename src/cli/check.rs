@@ -106,15 +106,12 @@ fn load_rules(args: &CheckArgs) -> anyhow::Result<Vec<Rule>> {
 /// findings name the version they were computed over).
 fn store(
     data: &std::path::Path,
-    engine: &Engine,
+    version: u64,
     findings: &datafusion::arrow::array::RecordBatch,
 ) -> anyhow::Result<()> {
     let info = CommitInfo {
         operation: "check".into(),
-        message: Some(format!(
-            "findings over dataset version {}",
-            engine.version()
-        )),
+        message: Some(format!("findings over dataset version {version}")),
     };
     Dataset::open(data)?.replace_derived(CHECK_RESULTS, findings, &info)?;
     Ok(())
@@ -129,8 +126,10 @@ pub async fn run_and_store(data: &std::path::Path) -> anyhow::Result<usize> {
     let findings = run_rules(&engine, &builtin_rules()?)
         .await
         .context("running the rules")?;
-    store(data, &engine, &findings)?;
-    Ok(findings.num_rows())
+    // (The commit may wait for another writer's lock: off the runtime's threads.)
+    let (data, version, n) = (data.to_path_buf(), engine.version(), findings.num_rows());
+    tokio::task::spawn_blocking(move || store(&data, version, &findings)).await??;
+    Ok(n)
 }
 
 pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
@@ -230,7 +229,7 @@ pub async fn run(args: CheckArgs) -> anyhow::Result<Status> {
             n(4)
         );
     }
-    store(&data, &engine, &findings)?;
+    store(&data, engine.version(), &findings)?;
     let worst = (0..findings.num_rows())
         .filter_map(|i| {
             use datafusion::arrow::array::AsArray;

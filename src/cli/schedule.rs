@@ -118,23 +118,30 @@ async fn run_job(job: &Job, data: &Path, scheduled: DateTime<Utc>) -> JobRun {
                 if files.is_empty() {
                     return Ok((Some(0), None, Some("no new files".into())));
                 }
-                let (docs, failed) = super::ingest::parse_all(&files, &Overrides::default(), false);
-                let note = (failed > 0).then(|| {
-                    format!(
-                        "{failed} of {} file(s) could not be read (yusuan ingest names why)",
-                        files.len()
-                    )
-                });
-                if !docs.is_empty() {
-                    let info = CommitInfo {
-                        operation: "ingest".into(),
-                        message: Some(format!("schedule job {}", job.name)),
-                    };
-                    Dataset::open_or_create(data)?
-                        .commit_with(&docs, super::ingest::now_micros(), &info)
-                        .with_context(|| format!("writing the dataset {}", data.display()))?;
-                }
-                Ok((Some(docs.len() as i64), None, note))
+                // Parsing and the commit (which may wait for another writer's lock) run
+                // off the runtime's threads.
+                let (name, data) = (job.name.clone(), data.to_path_buf());
+                tokio::task::spawn_blocking(move || {
+                    let (docs, failed) =
+                        super::ingest::parse_all(&files, &Overrides::default(), false);
+                    let note = (failed > 0).then(|| {
+                        format!(
+                            "{failed} of {} file(s) could not be read (yusuan ingest names why)",
+                            files.len()
+                        )
+                    });
+                    if !docs.is_empty() {
+                        let info = CommitInfo {
+                            operation: "ingest".into(),
+                            message: Some(format!("schedule job {name}")),
+                        };
+                        Dataset::open_or_create(&data)?
+                            .commit_with(&docs, super::ingest::now_micros(), &info)
+                            .with_context(|| format!("writing the dataset {}", data.display()))?;
+                    }
+                    Ok((Some(docs.len() as i64), None, note))
+                })
+                .await?
             }
         }
     }
@@ -157,8 +164,14 @@ async fn run_job(job: &Job, data: &Path, scheduled: DateTime<Utc>) -> JobRun {
     }
 }
 
-/// Logs a run to stderr and appends it to `job_runs` (a warning when that fails).
-fn record(data: &Path, run: &JobRun) {
+/// Logs a run to stderr and appends it to `job_runs` (a warning when that fails); the
+/// commit, which may wait for another writer's lock, runs off the runtime's threads.
+async fn record(data: &Path, run: &JobRun) {
+    let (data, run) = (data.to_path_buf(), run.clone());
+    let _ = tokio::task::spawn_blocking(move || record_now(&data, &run)).await;
+}
+
+fn record_now(data: &Path, run: &JobRun) {
     log(&run.log_line());
     if !Dataset::exists(data) {
         return;
@@ -195,7 +208,7 @@ async fn job_loop(job: Job, data: PathBuf, mut stop: watch::Receiver<bool>) {
                 missed.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             ));
             let run = run_job(&job, &data, missed).await;
-            record(&data, &run);
+            record(&data, &run).await;
         }
     }
     let mut after = Utc::now();
@@ -216,7 +229,7 @@ async fn job_loop(job: Job, data: PathBuf, mut stop: watch::Receiver<bool>) {
             _ = stop.changed() => return,
         }
         let run = run_job(&job, &data, next).await;
-        record(&data, &run);
+        record(&data, &run).await;
         // Due times that came while it ran are skipped, not queued.
         let now = Utc::now();
         let missed = job.due_between(next, now, 100_000);
@@ -238,7 +251,8 @@ async fn job_loop(job: Job, data: PathBuf, mut stop: watch::Receiver<bool>) {
                         next.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
                     )),
                 },
-            );
+            )
+            .await;
         }
         after = now;
     }
@@ -274,7 +288,7 @@ pub async fn run(args: ScheduleArgs) -> anyhow::Result<Status> {
         let mut failed = 0;
         for job in &schedule.jobs {
             let run = run_job(job, &data, Utc::now()).await;
-            record(&data, &run);
+            record(&data, &run).await;
             failed += usize::from(run.outcome == "failed");
         }
         return Ok(if failed > 0 {

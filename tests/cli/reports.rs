@@ -217,6 +217,28 @@ fn a_rerun_is_byte_identical_and_a_failing_one_changes_nothing() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(entries.len(), 3, "two runs and latest: {entries:?}");
+    // A failure while writing (a chart whose values are text, found after the queries ran
+    // and the CSV, Parquet and xlsx files were written): the same.
+    std::fs::copy("reports/overview/growth.sql", report.join("growth.sql")).unwrap();
+    let toml = std::fs::read_to_string(report.join("report.toml")).unwrap();
+    std::fs::write(
+        report.join("report.toml"),
+        toml.replace("y = [\"three_public_wan\"]", "y = [\"region\"]"),
+    )
+    .unwrap();
+    let failed = run_report(&report, Some(&data), &out, &[]);
+    assert_fails(&failed, "column 'region' is");
+    assert!(
+        stderr(&failed).contains("section three_public"),
+        "{}",
+        stderr(&failed)
+    );
+    assert_eq!(files(&out.join("overview")), before);
+    assert_eq!(
+        std::fs::read_link(out.join("overview/latest")).unwrap(),
+        link
+    );
+    std::fs::write(report.join("report.toml"), toml).unwrap();
     // A missing dataset fails the same way.
     let gone = run_report(&report, Some(&tmp.path().join("nowhere")), &out, &[]);
     assert_fails(&gone, "holds no yusuan dataset");
@@ -500,6 +522,71 @@ report = "no-such-report"
         .unwrap()
         .count();
     assert_eq!(published, by_job["overview"].len() + 1, "runs and latest");
+    // catch_up: the every-second job last ran above; a due time has passed since, so a
+    // scheduler started now runs it at once.
+    let catch_up = tmp.path().join("catch_up.toml");
+    std::fs::write(
+        &catch_up,
+        "[[job]]\nname = \"check\"\ncron = \"* * * * * *\"\ncheck = true\ncatch_up = true\n",
+    )
+    .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args([
+            "schedule",
+            "--config",
+            catch_up.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ])
+        .env_remove("YUSUAN_DATA")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("job=check catching up the run due"),
+        "{}",
+        stderr(&o)
+    );
+    // An ingest job takes the folder's files that are new since its last good run.
+    let inbox = tmp.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::copy(super::HENAN, inbox.join("henan.txt")).unwrap();
+    let ingest = tmp.path().join("ingest.toml");
+    std::fs::write(
+        &ingest,
+        "[[job]]\nname = \"inbox\"\ncron = \"@hourly\"\ningest = \"inbox\"\n",
+    )
+    .unwrap();
+    let once = |config: &Path| {
+        yusuan(&[
+            "schedule",
+            "--once",
+            "--config",
+            config.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ])
+    };
+    let o = once(&ingest);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rows=1 outcome=ok"), "{}", stderr(&o));
+    let o = once(&ingest);
+    assert!(
+        stderr(&o).contains("rows=0 outcome=ok") && stderr(&o).contains("no new files"),
+        "{}",
+        stderr(&o)
+    );
     // --once: every job now; a failed job makes exit 2.
     let o = yusuan(&[
         "schedule",
