@@ -163,26 +163,7 @@ fn is_decimal(t: &DataType) -> bool {
 }
 
 /// `-1234567.80` → `-1,234,567.80` (money columns in table/box mode).
-pub fn thousands(v: &str) -> String {
-    let (sign, rest) = v.strip_prefix('-').map_or(("", v), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    if !int.chars().all(|c| c.is_ascii_digit()) {
-        return v.to_string();
-    }
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
-    }
-}
+pub use yusuan::report::write::thousands;
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })

@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, bail};
-use datafusion::arrow::array::{Array, RecordBatch};
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use datafusion::sql::parser::DFParser;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
@@ -373,64 +372,21 @@ fn write_parquet(path: &Path, batches: &[RecordBatch]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An Excel sheet: a header row, numbers as numbers (decimals shown with their scale and
-/// thousands separators; Excel itself holds them as doubles, exact to the cent below
-/// 10^13), text as text.
+/// An Excel sheet (`yusuan::report::write::write_xlsx`): a header row, numbers as
+/// numbers, text as text.
 fn write_xlsx(path: &Path, batches: &[RecordBatch]) -> anyhow::Result<()> {
-    use rust_xlsxwriter::{Format as XFormat, Workbook};
     let Some(first) = batches.first() else {
         return Ok(());
     };
-    let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    let bold = XFormat::new().set_bold();
-    let schema = first.schema();
-    for (c, f) in schema.fields().iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, f.name(), &bold)?;
-    }
-    let opts = FormatOptions::default();
-    let mut row = 1u32;
-    for b in batches {
-        let fmts = b
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts))
-            .collect::<Result<Vec<_>, _>>()?;
-        for r in 0..b.num_rows() {
-            for (c, (col, fmt)) in b.columns().iter().zip(&fmts).enumerate() {
-                if col.is_null(r) {
-                    continue;
-                }
-                let text = fmt.value(r).to_string();
-                let number = match col.data_type() {
-                    DataType::Decimal128(_, s) => Some(*s),
-                    t if t.is_numeric() => Some(0),
-                    _ => None,
-                };
-                match (number, text.parse::<f64>()) {
-                    (Some(scale), Ok(v)) => {
-                        let pattern = if scale > 0 {
-                            format!("#,##0.{}", "0".repeat(scale.max(0) as usize))
-                        } else {
-                            "0".to_string()
-                        };
-                        sheet.write_number_with_format(
-                            row,
-                            c as u16,
-                            v,
-                            &XFormat::new().set_num_format(&pattern),
-                        )?;
-                    }
-                    _ => {
-                        sheet.write_string(row, c as u16, &text)?;
-                    }
-                }
-            }
-            row += 1;
-        }
-    }
-    book.save(path)
-        .with_context(|| format!("writing {}", path.display()))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    yusuan::report::write::write_xlsx(
+        path,
+        &[("Sheet1".to_string(), first.schema(), batches)],
+        &Default::default(),
+        now,
+    )?;
     Ok(())
 }
 

@@ -18,7 +18,8 @@
 use std::sync::Once;
 
 use charts_rs::{
-    AxisLabelOverflow, BarChart, HorizontalBarChart, LineChart, PieChart, Series, THEME_LIGHT,
+    AxisLabelOverflow, BarChart, ChartBase, HorizontalBarChart, LineChart, PieChart, Series,
+    THEME_LIGHT,
 };
 use datafusion::arrow::array::{Array, RecordBatch};
 use datafusion::arrow::compute::cast;
@@ -238,6 +239,21 @@ pub fn svg(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
         .unwrap_or_default();
     let show_legend = series.len() > 1 || spec.kind == "pie";
     let categories = data.categories.clone();
+    // What every type shares: size, the measuring font, title, unit, legend.
+    let frame = |base: &mut ChartBase, height: f32, legend: bool| {
+        base.width = WIDTH;
+        base.height = height;
+        base.font_family = FONT_FAMILY.into();
+        base.title.text = title.clone();
+        base.sub_title.text = unit.clone();
+        base.legend.show = Some(legend);
+        base.x_axis.label_overflow = AxisLabelOverflow::Rotate;
+    };
+    let thousands = |axes: &mut Vec<charts_rs::YAxisConfig>| {
+        for y in axes {
+            y.formatter = Some("{t}".into());
+        }
+    };
     let result = match spec.kind.as_str() {
         "horizontal_bar" => {
             // One row per category, top to bottom in the result's order.
@@ -249,27 +265,14 @@ pub fn svg(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
             let mut cats = categories;
             cats.reverse();
             let mut c = HorizontalBarChart::new_with_theme(series, cats, THEME_LIGHT);
-            c.width = WIDTH;
-            c.height = height;
-            c.font_family = FONT_FAMILY.into();
-            c.title.text = title;
-            c.sub_title.text = unit;
-            c.legend.show = Some(show_legend);
+            frame(&mut c.base, height, show_legend);
             c.x_axis.formatter = Some("{t}".into());
             c.svg()
         }
         "line" => {
             let mut c = LineChart::new_with_theme(series, categories, THEME_LIGHT);
-            c.width = WIDTH;
-            c.height = 360.0;
-            c.font_family = FONT_FAMILY.into();
-            c.title.text = title;
-            c.sub_title.text = unit;
-            c.legend.show = Some(show_legend);
-            c.x_axis.label_overflow = AxisLabelOverflow::Rotate;
-            for y in &mut c.y_axis_configs {
-                y.formatter = Some("{t}".into());
-            }
+            frame(&mut c.base, 360.0, show_legend);
+            thousands(&mut c.y_axis_configs);
             c.svg()
         }
         "pie" => {
@@ -281,26 +284,13 @@ pub fn svg(spec: &ChartSpec, data: &ChartData) -> Result<String, ChartError> {
                 .filter_map(|(name, v)| v.map(|v| Series::new(name.clone(), vec![v as f32])))
                 .collect();
             let mut c = PieChart::new_with_theme(slices, THEME_LIGHT);
-            c.width = WIDTH;
-            c.height = 420.0;
-            c.font_family = FONT_FAMILY.into();
-            c.title.text = title;
-            c.sub_title.text = unit;
-            c.legend.show = Some(true);
+            frame(&mut c.base, 420.0, true);
             c.svg()
         }
         _ => {
             let mut c = BarChart::new_with_theme(series, categories, THEME_LIGHT);
-            c.width = WIDTH;
-            c.height = 380.0;
-            c.font_family = FONT_FAMILY.into();
-            c.title.text = title;
-            c.sub_title.text = unit;
-            c.legend.show = Some(show_legend);
-            c.x_axis.label_overflow = AxisLabelOverflow::Rotate;
-            for y in &mut c.y_axis_configs {
-                y.formatter = Some("{t}".into());
-            }
+            frame(&mut c.base, 380.0, show_legend);
+            thousands(&mut c.y_axis_configs);
             c.svg()
         }
     };

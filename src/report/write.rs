@@ -54,6 +54,17 @@ fn is_plain(name: &str, plain: &[String]) -> bool {
         || plain.iter().any(|p| p == name)
 }
 
+/// A display formatter per column of `b`.
+fn formatters<'a>(
+    b: &'a RecordBatch,
+    opts: &'a FormatOptions<'a>,
+) -> Result<Vec<ArrayFormatter<'a>>> {
+    Ok(b.columns()
+        .iter()
+        .map(|c| ArrayFormatter::try_new(c.as_ref(), opts))
+        .collect::<std::result::Result<Vec<_>, _>>()?)
+}
+
 /// A column as people read it.
 #[derive(Debug, Serialize)]
 pub struct Column {
@@ -83,11 +94,7 @@ pub fn display_rows(
         .collect();
     let mut rows = Vec::new();
     'batches: for b in batches {
-        let fmts = b
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts))
-            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let fmts = formatters(b, &opts)?;
         for r in 0..b.num_rows() {
             if rows.len() >= limit {
                 break 'batches;
@@ -208,11 +215,7 @@ pub fn write_xlsx(
         }
         let mut row = 1u32;
         for b in batches.iter() {
-            let fmts = b
-                .columns()
-                .iter()
-                .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts))
-                .collect::<std::result::Result<Vec<_>, _>>()?;
+            let fmts = formatters(b, &opts)?;
             for r in 0..b.num_rows() {
                 for (c, (col, fmt)) in b.columns().iter().zip(&fmts).enumerate() {
                     if col.is_null(r) {

@@ -41,20 +41,10 @@ fn latest(out: &Path, name: &str) -> PathBuf {
 
 /// Every file under `dir`, relative, with its bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().display().to_string();
-                out.insert(rel, std::fs::read(&p).unwrap());
-            }
-        }
-    }
-    out
+    super::snapshot(dir)
+        .into_iter()
+        .map(|(p, bytes)| (p.strip_prefix(dir).unwrap().display().to_string(), bytes))
+        .collect()
 }
 
 /// A CSV file's text without its byte-order mark (which it must have).
@@ -121,6 +111,26 @@ fn overview_over_the_sample_publishes_every_output() {
         assert!(all.contains_key(f), "{f} missing: {:?}", all.keys());
     }
     assert!(all["overview.xlsx"].starts_with(b"PK"), "an xlsx is a zip");
+    // One sheet per section, named by its title; money as numbers.
+    let xlsx = run.join("overview.xlsx");
+    let unzip = |member: &str| {
+        let o = Command::new("unzip")
+            .arg("-p")
+            .arg(&xlsx)
+            .arg(member)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "unzip {member}");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let workbook = unzip("xl/workbook.xml");
+    assert_eq!(workbook.matches("<sheet ").count(), 6, "{workbook}");
+    assert!(workbook.contains("name=\"各地区支出总量\""), "{workbook}");
+    assert!(unzip("xl/worksheets/sheet1.xml").contains("<v>105633.85</v>"));
+    assert!(
+        unzip("xl/sharedStrings.xml").contains("支出合计"),
+        "headings from [labels]"
+    );
     // The CSV numbers are those of the SQL, run directly.
     assert_eq!(
         csv(&run.join("data/totals.csv")),
@@ -425,6 +435,33 @@ fn district_pages_over_a_generated_dataset_equal_direct_sql() {
     assert!(headline.lines().count() > 1, "{headline}");
 }
 
+/// Runs `yusuan schedule` for `millis`, then sends SIGTERM and waits for it.
+fn schedule_for(config: &Path, data: &Path, millis: u64) -> std::process::Output {
+    let child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
+        .args([
+            "schedule",
+            "--config",
+            config.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ])
+        .env_remove("YUSUAN_DATA")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(millis));
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn schedule_runs_jobs_without_overlap_and_stops_cleanly() {
     let tmp = tempfile::tempdir().unwrap();
@@ -453,29 +490,7 @@ report = "no-such-report"
         ),
     )
     .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
-        .args([
-            "schedule",
-            "--config",
-            config.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ])
-        .env_remove("YUSUAN_DATA")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_secs(5));
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let o = child.wait_with_output().unwrap();
+    let o = schedule_for(&config, &data, 5000);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let log = stderr(&o);
     assert!(
@@ -531,27 +546,7 @@ report = "no-such-report"
     )
     .unwrap();
     std::thread::sleep(std::time::Duration::from_millis(1200));
-    let child = Command::new(env!("CARGO_BIN_EXE_yusuan"))
-        .args([
-            "schedule",
-            "--config",
-            catch_up.to_str().unwrap(),
-            "--data",
-            data.to_str().unwrap(),
-        ])
-        .env_remove("YUSUAN_DATA")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let o = child.wait_with_output().unwrap();
+    let o = schedule_for(&catch_up, &data, 500);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
         stderr(&o).contains("job=check catching up the run due"),
