@@ -5,5 +5,5 @@ SELECT year, unit_name,
        round(wan(project_total), 2) AS project_wan,
        round(wan(three_public_total), 2) AS three_public_wan
 FROM budget_totals
-WHERE kind = 'budget' AND coalesce(region, '?') = $region
+WHERE kind = 'budget' AND (region = $region OR (region IS NULL AND $region = '?'))
 ORDER BY year DESC, expenditure_total DESC NULLS LAST, unit_name

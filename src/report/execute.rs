@@ -8,8 +8,11 @@ use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef};
-use datafusion::common::ScalarValue;
+use datafusion::common::tree_node::{Transformed, TreeNode, TreeNodeRecursion};
+use datafusion::common::{DataFusionError, ScalarValue};
 use datafusion::execution::context::SQLOptions;
+use datafusion::logical_expr::expr_rewriter::NamePreserver;
+use datafusion::logical_expr::{Expr, LogicalPlan};
 use datafusion::prelude::DataFrame;
 
 use super::chart;
@@ -87,9 +90,69 @@ fn typed_null(kind: ParamType) -> ScalarValue {
     }
 }
 
-/// Plans `sql` and binds its `$name` placeholders to `values`: each value becomes a literal
-/// in the plan, cast to the type the placeholder has there (`year = $year` makes it the
-/// column's type). A placeholder that names no value is an error naming it.
+/// The `$name` placeholders of a plan (with the `$`).
+fn placeholder_ids(plan: &LogicalPlan) -> std::result::Result<BTreeSet<String>, String> {
+    let mut ids = BTreeSet::new();
+    plan.apply_with_subqueries(|p| {
+        p.apply_expressions(|e| {
+            e.apply(|e| {
+                if let Expr::Placeholder(p) = e {
+                    ids.insert(p.id.clone());
+                }
+                Ok(TreeNodeRecursion::Continue)
+            })
+        })
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(ids)
+}
+
+/// Replaces every placeholder of `plan` by its value as a literal, cast to the type that
+/// occurrence has in the plan. (DataFusion's own `with_param_values` needs one type per
+/// name: `region = $region OR $region = '?'` gives it two, `Utf8View` and `Utf8`.)
+fn bind_values(
+    plan: LogicalPlan,
+    values: &BTreeMap<String, ScalarValue>,
+) -> datafusion::common::Result<LogicalPlan> {
+    plan.transform_up_with_subqueries(|plan| {
+        let schema = Arc::clone(plan.schema());
+        let names = NamePreserver::new(&plan);
+        plan.map_expressions(|e| {
+            let (e, has_placeholder) = e.infer_placeholder_types(&schema)?;
+            if !has_placeholder {
+                return Ok(Transformed::no(e));
+            }
+            let name = names.save(&e);
+            let bound = e.transform_up(|e| {
+                let Expr::Placeholder(p) = e else {
+                    return Ok(Transformed::no(e));
+                };
+                let value = values
+                    .get(p.id.trim_start_matches('$'))
+                    .ok_or_else(|| DataFusionError::Plan(format!("no value for {}", p.id)))?;
+                let value = match p.field.as_ref().map(|f| f.data_type()) {
+                    Some(t) if &value.data_type() != t && !matches!(t, DataType::Null) => {
+                        value.cast_to(t).map_err(|_| {
+                            DataFusionError::Plan(format!(
+                                "parameter {} = {value}: expected a value of type {t}",
+                                p.id
+                            ))
+                        })?
+                    }
+                    _ => value.clone(),
+                };
+                Ok(Transformed::yes(Expr::Literal(value, None)))
+            })?;
+            Ok(bound.update_data(|e| name.restore(e)))
+        })?
+        .map_data(|p| p.recompute_schema())
+    })
+    .map(|t| t.data)
+}
+
+/// Plans `sql` and binds its `$name` placeholders to `values`: each occurrence becomes a
+/// literal in the plan, cast to the type the placeholder has there (`year = $year` makes
+/// it the column's type). A placeholder that names no value is an error naming it.
 pub async fn plan(
     engine: &Engine,
     sql: &str,
@@ -100,22 +163,18 @@ pub async fn plan(
         .sql_with_options(sql, read_only())
         .await
         .map_err(|e| e.to_string())?;
-    let types = df
-        .logical_plan()
-        .get_parameter_types()
-        .map_err(|e| e.to_string())?;
-    if types.is_empty() {
+    let ids = placeholder_ids(df.logical_plan())?;
+    if ids.is_empty() {
         return Ok(df);
     }
-    let mut bound = Vec::new();
-    for (id, ty) in types {
+    for id in &ids {
         let name = id.trim_start_matches('$');
         if name.chars().all(|c| c.is_ascii_digit()) {
             return Err(format!(
                 "positional parameter {id}: name the parameter instead ($year, $region …)"
             ));
         }
-        let Some(v) = values.get(name) else {
+        if !values.contains_key(name) {
             return Err(format!(
                 "{id} is not a parameter of this report (it has: {})",
                 if values.is_empty() {
@@ -128,16 +187,11 @@ pub async fn plan(
                         .join(", ")
                 }
             ));
-        };
-        let v = match ty {
-            Some(t) if v.data_type() != t && !matches!(t, DataType::Null) => v
-                .cast_to(&t)
-                .map_err(|_| format!("parameter {id} = {v}: expected a value of type {t}"))?,
-            _ => v.clone(),
-        };
-        bound.push((name.to_string(), v));
+        }
     }
-    df.with_param_values(bound).map_err(|e| e.to_string())
+    let (state, plan) = df.into_parts();
+    let plan = bind_values(plan, values).map_err(|e| e.to_string())?;
+    Ok(DataFrame::new(state, plan))
 }
 
 /// The names of the `$name` placeholders in `sql` (planned, not run).
@@ -147,11 +201,8 @@ async fn placeholders(engine: &Engine, sql: &str) -> std::result::Result<BTreeSe
         .sql_with_options(sql, read_only())
         .await
         .map_err(|e| e.to_string())?;
-    Ok(df
-        .logical_plan()
-        .get_parameter_types()
-        .map_err(|e| e.to_string())?
-        .into_keys()
+    Ok(placeholder_ids(df.logical_plan())?
+        .into_iter()
         .map(|k| k.trim_start_matches('$').to_string())
         .collect())
 }

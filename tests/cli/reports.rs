@@ -256,6 +256,32 @@ fn a_rerun_is_byte_identical_and_a_failing_one_changes_nothing() {
 }
 
 #[test]
+fn check_results_before_the_first_check_has_the_columns_check_writes() {
+    let (_keep, data) = super::henan_dataset();
+    let columns = || {
+        sql_csv(&data, "describe check_results")
+            .replace("Utf8View", "Utf8")
+            .lines()
+            .map(|l| l.rsplit_once(',').unwrap().0.to_string())
+            .collect::<Vec<_>>()
+    };
+    let before = columns();
+    assert_eq!(
+        sql_csv(&data, "select count(*) as n from check_results"),
+        "n\n0\n"
+    );
+    let o = yusuan(&[
+        "check",
+        "--data",
+        data.to_str().unwrap(),
+        "--fail-on",
+        "never",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(columns(), before, "name and type of every column");
+}
+
+#[test]
 fn parameters_are_data_not_sql() {
     let tmp = tempfile::tempdir().unwrap();
     let (_keep, data) = super::henan_dataset();
@@ -583,14 +609,7 @@ report = "no-such-report"
         stderr(&o)
     );
     // --once: every job now; a failed job makes exit 2.
-    let o = yusuan(&[
-        "schedule",
-        "--once",
-        "--config",
-        config.to_str().unwrap(),
-        "--data",
-        data.to_str().unwrap(),
-    ]);
+    let o = once(&config);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert_eq!(
         stderr(&o).matches("outcome=ok").count(),
