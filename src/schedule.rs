@@ -15,6 +15,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{Error, Result};
+use crate::report::definition::{location, parse_toml};
 
 /// The time zone of a schedule that names none.
 pub const DEFAULT_TIME_ZONE: &str = "Asia/Shanghai";
@@ -146,10 +147,6 @@ pub struct Schedule {
     pub jobs: Vec<Job>,
 }
 
-fn line_of(text: &str, at: usize) -> usize {
-    text[..at.min(text.len())].matches('\n').count() + 1
-}
-
 fn parse_tz(name: &str) -> std::result::Result<Tz, String> {
     name.parse::<Tz>()
         .map_err(|_| format!("time zone '{name}' is not an IANA name such as Asia/Shanghai"))
@@ -174,15 +171,10 @@ pub fn load(path: &Path) -> Result<Schedule> {
         .map_err(|e| Error::io("resolving", path, e))?;
     let base = base.as_path();
     let err = |offset: usize, reason: String| Error::Report {
-        location: format!("{}:{}", path.display(), line_of(&text, offset)),
+        location: location(path, &text, offset),
         reason,
     };
-    let def: ScheduleToml = toml::from_str(&text).map_err(|e| {
-        err(
-            e.span().map_or(0, |s| s.start),
-            e.message().trim().to_string(),
-        )
-    })?;
+    let def: ScheduleToml = parse_toml(path, &text)?;
     let default_tz = match &def.time_zone {
         Some(t) => parse_tz(t.get_ref()).map_err(|e| err(t.span().start, e))?,
         None => parse_tz(DEFAULT_TIME_ZONE).expect("a known zone"),

@@ -231,6 +231,19 @@ fn line_of(text: &str, at: usize) -> usize {
     text[..at.min(text.len())].matches('\n').count() + 1
 }
 
+/// `FILE:LINE` of byte offset `at` in the file's `text`.
+pub(crate) fn location(file: &Path, text: &str, at: usize) -> String {
+    format!("{}:{}", file.display(), line_of(text, at))
+}
+
+/// Parses a TOML file's `text`; an error names the file and line (unknown keys included).
+pub(crate) fn parse_toml<T: serde::de::DeserializeOwned>(file: &Path, text: &str) -> Result<T> {
+    toml::from_str(text).map_err(|e| Error::Report {
+        location: location(file, text, e.span().map_or(0, |s| s.start)),
+        reason: e.message().trim().to_string(),
+    })
+}
+
 /// Reads and checks the definition in `dir` (which holds `report.toml`).
 pub fn load(dir: &Path) -> Result<Report> {
     let file = dir.join(DEFINITION_FILE);
@@ -244,15 +257,12 @@ pub fn load(dir: &Path) -> Result<Report> {
             Error::io("reading", &file, e)
         }
     })?;
-    let at = |offset: usize| format!("{}:{}", file.display(), line_of(&text, offset));
+    let at = |offset: usize| location(&file, &text, offset);
     let err = |offset: usize, reason: String| Error::Report {
         location: at(offset),
         reason,
     };
-    let def: ReportToml = toml::from_str(&text).map_err(|e| {
-        let offset = e.span().map_or(0, |s| s.start);
-        err(offset, e.message().trim().to_string())
-    })?;
+    let def: ReportToml = parse_toml(&file, &text)?;
     let name = dir
         .canonicalize()
         .ok()
