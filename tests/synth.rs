@@ -93,6 +93,7 @@ async fn checks_find_exactly_the_planted_errors() {
         families,
         BTreeSet::from([
             "balance",
+            "claims",
             "codes",
             "cross_table",
             "hierarchy",

@@ -63,6 +63,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../queries/checks/narrative.sql"),
     ),
     (
+        "queries/checks/claims.sql",
+        include_str!("../../queries/checks/claims.sql"),
+    ),
+    (
         "queries/checks/structure.sql",
         include_str!("../../queries/checks/structure.sql"),
     ),

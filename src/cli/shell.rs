@@ -330,10 +330,10 @@ fn help() -> String {
         s.push('\n');
     }
     s.push_str(
-        "\nTables: documents, source_tables, line_items, narrative_facts, projects,\n\
-         performance_indicators, ingest_warnings; reference ref_*; views budget_totals,\n\
-         gpb_by_function, gpb_function_rollup, spending_by_econ, unit_years, region_years,\n\
-         spending_mix, unit_rankings.\n\
+        "\nTables: documents, source_tables, line_items, narrative_facts, narrative_claims,\n\
+         projects, performance_indicators, ingest_warnings; reference ref_*; views\n\
+         budget_totals, gpb_by_function, gpb_function_rollup, spending_by_econ, unit_years,\n\
+         region_years, spending_mix, unit_rankings, claim_comparisons.\n\
          .help functions lists wan(), class_name() and the other budget functions.",
     );
     s

@@ -77,6 +77,10 @@ pub const VIEWS: &[(&str, &str)] = &[
         "unit_rankings",
         include_str!("../../queries/views/unit_rankings.sql"),
     ),
+    (
+        "claim_comparisons",
+        include_str!("../../queries/views/claim_comparisons.sql"),
+    ),
 ];
 
 /// The reference tables every session has (`datasets/reference/`, compiled in): name,

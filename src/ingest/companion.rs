@@ -96,6 +96,11 @@ pub fn attach_companions(docs: Vec<SourceDocument>) -> (Vec<SourceDocument>, Vec
                 if t.parsed.facts.is_empty() {
                     t.parsed.facts = n.parsed.facts;
                 }
+                // (The claims' pages and lines are the narrative PDF's: its companion.)
+                if t.parsed.claims.is_empty() {
+                    t.parsed.claims = n.parsed.claims;
+                    super::claims::resolve_codes(&mut t.parsed.claims, &t.parsed.line_items);
+                }
                 t.companion_path = Some(n.source_path);
             }
             [] => errors.push(Error::NotADisclosure {

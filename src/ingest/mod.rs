@@ -13,6 +13,7 @@
 pub mod amount;
 pub mod balance;
 pub mod cells;
+pub mod claims;
 pub mod companion;
 pub mod confirm;
 pub mod grouped;
@@ -35,7 +36,7 @@ use crate::error::{Error, Result};
 use crate::model::{IngestWarning, ParsedDocument, SourceDocument, TableKind};
 
 /// Bumped whenever parsing changes what a document yields.
-pub const PARSER_VERSION: &str = "text-4";
+pub const PARSER_VERSION: &str = "text-5";
 
 /// Values given on the command line that take precedence over what the document says.
 #[derive(Debug, Clone, Default)]

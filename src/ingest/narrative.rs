@@ -16,14 +16,14 @@ use rust_decimal::Decimal;
 use super::amount::{MoneyUnit, parse_printed};
 use crate::model::NarrativeFact;
 
-static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static NUMBER: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(万元|亿元|元|%|个项目|个|辆|台\(套\)|台|套|人|家)")
         .unwrap()
 });
 static YEAR_PREFIX: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^.*?\d{4}年度?").unwrap());
 
 /// Section heading → topic.
-fn topic_of(heading: &str) -> &'static str {
+pub(crate) fn topic_of(heading: &str) -> &'static str {
     let h = heading;
     let rules: &[(&str, &str)] = &[
         ("财政拨款收入支出", "fiscal"),
@@ -106,10 +106,36 @@ fn item_of(label: &str) -> Option<&'static str> {
         .map(|(_, i)| *i)
 }
 
+/// A paragraph of the narrative under its section heading, with the source line each
+/// part of its text came from.
+pub(crate) struct Paragraph {
+    pub heading: String,
+    /// The text without whitespace (lines joined).
+    pub text: String,
+    /// `(byte offset in text, source line)` of each joined line, in order.
+    pub lines: Vec<(usize, usize)>,
+}
+
+impl Paragraph {
+    /// The first source line.
+    pub fn line(&self) -> usize {
+        self.lines.first().map_or(0, |l| l.1)
+    }
+
+    /// The source line of the text at `offset`.
+    pub fn line_at(&self, offset: usize) -> usize {
+        self.lines
+            .iter()
+            .take_while(|(o, _)| *o <= offset)
+            .last()
+            .map_or(self.line(), |l| l.1)
+    }
+}
+
 /// Splits the narrative into paragraphs under their section heading. A paragraph that does
 /// not end a sentence continues into the next one (page breaks split sentences).
-fn paragraphs(lines: &[(usize, &str)]) -> Vec<(String, usize, String)> {
-    let mut out: Vec<(String, usize, String)> = Vec::new();
+pub(crate) fn paragraphs(lines: &[(usize, &str)]) -> Vec<Paragraph> {
+    let mut out: Vec<Paragraph> = Vec::new();
     let mut heading = String::new();
     let mut open = false;
     for &(no, raw) in lines {
@@ -122,6 +148,11 @@ fn paragraphs(lines: &[(usize, &str)]) -> Vec<(String, usize, String)> {
             open = false;
             continue;
         }
+        // (A page number printed between two lines of a sentence: `— 6 —`, `6`, `第6页`.)
+        let bare = t.trim_matches(|c: char| matches!(c, '-' | '—' | '－' | ' ' | '第' | '页'));
+        if !bare.is_empty() && bare.len() <= 3 && bare.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
         let text: String = t
             .trim_start_matches(['-', '*', ' '])
             .replace("**", "")
@@ -132,13 +163,18 @@ fn paragraphs(lines: &[(usize, &str)]) -> Vec<(String, usize, String)> {
             continue;
         }
         if open && let Some(last) = out.last_mut() {
-            last.2.push_str(&text);
+            last.lines.push((last.text.len(), no));
+            last.text.push_str(&text);
         } else {
-            out.push((heading.clone(), no, text));
+            out.push(Paragraph {
+                heading: heading.clone(),
+                text,
+                lines: vec![(0, no)],
+            });
         }
         open = !out
             .last()
-            .is_some_and(|p| p.2.ends_with(['。', '；', ';', '：', ':']));
+            .is_some_and(|p| p.text.ends_with(['。', '；', ';', '：', ':']));
     }
     out
 }
@@ -185,7 +221,13 @@ fn clean_label(clause: &str) -> String {
 /// Extracts facts from the narrative lines `(line number, text)`.
 pub fn extract_facts(lines: &[(usize, &str)]) -> Vec<NarrativeFact> {
     let mut facts = Vec::new();
-    for (heading, line, para) in paragraphs(lines) {
+    for Paragraph {
+        heading,
+        text: para,
+        lines: parts,
+    } in paragraphs(lines)
+    {
+        let line = parts.first().map_or(0, |l| l.1);
         let topic = topic_of(&heading);
         // The item the last value (for 占X%) and the last fact of any kind (for 增长X%) named.
         let mut current_item: Option<(String, String)> = None;

@@ -10,8 +10,8 @@ use super::layout::Columns;
 use super::rows::{TableCtx, parse_code_table};
 use super::{performance, summary};
 use crate::model::{
-    DocumentMeta, IngestWarning, LineItem, NarrativeFact, ParsedDocument, PerformanceIndicator,
-    Project, RowKind, SourceTable, TableKind, TableStatus,
+    DocumentMeta, IngestWarning, LineItem, NarrativeClaim, NarrativeFact, ParsedDocument,
+    PerformanceIndicator, Project, RowKind, SourceTable, TableKind, TableStatus,
 };
 
 /// A table as found in a source, before its rows are interpreted.
@@ -70,8 +70,10 @@ impl Outputs {
         meta: DocumentMeta,
         tables: Vec<SourceTable>,
         facts: Vec<NarrativeFact>,
+        mut claims: Vec<NarrativeClaim>,
         warnings: Vec<IngestWarning>,
     ) -> ParsedDocument {
+        super::claims::resolve_codes(&mut claims, &self.items);
         let mut meta = meta;
         meta.unit_name_printed = meta.unit_name.clone();
         meta.unit_name = abbreviated_unit_name(&meta.unit_name);
@@ -80,6 +82,8 @@ impl Outputs {
             tables,
             line_items: self.items,
             facts,
+            claims,
+            narrative: Vec::new(),
             projects: self.projects,
             indicators: self.indicators,
             warnings,

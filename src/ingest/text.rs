@@ -194,11 +194,13 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
         .take_while(|(n, _)| *n < first_table)
         .collect();
     let facts = narrative::extract_facts(&narrative_lines);
+    let claims = super::claims::extract_claims(&narrative_lines, year);
 
     Ok(out.into_document(
         meta.into_meta(title, year, unit_code, doc_unit.label()),
         tables,
         facts,
+        claims,
         ctx.warnings,
     ))
 }

@@ -435,6 +435,55 @@ pub struct NarrativeFact {
     pub source_line: i32,
 }
 
+/// A number the narrative states, read as a claim (`ingest::claims`; docs/checks.md,
+/// "Claim grammar").
+#[derive(Debug, Clone, PartialEq)]
+pub struct NarrativeClaim {
+    /// Order in the document (1-based).
+    pub claim_no: i32,
+    /// Claims about one subject stated together share a group.
+    pub group_no: i32,
+    /// `income_total`, `expenditure_total`, `total`, `fund`, `income.business`,
+    /// `function`, `basic`, `project`, `personnel`, `public`, `three_public[.part]`,
+    /// `operating_cost`, `procurement[.part]`, `performance`, `assets.vehicles`, `other` …
+    pub subject: String,
+    /// `gpb`, `gov_fund`, `soe`, `special_account`, `fiscal` where the subject names a fund.
+    pub fund: Option<&'static str>,
+    /// `income` / `expenditure` where the subject names one.
+    pub flow: Option<&'static str>,
+    /// The subject's name as printed.
+    pub subject_name: String,
+    /// The 功能分类 code of a `function` subject, where it resolves.
+    pub subject_code: Option<String>,
+    /// The names printed with (类)/(款)/(项), outermost first (not stored).
+    pub name_parts: Vec<String>,
+    /// `budget` (this year), `prior_budget`, `prior_execution`, `prior_final`,
+    /// `prior_adjusted`, `prior` (last year, basis not said), `as_of` (a holding).
+    pub period: &'static str,
+    /// `amount`, `change`, `change_pct`, `share`, `percent`, `count`.
+    pub measure: &'static str,
+    /// `increase`, `decrease`, `flat`, or `unknown` (a template's 增加（减少）) for changes.
+    pub direction: Option<&'static str>,
+    /// The number as printed (in its printed unit).
+    pub value: Decimal,
+    /// The number and its unit as printed (`1,234.50万元`, `持平`).
+    pub printed: String,
+    /// Money in 元.
+    pub amount: Option<Decimal>,
+    pub unit_text: String,
+    /// Decimals printed.
+    pub decimals: i32,
+    /// One unit of the last digit printed, in 元 for money (`25.77万元` → 100): a figure
+    /// may be rounded or cut there.
+    pub tolerance: Decimal,
+    /// For a share: the group of the whole it is a share of.
+    pub of_group: Option<i32>,
+    pub section: String,
+    pub sentence: String,
+    pub page: Option<i32>,
+    pub source_line: i32,
+}
+
 /// A project, as listed by 项目支出表 or 绩效目标表.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Project {
@@ -514,6 +563,11 @@ pub struct ParsedDocument {
     pub tables: Vec<SourceTable>,
     pub line_items: Vec<LineItem>,
     pub facts: Vec<NarrativeFact>,
+    pub claims: Vec<NarrativeClaim>,
+    /// The narrative as `(line, text)`, where the document was written rather than read
+    /// (`synth`: planted narrative errors edit it); empty for ingested documents, whose
+    /// sentences are kept in facts and claims. Not stored.
+    pub narrative: Vec<(i32, String)>,
     pub projects: Vec<Project>,
     pub indicators: Vec<PerformanceIndicator>,
     pub warnings: Vec<IngestWarning>,

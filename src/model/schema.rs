@@ -53,6 +53,7 @@ pub enum DatasetTable {
     SourceTables,
     LineItems,
     NarrativeFacts,
+    NarrativeClaims,
     Projects,
     PerformanceIndicators,
     IngestWarnings,
@@ -60,11 +61,12 @@ pub enum DatasetTable {
 
 impl DatasetTable {
     /// Every table, in the order they are written.
-    pub const ALL: [DatasetTable; 7] = [
+    pub const ALL: [DatasetTable; 8] = [
         DatasetTable::Documents,
         DatasetTable::SourceTables,
         DatasetTable::LineItems,
         DatasetTable::NarrativeFacts,
+        DatasetTable::NarrativeClaims,
         DatasetTable::Projects,
         DatasetTable::PerformanceIndicators,
         DatasetTable::IngestWarnings,
@@ -77,6 +79,7 @@ impl DatasetTable {
             DatasetTable::SourceTables => "source_tables",
             DatasetTable::LineItems => "line_items",
             DatasetTable::NarrativeFacts => "narrative_facts",
+            DatasetTable::NarrativeClaims => "narrative_claims",
             DatasetTable::Projects => "projects",
             DatasetTable::PerformanceIndicators => "performance_indicators",
             DatasetTable::IngestWarnings => "ingest_warnings",
@@ -179,6 +182,29 @@ impl DatasetTable {
                 s("sentence"),
                 i("source_line"),
             ]),
+            DatasetTable::NarrativeClaims => fields.extend([
+                i("claim_no"),
+                i("group_no"),
+                s("subject"),
+                so("fund"),
+                so("flow"),
+                s("subject_name"),
+                so("subject_code"),
+                s("period"),
+                s("measure"),
+                so("direction"),
+                Field::new("value", DataType::Decimal128(18, 4), false),
+                s("printed"),
+                money_o("amount"),
+                s("unit_text"),
+                i("decimals"),
+                Field::new("tolerance", DataType::Decimal128(18, 4), false),
+                io("of_group"),
+                s("section"),
+                s("sentence"),
+                io("page"),
+                i("source_line"),
+            ]),
             DatasetTable::Projects => fields.extend([
                 s("table_kind"),
                 i("row_no"),
@@ -253,6 +279,7 @@ impl DatasetTable {
             DatasetTable::SourceTables => p.tables.len(),
             DatasetTable::LineItems => p.line_items.len(),
             DatasetTable::NarrativeFacts => p.facts.len(),
+            DatasetTable::NarrativeClaims => p.claims.len(),
             DatasetTable::Projects => p.projects.len(),
             DatasetTable::PerformanceIndicators => p.indicators.len(),
             DatasetTable::IngestWarnings => p.warnings.len(),
@@ -346,6 +373,32 @@ impl DatasetTable {
                     str1(f.iter().map(|x| x.section.as_str())),
                     str1(f.iter().map(|x| x.sentence.as_str())),
                     int(f.iter().map(|x| x.source_line)),
+                ])
+            }
+            DatasetTable::NarrativeClaims => {
+                let c: Vec<_> = docs.iter().flat_map(|d| &d.parsed.claims).collect();
+                cols.extend([
+                    int(c.iter().map(|x| x.claim_no)),
+                    int(c.iter().map(|x| x.group_no)),
+                    str1(c.iter().map(|x| x.subject.as_str())),
+                    strs(c.iter().map(|x| x.fund)),
+                    strs(c.iter().map(|x| x.flow)),
+                    str1(c.iter().map(|x| x.subject_name.as_str())),
+                    strs(c.iter().map(|x| x.subject_code.as_deref())),
+                    str1(c.iter().map(|x| x.period)),
+                    str1(c.iter().map(|x| x.measure)),
+                    strs(c.iter().map(|x| x.direction)),
+                    money_col(c.iter().map(|x| Some(x.value)), 4)?,
+                    str1(c.iter().map(|x| x.printed.as_str())),
+                    money_col(c.iter().map(|x| x.amount), 2)?,
+                    str1(c.iter().map(|x| x.unit_text.as_str())),
+                    int(c.iter().map(|x| x.decimals)),
+                    money_col(c.iter().map(|x| Some(x.tolerance)), 4)?,
+                    Arc::new(Int32Array::from_iter(c.iter().map(|x| x.of_group))),
+                    str1(c.iter().map(|x| x.section.as_str())),
+                    str1(c.iter().map(|x| x.sentence.as_str())),
+                    Arc::new(Int32Array::from_iter(c.iter().map(|x| x.page))),
+                    int(c.iter().map(|x| x.source_line)),
                 ])
             }
             DatasetTable::Projects => {

@@ -11,14 +11,14 @@ use rust_decimal::Decimal;
 
 use super::budget::{Amount, Budget, District, ProjectLine, Unit, mix};
 use super::catalog::{chinese_number, econ_name, function_name};
+use super::narrative::Style;
 use crate::ingest::layout::{
     ECON_SUMMARY, EXPENDITURE, FISCAL_RIGHT, GPB_BASIC, INCOME, Layout, OPERATING_COST,
     PERFORMANCE_FUNDS, PROJECT_EXPENDITURE, SIDE_AMOUNT, THREE_PUBLIC,
 };
 use crate::model::{
-    ColumnMeaning, DocumentKind, DocumentMeta, LineItem, NarrativeFact, ParsedDocument,
-    PerformanceIndicator, Project, RowKind, Scope, SourceDocument, SourceTable, TableKind,
-    TableStatus,
+    ColumnMeaning, DocumentKind, DocumentMeta, LineItem, ParsedDocument, PerformanceIndicator,
+    Project, RowKind, Scope, SourceDocument, SourceTable, TableKind, TableStatus,
 };
 
 /// The value stored in `documents.format` for generated documents.
@@ -309,15 +309,6 @@ fn econ_rows(b: &Budget) -> BTreeMap<&'static str, (Amount, Amount, Amount)> {
 /// The 政府预算经济分类 款 a 部门经济分类 款 maps to for this kind of unit.
 fn gov_econ(code: &str, admin: bool) -> Option<&'static str> {
     crate::model::reference::gov_econ_for(code, if admin { "机关" } else { "事业单位" })
-}
-
-/// Percent with two decimals, rounded half up: `part / whole`.
-fn percent(part: Amount, whole: Amount) -> Decimal {
-    if whole == 0 {
-        return Decimal::ZERO;
-    }
-    let bp = (part as i128 * 20_000 / whole as i128 + 1) / 2;
-    Decimal::new(bp as i64, 2)
 }
 
 /// The document of `unit`'s `budget`; `previous` (the year before) gives growth figures.
@@ -738,7 +729,9 @@ pub fn document(
     }
     w.finish_table();
 
-    let facts = narrative(budget, previous, w.line + 10);
+    let first_line = w.line + 10;
+    let lines = super::narrative::lines(budget, previous, Style::of_seed(unit.seed));
+    let (facts, claims) = super::narrative::read(&lines, first_line, year, &w.items);
     let doc_hash = mix(
         mix(mix(seed, district.index as u64), unit.seed),
         year as u64,
@@ -771,6 +764,12 @@ pub fn document(
             tables: w.tables,
             line_items: w.items,
             facts,
+            claims,
+            narrative: lines
+                .into_iter()
+                .enumerate()
+                .map(|(i, l)| (first_line + i as i32, l))
+                .collect(),
             projects,
             indicators,
             warnings: Vec::new(),
@@ -851,242 +850,6 @@ fn project_indicators(p: &ProjectLine, line: i32) -> Vec<PerformanceIndicator> {
     ]
 }
 
-/// Narrative facts of one document, in the order the 预算说明 states them.
-struct Facts {
-    out: Vec<NarrativeFact>,
-    line: i32,
-    section: &'static str,
-    sentence: String,
-}
-
-impl Facts {
-    #[allow(clippy::too_many_arguments)]
-    fn add(
-        &mut self,
-        key: &str,
-        relation: &'static str,
-        label: &str,
-        amount: Option<Amount>,
-        number: Decimal,
-        unit: &str,
-        direction: Option<&'static str>,
-    ) {
-        let (topic, rest) = key.split_once('.').unwrap_or((key, ""));
-        let item = rest.split('.').next().unwrap_or(rest);
-        self.out.push(NarrativeFact {
-            fact_key: key.into(),
-            topic: topic.into(),
-            item: item.into(),
-            relation,
-            label: label.into(),
-            amount: amount.map(yuan),
-            number,
-            unit_text: unit.into(),
-            direction,
-            section: self.section.into(),
-            sentence: self.sentence.clone(),
-            source_line: self.line,
-        });
-    }
-
-    /// An amount in 万元.
-    fn value(&mut self, key: &str, label: &str, v: Amount) {
-        self.add(
-            key,
-            "value",
-            label,
-            Some(v),
-            Decimal::new(v, 2),
-            "万元",
-            None,
-        );
-    }
-
-    /// A new sentence (one line) of a section.
-    fn sentence(&mut self, section: &'static str, sentence: String) {
-        self.section = section;
-        self.sentence = sentence;
-        self.line += 1;
-    }
-}
-
-/// Change from `before` to `now`: amount, percent of `before`, direction.
-fn change(now: Amount, before: Amount) -> (Amount, Decimal, &'static str) {
-    let d = now - before;
-    let dir = if d >= 0 { "increase" } else { "decrease" };
-    (d.abs(), percent(d.abs(), before), dir)
-}
-
-/// The 预算说明 figures, as ingest reads them from the narrative (`ingest::narrative`).
-fn narrative(b: &Budget, prev: &Budget, first_line: i32) -> Vec<NarrativeFact> {
-    let year = b.year;
-    let mut f = Facts {
-        out: Vec::with_capacity(32),
-        line: first_line,
-        section: "",
-        sentence: String::new(),
-    };
-    let word = |dir: &str| {
-        if dir == "increase" {
-            "增加"
-        } else {
-            "减少"
-        }
-    };
-    let (total, basic, project) = (b.total(), b.basic_total(), b.project_total());
-
-    let (d, pct, dir) = change(total, prev.total());
-    f.sentence(
-        "一、收入支出预算总体情况说明",
-        format!(
-            "{year}年收入预算总计{t}万元,支出预算总计{t}万元。与上年相比收支总计各{}{}万元,{}{}%。",
-            word(dir),
-            wan_text(d),
-            if dir == "increase" {
-                "增长"
-            } else {
-                "下降"
-            },
-            pct,
-            t = wan_text(total),
-        ),
-    );
-    f.value("summary.income_total", "收入总计", total);
-    f.value("summary.expenditure_total", "支出总计", total);
-    f.add(
-        "summary.total.change",
-        "change",
-        "收支总计",
-        Some(d),
-        Decimal::new(d, 2),
-        "万元",
-        Some(dir),
-    );
-    f.add(
-        "summary.total.change_pct",
-        "change_pct",
-        "收支总计",
-        None,
-        pct,
-        "%",
-        Some(dir),
-    );
-
-    f.sentence(
-        "二、收入预算总体情况说明",
-        format!(
-            "{year}年收入合计{}万元,其中:一般公共预算拨款收入{}万元。",
-            wan_text(total),
-            wan_text(b.gpb())
-        ),
-    );
-    f.value("income.income", "收入合计", total);
-    f.value("income.gpb_income", "一般公共预算拨款收入", b.gpb());
-
-    f.sentence(
-        "三、支出预算总体情况说明",
-        format!(
-            "{year}年支出合计{}万元,其中:基本支出{}万元,占{}%;项目支出{}万元,占{}%。",
-            wan_text(total),
-            wan_text(basic),
-            percent(basic, total),
-            wan_text(project),
-            percent(project, total)
-        ),
-    );
-    f.value("expenditure.expenditure", "支出合计", total);
-    f.value("expenditure.basic", "基本支出", basic);
-    f.add(
-        "expenditure.basic.share",
-        "share",
-        "基本支出",
-        None,
-        percent(basic, total),
-        "%",
-        None,
-    );
-    f.value("expenditure.project", "项目支出", project);
-    f.add(
-        "expenditure.project.share",
-        "share",
-        "项目支出",
-        None,
-        percent(project, total),
-        "%",
-        None,
-    );
-
-    f.sentence(
-        "六、一般公共预算基本支出预算情况说明",
-        format!(
-            "{year}年一般公共预算基本支出{}万元,其中人员经费支出{}万元,公用经费支出{}万元。",
-            wan_text(basic),
-            wan_text(b.personnel()),
-            wan_text(b.public())
-        ),
-    );
-    f.value("gpb_basic.total", "一般公共预算基本支出", basic);
-    f.value("gpb_basic.personnel", "人员经费支出", b.personnel());
-    f.value("gpb_basic.public", "公用经费支出", b.public());
-
-    let tp = b.three_public;
-    f.sentence(
-        "七、一般公共预算\"三公\"经费支出预算情况说明",
-        format!(
-            "{year}年\"三公\"经费支出预算{}万元,其中因公出国(境)费{}万元,公务接待费{}万元,公务用车购置及运行费{}万元。",
-            wan_text(tp.total()),
-            wan_text(tp.abroad),
-            wan_text(tp.reception),
-            wan_text(tp.car())
-        ),
-    );
-    f.value("three_public.total", "\"三公\"经费支出", tp.total());
-    f.value("three_public.abroad", "因公出国(境)费", tp.abroad);
-    f.value("three_public.reception", "公务接待费", tp.reception);
-    f.value("three_public.car", "公务用车购置及运行费", tp.car());
-
-    let (d, _, dir) = change(b.public(), prev.public());
-    f.sentence(
-        "(一)行政(事业)单位机构运行经费支出预算情况",
-        format!(
-            "{year}年机构运行经费支出预算{}万元,比上年{}{}万元。",
-            wan_text(b.public()),
-            word(dir),
-            wan_text(d)
-        ),
-    );
-    f.value("operating_cost.total", "机构运行经费支出", b.public());
-    f.add(
-        "operating_cost.total.change",
-        "change",
-        "机构运行经费支出",
-        Some(d),
-        Decimal::new(d, 2),
-        "万元",
-        Some(dir),
-    );
-
-    f.sentence(
-        "(三)预算绩效情况说明",
-        format!(
-            "{year}年实行绩效目标管理的项目{}个,涉及预算拨款{}万元。",
-            b.projects.len(),
-            wan_text(project)
-        ),
-    );
-    f.value("performance.amount", "涉及预算拨款", project);
-    f.add(
-        "performance.projects",
-        "count",
-        "项目",
-        None,
-        Decimal::from(b.projects.len() as i64),
-        "个",
-        None,
-    );
-    f.out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1097,8 +860,6 @@ mod tests {
         assert_eq!(wan_text(82729), "827.29");
         assert_eq!(wan_text(5), "0.05");
         assert_eq!(yuan(82729), Decimal::new(827_290_000, 2));
-        assert_eq!(percent(1, 3), Decimal::new(3333, 2));
-        assert_eq!(percent(2, 3), Decimal::new(6667, 2));
     }
 
     #[test]

@@ -8,7 +8,7 @@
 use rust_decimal::Decimal;
 
 use super::document::yuan;
-use crate::model::{LineItem, RowKind, SourceDocument, TableKind};
+use crate::model::{LineItem, NarrativeClaim, RowKind, SourceDocument, TableKind};
 
 /// One kind of planted error.
 pub struct Kind {
@@ -66,8 +66,8 @@ pub const KINDS: &[Kind] = &[
     Kind {
         name: "performance_project_amount",
         family: "cross_table",
-        rules: &["XT-004"],
-        description: "绩效目标表: a project's 资金总额 misprinted",
+        rules: &["XT-004", "CLM-007"],
+        description: "绩效目标表: a project's 资金总额 misprinted (the 预算说明's 绩效 total no longer agrees)",
     },
     Kind {
         name: "project_amount",
@@ -78,8 +78,8 @@ pub const KINDS: &[Kind] = &[
     Kind {
         name: "narrative_income_total",
         family: "narrative",
-        rules: &["NAR-001", "NAR-003"],
-        description: "预算说明: 收入预算总计 misstated (the growth it states no longer follows)",
+        rules: &["NAR-001"],
+        description: "预算说明: 收入预算总计 misstated (and the growth or change stated with it, where the sentence states one: CLM-002, CLM-001)",
     },
     Kind {
         name: "summary_class_amount",
@@ -96,14 +96,14 @@ pub const KINDS: &[Kind] = &[
     Kind {
         name: "narrative_share",
         family: "narrative",
-        rules: &["NAR-002"],
+        rules: &["CLM-006"],
         description: "预算说明: 基本支出 share (占X%) misstated by 5 points",
     },
     Kind {
         name: "narrative_growth",
         family: "narrative",
-        rules: &["NAR-003"],
-        description: "预算说明: 收支总计 growth (增长X%) misstated by 3 points",
+        rules: &["CLM-002"],
+        description: "预算说明: the growth of the total (增长X%) misstated by 3 points",
     },
     Kind {
         name: "narrative_three_public",
@@ -115,7 +115,7 @@ pub const KINDS: &[Kind] = &[
         name: "narrative_operating_cost",
         family: "narrative",
         rules: &["NAR-005"],
-        description: "预算说明: 机构运行经费 misstated",
+        description: "预算说明: 机构运行经费 misstated (and its growth, where stated: CLM-002)",
     },
     Kind {
         name: "narrative_project_count",
@@ -153,6 +153,42 @@ pub const KINDS: &[Kind] = &[
         rules: &["COD-001", "HIE-003"],
         description: "一般公共预算基本支出表: a 301 款 code misprinted as 201 (2018 on; the 301 类 loses a child)",
     },
+    Kind {
+        name: "claim_item_growth",
+        family: "claims",
+        rules: &["CLM-002"],
+        description: "预算说明: a 项's growth (增长X%, two decimals or a whole percent) misstated by 3 points",
+    },
+    Kind {
+        name: "claim_direction",
+        family: "claims",
+        rules: &["CLM-003"],
+        description: "预算说明: a growth's direction word turned (增加…，下降X%)",
+    },
+    Kind {
+        name: "claim_change_on_zero",
+        family: "claims",
+        rules: &["CLM-004"],
+        description: "预算说明: 政府性基金 with nothing this year said to have grown (0.00万元，比上年增加N万元)",
+    },
+    Kind {
+        name: "claim_item_execution",
+        family: "claims",
+        rules: &["CLM-005"],
+        description: "预算说明: a 项's 预算安排 misstated in its comparison with last year's 执行数 (Shanghai), or a 类's amount (“X”科目Y万元) where there is none",
+    },
+    Kind {
+        name: "claim_change_amount",
+        family: "claims",
+        rules: &["CLM-001"],
+        description: "预算说明: the change between last year's and this year's stated totals misstated (Beijing phrasing)",
+    },
+    Kind {
+        name: "claim_performance_total",
+        family: "claims",
+        rules: &["CLM-007"],
+        description: "预算说明: the 绩效目标 projects' amount misstated",
+    },
 ];
 
 /// What was planted in one document.
@@ -186,23 +222,54 @@ pub fn plant(doc: &mut SourceDocument, first: usize, delta: i64) -> Option<Plant
     (0..KINDS.len()).find_map(|i| plant_kind(doc, (first + i) % KINDS.len(), delta))
 }
 
-/// A narrative fact changed: its amount by `delta` or its number by `points`.
-fn restate(
+/// The narrative with one sentence edited: the sentence of the first claim `pick` chooses,
+/// rewritten by `edit` (the claim, the sentence) — then read again, so facts and claims
+/// are what ingest makes of the edited text. Returns (the claim's subject, the sentence
+/// before, after) and the claim.
+fn edit_narrative(
     p: &mut crate::model::ParsedDocument,
-    key: &str,
-    delta: i64,
-    points: i64,
-) -> Option<(String, String, String)> {
-    let f = p.facts.iter_mut().find(|f| f.fact_key == key)?;
-    let original = f.number.to_string();
-    match f.amount {
-        Some(a) if points == 0 => {
-            f.amount = Some(a + yuan(delta));
-            f.number += Decimal::new(delta, 2);
-        }
-        _ => f.number += Decimal::from(points),
-    }
-    Some((f.label.clone(), original, f.number.to_string()))
+    pick: impl Fn(&NarrativeClaim) -> bool,
+    edit: impl Fn(&NarrativeClaim, &str) -> Option<String>,
+) -> Option<((String, String, String), NarrativeClaim)> {
+    let c = p.claims.iter().find(|c| pick(c))?.clone();
+    let after = edit(&c, &c.sentence)?;
+    let line = p
+        .narrative
+        .iter_mut()
+        .find(|(n, text)| *n == c.source_line && text.contains(&c.sentence))?;
+    line.1 = line.1.replacen(&c.sentence, &after, 1);
+    let first = p.narrative.first().map_or(0, |l| l.0);
+    let lines: Vec<String> = p.narrative.iter().map(|(_, t)| t.clone()).collect();
+    let (facts, claims) = super::narrative::read(&lines, first, p.meta.year, &p.line_items);
+    p.facts = facts;
+    p.claims = claims;
+    Some(((c.subject_name.clone(), c.sentence.clone(), after), c))
+}
+
+/// `sentence` with the figure `c` printed replaced by `to` (the first time it is printed
+/// after the claims before it in the sentence).
+fn reprint(c: &NarrativeClaim, sentence: &str, to: String) -> Option<String> {
+    sentence
+        .contains(&c.printed)
+        .then(|| sentence.replacen(&c.printed, &to, 1))
+}
+
+/// A printed amount in 万元 plus `delta` hundredths.
+fn plus(c: &NarrativeClaim, delta: i64) -> String {
+    format!("{:.2}万元", c.value + Decimal::new(delta, 2))
+}
+
+/// A printed percentage plus `points`, at its printed precision.
+fn plus_points(c: &NarrativeClaim, points: i64) -> String {
+    let v = (c.value + Decimal::from(points)).round_dp(c.decimals as u32);
+    format!("{v:.prec$}%", prec = c.decimals as usize)
+}
+
+/// The claims of `group` in `claims`.
+fn group_has(claims: &[NarrativeClaim], group: i32, measure: &str, prior: bool) -> bool {
+    claims
+        .iter()
+        .any(|x| x.group_no == group && x.measure == measure && (x.period != "budget") == prior)
 }
 
 /// Every cell of the first 一般公共预算基本支出表 row matching `pick` changed: (the row's
@@ -267,24 +334,186 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
     };
     match kind.name {
         "narrative_share" => {
-            let c = restate(p, "expenditure.basic.share", 0, 5)?;
-            return done("narrative", c, "expenditure.basic.share");
+            let (c, _) = edit_narrative(
+                p,
+                |c| c.subject == "basic" && c.measure == "share",
+                |c, s| reprint(c, s, plus_points(c, 5)),
+            )?;
+            return done("narrative", c, "share");
         }
         "narrative_growth" => {
-            let c = restate(p, "summary.total.change_pct", 0, 3)?;
-            return done("narrative", c, "summary.total.change_pct");
+            // The growth of a total whose base the narrative states (this year's amount
+            // and the change, or last year's amount).
+            let claims = p.claims.clone();
+            let (c, _) = edit_narrative(
+                p,
+                |c| {
+                    matches!(c.subject.as_str(), "income_total" | "total")
+                        && c.measure == "change_pct"
+                        && (group_has(&claims, c.group_no, "change", true)
+                            || group_has(&claims, c.group_no, "amount", true))
+                        && (group_has(&claims, c.group_no, "amount", false) || c.subject == "total")
+                },
+                |c, s| reprint(c, s, plus_points(c, 3)),
+            )?;
+            return done("narrative", c, "change_pct");
         }
         "narrative_three_public" => {
-            let c = restate(p, "three_public.reception", delta, 0)?;
+            let (c, _) = edit_narrative(
+                p,
+                |c| c.subject == "three_public.reception" && c.measure == "amount",
+                |c, s| reprint(c, s, plus(c, delta)),
+            )?;
             return done("narrative", c, "three_public.reception");
         }
         "narrative_operating_cost" => {
-            let c = restate(p, "operating_cost.total", delta, 0)?;
-            return done("narrative", c, "operating_cost.total");
+            // (At least a tenth of it: the growth stated beside it then moves visibly.)
+            let claims = p.claims.clone();
+            let (c, claim) = edit_narrative(
+                p,
+                |c| c.subject == "operating_cost" && c.measure == "amount",
+                |c, s| {
+                    let tenth = (c.value * Decimal::from(10))
+                        .trunc()
+                        .try_into()
+                        .unwrap_or(0);
+                    reprint(c, s, plus(c, delta.max(tenth)))
+                },
+            )?;
+            let mut planted = done("narrative", c, "operating_cost.total")?;
+            if group_has(&claims, claim.group_no, "change_pct", true) {
+                planted.rules = &["NAR-005", "CLM-002"];
+            }
+            return Some(planted);
         }
         "narrative_project_count" => {
-            let c = restate(p, "performance.projects", 0, 1)?;
+            let (c, _) = edit_narrative(
+                p,
+                |c| c.subject == "performance" && c.measure == "count",
+                |c, s| reprint(c, s, format!("{}个", c.value + Decimal::ONE)),
+            )?;
             return done("narrative", c, "performance.projects");
+        }
+        "narrative_income_total" => {
+            // At least 2 % of the total: a growth stated with it moves visibly too.
+            let claims = p.claims.clone();
+            let (c, claim) = edit_narrative(
+                p,
+                |c| c.subject == "income_total" && c.measure == "amount" && c.period == "budget",
+                |c, s| {
+                    let two = (c.value * Decimal::from(2))
+                        .trunc()
+                        .try_into()
+                        .unwrap_or(delta);
+                    reprint(c, s, plus(c, delta.max(two)))
+                },
+            )?;
+            let mut planted = done("narrative", c, "summary.income_total")?;
+            let g = claim.group_no;
+            let pct = group_has(&claims, g, "change_pct", true)
+                && (group_has(&claims, g, "change", true) || group_has(&claims, g, "amount", true));
+            let change =
+                group_has(&claims, g, "change", true) && group_has(&claims, g, "amount", true);
+            planted.rules = match (pct, change) {
+                (true, true) => &["NAR-001", "CLM-001", "CLM-002"],
+                (true, false) => &["NAR-001", "CLM-002"],
+                (false, true) => &["NAR-001", "CLM-001"],
+                (false, false) => &["NAR-001"],
+            };
+            return Some(planted);
+        }
+        "claim_item_growth" => {
+            let claims = p.claims.clone();
+            let (c, _) = edit_narrative(
+                p,
+                |c| {
+                    c.subject == "function"
+                        && c.measure == "change_pct"
+                        && group_has(&claims, c.group_no, "amount", false)
+                },
+                |c, s| reprint(c, s, plus_points(c, 3)),
+            )?;
+            return done("narrative", c, "change_pct");
+        }
+        "claim_direction" => {
+            let claims = p.claims.clone();
+            let (c, _) = edit_narrative(
+                p,
+                |c| {
+                    c.measure == "change_pct"
+                        && matches!(c.direction, Some("increase" | "decrease"))
+                        && c.value > Decimal::ZERO
+                        && (group_has(&claims, c.group_no, "change", true)
+                            || group_has(&claims, c.group_no, "amount", true))
+                },
+                |c, s| {
+                    let (from, to) = match c.direction {
+                        Some("increase") => ("增长", "下降"),
+                        _ => ("下降", "增长"),
+                    };
+                    let at = s.find(&c.printed)?;
+                    let word = s[..at].rfind(from)?;
+                    Some(format!("{}{to}{}", &s[..word], &s[word + from.len()..]))
+                },
+            )?;
+            return done("narrative", c, "direction");
+        }
+        "claim_change_on_zero" => {
+            let (c, _) = edit_narrative(
+                p,
+                |c| c.subject == "fund" && c.fund == Some("gov_fund") && c.measure == "change",
+                |_, s| {
+                    let at = s.find("持平")?;
+                    let start = s[..at].rfind('，')? + '，'.len_utf8();
+                    Some(format!(
+                        "{}比上年增加{}万元。",
+                        &s[..start],
+                        super::document::wan_text(delta)
+                    ))
+                },
+            )?;
+            return done("narrative", c, "change");
+        }
+        "claim_item_execution" => {
+            // The 预算安排 of a 项 compared with last year's 执行数 (Shanghai): this
+            // year's figure there, not the one the item's heading prints; else a 类's
+            // amount stated alone.
+            let claims = p.claims.clone();
+            let (c, _) = edit_narrative(
+                p,
+                |c| {
+                    c.subject == "function"
+                        && c.measure == "amount"
+                        && c.period == "budget"
+                        && (c.sentence.contains("执行数")
+                            && group_has(&claims, c.group_no, "amount", true)
+                            || c.sentence.contains("科目"))
+                },
+                |c, s| reprint(c, s, plus(c, delta)),
+            )?;
+            return done("narrative", c, "amount");
+        }
+        "claim_change_amount" => {
+            let claims = p.claims.clone();
+            let (c, _) = edit_narrative(
+                p,
+                |c| {
+                    c.measure == "change"
+                        && c.amount.is_some()
+                        && group_has(&claims, c.group_no, "amount", true)
+                        && group_has(&claims, c.group_no, "amount", false)
+                },
+                |c, s| reprint(c, s, plus(c, delta)),
+            )?;
+            return done("narrative", c, "change");
+        }
+        "claim_performance_total" => {
+            let (c, _) = edit_narrative(
+                p,
+                |c| c.subject == "performance" && c.measure == "amount",
+                |c, s| reprint(c, s, plus(c, delta)),
+            )?;
+            return done("narrative", c, "performance.amount");
         }
         "empty_note_fund" => {
             let c = renote(p, TableKind::SoeExpenditure, |n| {
@@ -311,41 +540,6 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
                 (title, "present".into(), "missing".into()),
                 "table",
             );
-        }
-        "narrative_income_total" => {
-            // At least 2 % of the total, so the growth it implies moves visibly too.
-            let total = p
-                .facts
-                .iter()
-                .find(|f| f.fact_key == "summary.income_total")?
-                .number;
-            let delta = delta.max(
-                (total * Decimal::from(2))
-                    .trunc()
-                    .try_into()
-                    .unwrap_or(delta),
-            );
-            let c = restate(p, "summary.income_total", delta, 0)?;
-            let mut planted = done("narrative", c, "summary.income_total")?;
-            // The growth stated beside it (NAR-003: change ÷ (total ∓ change)) moves with
-            // the total only when the change is large enough to show in two decimals.
-            let fact = |key: &str| p.facts.iter().find(|f| f.fact_key == key);
-            if let (Some(change), Some(pct)) = (
-                fact("summary.total.change"),
-                fact("summary.total.change_pct"),
-            ) {
-                let now = total + Decimal::new(delta, 2);
-                let before = if change.direction == Some("decrease") {
-                    now + change.number
-                } else {
-                    now - change.number
-                };
-                let implied = change.number * Decimal::from(100) / before.max(Decimal::ONE);
-                if (implied - pct.number).abs() <= Decimal::new(15, 3) {
-                    planted.rules = &["NAR-001"];
-                }
-            }
-            return Some(planted);
         }
         "econ_name" if year >= 2018 => {
             let c = change_row(

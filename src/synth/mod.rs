@@ -15,6 +15,7 @@ pub mod catalog;
 mod cluster;
 pub mod document;
 pub mod inject;
+pub mod narrative;
 pub mod render;
 
 pub use cluster::ROW_GROUP;

@@ -246,19 +246,9 @@ fn render_out(doc: &SourceDocument, damage: bool) -> Out {
     o.line("");
     o.line(&format!("# 第二部分 {year}年{unit}单位预算情况说明"));
     o.line("");
-    let mut section = "";
-    let mut sentence = "";
-    for f in &p.facts {
-        if f.section != section {
-            section = &f.section;
-            o.line(&format!("### {section}"));
-            o.line("");
-        }
-        if f.sentence != sentence {
-            sentence = &f.sentence;
-            o.line(sentence);
-            o.line("");
-        }
+    for (_, text) in &p.narrative {
+        o.line(text);
+        o.line("");
     }
     for t in &p.tables {
         o.line(&format!("# {}", t.title));

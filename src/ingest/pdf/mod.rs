@@ -23,7 +23,8 @@ pub use text_layer::{Glyph, Page, Rule, read_pages};
 
 use self::block::read_block;
 use self::cover::{name_after, unit_in_title, unit_on_cover};
-use self::structure::{DocLine, Structure, looks_like_section, structure};
+use self::lines::median;
+use self::structure::{DocLine, Structure, has_leaders, is_prose, looks_like_section, structure};
 use super::amount::MoneyUnit;
 use super::table::{Outputs, RawTable, read_table, verify};
 use super::{Ctx, Overrides, confirm, narrative};
@@ -98,7 +99,6 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         ref titles,
         ..
     } = st;
-    let is_heading = |l: &DocLine| st.is_heading(l);
     let not = |reason: String| Error::NotADisclosure {
         path: path.to_path_buf(),
         reason,
@@ -318,12 +318,37 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
             ));
         }
     };
-    let narrative_lines: Vec<(usize, String)> = lines
+    // The narrative: every line outside the tables, the first page too where it is not a
+    // cover (a document that opens with its 情况说明 prints sentences there). A heading is
+    // a `一、…`/`（三）…` line or a short line set larger than the narrative's own text —
+    // not than the tables' (a narrative may be set larger than every table row).
+    let first_page_prose = lines
         .iter()
-        .filter(|l| !in_table[l.no - 1] && l.line.page != pages[0].number)
+        .any(|l| l.line.page == pages[0].number && is_prose(&l.compact()));
+    let narrative: Vec<&DocLine> = lines
+        .iter()
+        .filter(|l| !in_table[l.no - 1] && (first_page_prose || l.line.page != pages[0].number))
+        .collect();
+    let narrative_size = median(
+        narrative
+            .iter()
+            .filter(|l| is_prose(&l.compact()))
+            .map(|l| l.line.size)
+            .collect(),
+    );
+    let narrative_heading = |l: &DocLine| {
+        let c = l.compact();
+        looks_like_section(&c)
+            || (l.line.size >= narrative_size * 1.15
+                && !is_prose(&c)
+                && !has_leaders(&c)
+                && c.chars().count() <= 40)
+    };
+    let narrative_lines: Vec<(usize, String)> = narrative
+        .iter()
         .map(|l| {
             let text = l.line.text();
-            if is_heading(l) || looks_like_section(&l.compact()) {
+            if narrative_heading(l) {
                 (l.no, format!("### {text}"))
             } else {
                 (l.no, text)
@@ -335,6 +360,12 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         .map(|(n, t)| (*n, t.as_str()))
         .collect();
     let facts = narrative::extract_facts(&refs);
+    let mut claims = super::claims::extract_claims(&refs, year);
+    for c in &mut claims {
+        c.page = lines
+            .get((c.source_line as usize).wrapping_sub(1))
+            .map(|l| l.line.page as i32);
+    }
     if titles.is_empty() && facts.is_empty() {
         return Err(not(
             "no disclosure table found in the PDF (expected titles such as 收支预算总表, 支出预算总表) and no budget figures in its text".into(),
@@ -350,6 +381,7 @@ pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<Par
         ),
         tables,
         facts,
+        claims,
         ctx.warnings,
     ))
 }
