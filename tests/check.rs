@@ -478,3 +478,65 @@ fn the_check_command() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("bad.sql"));
 }
+
+#[tokio::test]
+async fn damaged_code_cells_are_read_from_the_row_name_and_reported() {
+    // The Henan text with three code cells damaged as extraction damages them: 事业运行's
+    // `201 03 50` cut to `201 03 5` (it would read as 2010305) in the 支出表 and to `2010`
+    // in the 一般公共预算支出表, and 事业单位离退休's `208 05 02` left as a stray `2`.
+    let text = std::fs::read_to_string("datasets/text/000_59511c5e13e4fdad.txt").unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let damage = |lines: &mut Vec<String>, no: usize, from: &str, to: &str| {
+        assert!(
+            lines[no - 1].starts_with(from),
+            "line {no}: {}",
+            lines[no - 1]
+        );
+        lines[no - 1] = lines[no - 1].replacen(from, to, 1);
+    };
+    damage(&mut lines, 213, "201\t03\t50", "201\t03\t5");
+    damage(&mut lines, 214, "208\t05\t02", "2\t\t");
+    damage(&mut lines, 272, "201\t03\t50", "2010");
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("damaged.txt");
+    std::fs::write(&path, lines.join("\n")).unwrap();
+    let doc = parse_file(&path, &Overrides::default()).unwrap();
+    // Each row is read with the code its name has, and kept.
+    let codes = |line: i32| -> Vec<Option<String>> {
+        let mut c: Vec<Option<String>> = doc
+            .parsed
+            .line_items
+            .iter()
+            .filter(|l| l.source_line == line)
+            .map(|l| l.function_code.clone())
+            .collect();
+        c.dedup();
+        c
+    };
+    assert_eq!(codes(213), vec![Some("2010350".to_string())]);
+    assert_eq!(codes(214), vec![Some("2080502".to_string())]);
+    assert_eq!(codes(272), vec![Some("2010350".to_string())]);
+    // Reported as code-validity findings naming the printed cell, and nothing else moves:
+    // the document's own findings are those of the undamaged text.
+    let got = findings(std::slice::from_ref(&doc)).await;
+    let damaged: Vec<&str> = got
+        .iter()
+        .filter(|(id, _, _)| id == "COD-004")
+        .map(|(_, _, rows)| rows.as_str())
+        .collect();
+    assert_eq!(
+        damaged,
+        vec!["2 事业单位离退休", "2010305 事业运行", "2010 事业运行"]
+    );
+    let clean = parse_file(
+        Path::new("datasets/text/000_59511c5e13e4fdad.txt"),
+        &Overrides::default(),
+    )
+    .unwrap();
+    let before = findings(std::slice::from_ref(&clean)).await;
+    let others: Vec<_> = got
+        .into_iter()
+        .filter(|(id, _, _)| id != "COD-004")
+        .collect();
+    assert_eq!(others, before);
+}

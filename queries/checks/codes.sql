@@ -51,3 +51,26 @@ JOIN names own ON own.code = l.econ_code
 JOIN names other ON other.name = l.label AND other.code <> l.econ_code
 WHERE own.name <> l.label
 GROUP BY l.doc_id, l.year, l.table_kind, l.econ_code, l.row_label, l.amount, l.source_unit, own.name;
+
+-- id: COD-004
+-- severity: warning
+-- scope: document
+-- description: S7: a 功能分类 code cell printed damaged — truncated (2010), a stray digit (2), or a digit lost so that it reads as another code (201 03 5 on a row named 事业运行) — recognised from its row's name where the document prints that name with a whole code (ingest warning code_damaged)
+WITH w AS (
+    SELECT doc_id, year, line, table_kind, message, text
+    FROM ingest_warnings WHERE code = 'code_damaged'
+),
+amt AS (
+    SELECT l.doc_id, l.year, l.source_line, l.table_kind, max(l.amount) AS amount
+    FROM line_items l
+    JOIN w ON w.doc_id = l.doc_id AND w.year = l.year AND w.line = l.source_line
+     AND w.table_kind = l.table_kind
+    GROUP BY l.doc_id, l.year, l.source_line, l.table_kind
+)
+SELECT w.doc_id, w.year, w.table_kind AS tables, w.text AS rows,
+       CAST(NULL AS DECIMAL(20, 2)) AS expected, coalesce(amt.amount, 0) AS actual, 0 AS terms,
+       '' AS source_unit,
+       concat('第', CAST(w.line AS VARCHAR), '行：', w.message) AS message
+FROM w
+LEFT JOIN amt ON amt.doc_id = w.doc_id AND amt.year = w.year AND amt.source_line = w.line
+ AND amt.table_kind = w.table_kind;

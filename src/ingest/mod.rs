@@ -14,6 +14,7 @@ pub mod amount;
 pub mod balance;
 pub mod cells;
 pub mod claims;
+pub mod codes;
 pub mod companion;
 pub mod confirm;
 pub mod grouped;

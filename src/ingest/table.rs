@@ -71,16 +71,18 @@ impl Outputs {
         tables: Vec<SourceTable>,
         facts: Vec<NarrativeFact>,
         mut claims: Vec<NarrativeClaim>,
-        warnings: Vec<IngestWarning>,
+        mut warnings: Vec<IngestWarning>,
     ) -> ParsedDocument {
-        super::claims::resolve_codes(&mut claims, &self.items);
+        let mut items = self.items;
+        super::codes::recover_damaged_codes(&mut items, &mut warnings);
+        super::claims::resolve_codes(&mut claims, &items);
         let mut meta = meta;
         meta.unit_name_printed = meta.unit_name.clone();
         meta.unit_name = abbreviated_unit_name(&meta.unit_name);
         ParsedDocument {
             meta,
             tables,
-            line_items: self.items,
+            line_items: items,
             facts,
             claims,
             narrative: Vec::new(),
