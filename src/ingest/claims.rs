@@ -102,6 +102,15 @@ fn direction_before(text: &str) -> Option<(&'static str, usize, bool)> {
     Some((dir, pos, both))
 }
 
+/// The first comparison in `text` (a cheap test before the pattern: most phrases have none).
+fn comparison_in(text: &str) -> Option<regex::Match<'_>> {
+    if text.contains(['比', '较', '与', '同', '对']) {
+        COMPARISON.find(text)
+    } else {
+        None
+    }
+}
+
 /// The period a comparison phrase (比2025年年初预算数, 比上年执行数, 与上年相比) names.
 fn prior_period(phrase: &str) -> &'static str {
     if phrase.contains("执行") {
@@ -227,7 +236,7 @@ fn topic_fund(topic: &str) -> Option<&'static str> {
 
 /// The phrase without numbers, punctuation and generic words: what is left names a subject.
 fn residue(label: &str) -> String {
-    let mut s: String = label
+    let s: String = label
         .chars()
         .filter(|c| {
             !c.is_ascii_digit()
@@ -235,11 +244,14 @@ fn residue(label: &str) -> String {
                 && !"，、：；。“”\"‘’（）《》—-－·．".contains(*c)
         })
         .collect();
-    for g in GENERIC {
-        s = s.replace(g, "");
-    }
-    s
+    GENERIC_WORDS.replace_all(&s, "").into_owned()
 }
+
+/// [`GENERIC`] as one pattern (longer words first, as listed: the leftmost alternative wins).
+static GENERIC_WORDS: LazyLock<Regex> = LazyLock::new(|| {
+    let words: Vec<String> = GENERIC.iter().map(|w| regex::escape(w)).collect();
+    Regex::new(&words.join("|")).unwrap()
+});
 
 /// Fund names, removed where a subject's own name is looked for.
 const FUND_WORDS: &[&str] = &[
@@ -257,6 +269,9 @@ const FUND_WORDS: &[&str] = &[
 /// The phrase after the last year it names: a unit's name printed before the year
 /// (湖州市交通运输局2026年支出预算) is not part of the subject.
 fn after_year(label: &str) -> &str {
+    if !label.contains('年') {
+        return label;
+    }
     match YEAR.find_iter(label).last() {
         Some(m) => label[m.end()..].trim_start_matches('度'),
         None => label,
@@ -480,6 +495,9 @@ fn names_a_unit_or_nothing(text: &str) -> bool {
 /// A 功能分类 named with its levels (`统计信息事务（款）专项普查活动（项）`), if `text` names
 /// one.
 fn marked_function(text: &str, topic: &str) -> Option<Subject> {
+    if !text.contains(['类', '款', '项']) {
+        return None;
+    }
     let parts: Vec<(String, String)> = MARKED
         .captures_iter(text)
         .map(|c| (c[1].to_string(), c[2].to_string()))
@@ -694,7 +712,7 @@ fn read_paragraph(
             let money = matches!(unit, "万元" | "元" | "亿元");
             // 比上年X万元 with no 预算数/执行数 after 比上年: a change whose direction is not
             // printed (a word left out), not last year's amount.
-            let bare_comparison = COMPARISON.find(clause).is_some_and(|c| {
+            let bare_comparison = comparison_in(clause).is_some_and(|c| {
                 let phrase = &clause[c.end()..];
                 !["数", "预算", "执行", "决算", "安排"]
                     .iter()
@@ -712,7 +730,7 @@ fn read_paragraph(
             };
             // The phrase naming the subject: up to the comparison or the measure's word.
             let mut label = &clause[..label_end];
-            let comparison = COMPARISON.find(label);
+            let comparison = comparison_in(label);
             if let Some(c) = comparison {
                 label = &label[..c.start()];
             }
@@ -927,6 +945,9 @@ fn read_paragraph(
 /// The period of an amount: a past year or 上年 in its own phrase (上年结转 is a source,
 /// not a period), a comparison it follows (比2025年年初预算数X万元), or this year.
 fn amount_period(clause: &str, sentence: &str, year: i32) -> &'static str {
+    if !clause.contains(['年', '比', '较', '与']) && !sentence.contains("截") {
+        return "budget";
+    }
     let own = clause
         .replace("上年结转", "")
         .replace("上年结余", "")
@@ -993,6 +1014,12 @@ fn clean_name(name: &str) -> String {
 /// own rows (the names as printed that year): the one code whose row bears the last name
 /// printed, and — where several do — whose parent rows bear the names printed before it.
 pub fn resolve_codes(claims: &mut [NarrativeClaim], items: &[LineItem]) {
+    if !claims
+        .iter()
+        .any(|c| c.subject == "function" && c.subject_code.is_none() && !c.name_parts.is_empty())
+    {
+        return;
+    }
     let compact = |s: &str| -> String {
         strip_enumerator(s)
             .replace('(', "（")
