@@ -15,20 +15,24 @@ use yusuan::model::SourceDocument;
 async fn findings(docs: &[SourceDocument]) -> Vec<(String, String, String)> {
     let (_dir, engine) = common::engine_over(docs).await;
     let batch = run(&engine, &builtin_rules().unwrap()).await.unwrap();
-    let col = |name: &str| {
-        let a = batch.column_by_name(name).unwrap();
-        let f = datafusion::arrow::util::display::ArrayFormatter::try_new(
-            a.as_ref(),
-            &Default::default(),
-        )
-        .unwrap();
-        (0..batch.num_rows())
-            .map(|i| f.value(i).to_string())
-            .collect::<Vec<_>>()
-    };
-    let (ids, sev, rows) = (col("rule_id"), col("severity"), col("rows"));
+    let (ids, sev, rows) = (
+        column(&batch, "rule_id"),
+        column(&batch, "severity"),
+        column(&batch, "rows"),
+    );
     (0..batch.num_rows())
         .map(|i| (ids[i].clone(), sev[i].clone(), rows[i].clone()))
+        .collect()
+}
+
+/// A column of the findings, each value as displayed.
+fn column(batch: &datafusion::arrow::array::RecordBatch, name: &str) -> Vec<String> {
+    let a = batch.column_by_name(name).unwrap();
+    let f =
+        datafusion::arrow::util::display::ArrayFormatter::try_new(a.as_ref(), &Default::default())
+            .unwrap();
+    (0..batch.num_rows())
+        .map(|i| f.value(i).to_string())
         .collect()
 }
 
@@ -569,18 +573,11 @@ async fn claims_on_every_corpus_document_are_the_verified_ones() {
         .filter(|r| r.id.starts_with("CLM"))
         .collect();
     let batch = run(&engine, &rules).await.unwrap();
-    let col = |name: &str| {
-        let a = batch.column_by_name(name).unwrap();
-        let f = datafusion::arrow::util::display::ArrayFormatter::try_new(
-            a.as_ref(),
-            &Default::default(),
-        )
-        .unwrap();
-        (0..batch.num_rows())
-            .map(|i| f.value(i).to_string())
-            .collect::<Vec<_>>()
-    };
-    let (ids, paths, rows) = (col("rule_id"), col("source_path"), col("rows"));
+    let (ids, paths, rows) = (
+        column(&batch, "rule_id"),
+        column(&batch, "source_path"),
+        column(&batch, "rows"),
+    );
     let mut got: Vec<(String, String, String)> = (0..batch.num_rows())
         .map(|i| {
             let file = Path::new(&paths[i]).file_name().unwrap().to_string_lossy();

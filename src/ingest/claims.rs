@@ -1106,13 +1106,19 @@ mod tests {
         )
     }
 
+    /// The claims of `text` and each shown as `group:subject/fund|period|measure|direction|value`.
+    fn shown(text: &str, year: i32) -> (Vec<NarrativeClaim>, Vec<String>) {
+        let c = read(text, year);
+        let s = c.iter().map(show).collect();
+        (c, s)
+    }
+
     #[test]
     fn execution_comparison_per_item_is_one_group() {
-        let c = read(
+        let (c, s) = shown(
             "### 四、一般公共预算支出预算情况说明\n1.“一般公共服务支出（类）统计信息事务（款）专项普查活动（项）”25.77万元，主要用于专项普查活动。2023年当年预算执行数为60.13万元，2024年预算安排25.77万元，比2023年预算执行数减少57.14%。\n",
             2024,
         );
-        let s: Vec<String> = c.iter().map(show).collect();
         assert_eq!(
             s,
             vec![
@@ -1132,11 +1138,10 @@ mod tests {
 
     #[test]
     fn prior_amount_inside_the_comparison() {
-        let c = read(
+        let (_, s) = shown(
             "### 一、收入支出预算总体情况\n2026年度收入预算9626.78万元，比2025年年初预算数9819.98万元减少193.20万元，下降1.97%。\n",
             2026,
         );
-        let s: Vec<String> = c.iter().map(show).collect();
         assert_eq!(
             s,
             vec![
@@ -1150,11 +1155,10 @@ mod tests {
 
     #[test]
     fn parenthetical_parts_return_to_the_whole() {
-        let c = read(
+        let (_, s) = shown(
             "### 三公\n公务用车购置及运行维护费567.72万元（公务用车购置费230.55万元，比上年增加49.45万元；公务用车运行维护费337.17万元，比上年减少2.96万元。）比上年增加46.49万元，增长8.9%。\n",
             2026,
         );
-        let s: Vec<String> = c.iter().map(show).collect();
         assert_eq!(
             s,
             vec![
@@ -1171,11 +1175,10 @@ mod tests {
 
     #[test]
     fn shares_template_words_and_flat() {
-        let c = read(
+        let (c, s) = shown(
             "### 支出预算\n本年支出预算合计15897.44万元，其中：\n基本支出7877.76万元，占49.55%；\n项目支出6333.96万元，占39.84%。\n与上年相比增加（减少）0万元，增长（减少）0%。\n### 三公\n2026年“三公”经费预算20.80万元，与2025年预算持平。因公出国（境）费支出222.5万元，占“三公”经费的26.69%。\n",
             2018,
         );
-        let s: Vec<String> = c.iter().map(show).collect();
         assert_eq!(
             s,
             vec![
@@ -1201,11 +1204,10 @@ mod tests {
 
     #[test]
     fn changes_listed_after_a_total_and_counts() {
-        let c = read(
+        let (_, s) = shown(
             "### 二、部门收支总体情况\n收入比2025年减少246429.22万元，主要是一般公共预算财政拨款增加10300.15万元，政府性基金预算财政拨款减少258146.77万元。\n### 绩效\n编报绩效目标的项目50个，涉及项目预算资金5634.81万元。\n",
             2026,
         );
-        let s: Vec<String> = c.iter().map(show).collect();
         assert_eq!(
             s,
             vec![
