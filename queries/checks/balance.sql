@@ -23,17 +23,24 @@ WHERE i.line_key = 'INC_TOTAL'
 -- id: BAL-002
 -- severity: error
 -- scope: document
--- description: 支出表、一般公共预算支出表、政府性基金、国有资本经营支出表每行：合计 = 基本支出 + 项目支出（+ 单位预留机动经费 + 结转下年）(R6)
+-- description: 支出表、一般公共预算支出表、政府性基金、国有资本经营支出表每行：合计 = 基本支出 + 项目支出（+ 单位预留机动经费 + 结转下年 + 事业单位经营支出 + 上缴上级支出 + 对附属单位补助支出）(R6)
 -- (The rows are summed without their names; the few that fail get theirs from their
--- 合计 cell afterwards: aggregating text over every row doubled the rule's time.)
+-- 合计 cell afterwards: aggregating text over every row doubled the rule's time. A table
+-- that prints 基本支出 only as its 人员/公用 columns — Zhejiang's 人员支出, 日常公用支出 —
+-- has their sum as its 基本支出.)
 WITH r AS (
     SELECT doc_id, year, table_kind, table_no, row_no,
            max(CASE WHEN column_key = 'total' THEN amount END) AS total,
-           sum(CASE WHEN column_key IN ('basic', 'project', 'reserve', 'carryover_next') THEN amount END) AS parts,
-           count(CASE WHEN column_key IN ('basic', 'project', 'reserve', 'carryover_next') THEN 1 END) AS n
+           coalesce(sum(CASE WHEN column_key = 'basic' THEN amount END),
+                    sum(CASE WHEN column_key IN ('personnel', 'public') THEN amount END), 0)
+             + coalesce(sum(CASE WHEN column_key IN ('project', 'reserve', 'carryover_next', 'operating_expenditure',
+                                                     'remit_superior', 'subsidy_subsidiary') THEN amount END), 0) AS parts,
+           count(CASE WHEN column_key IN ('basic', 'personnel', 'public', 'project', 'reserve', 'carryover_next',
+                                          'operating_expenditure', 'remit_superior', 'subsidy_subsidiary') THEN 1 END) AS n
     FROM line_items
     WHERE table_kind IN ('expenditure', 'gpb_expenditure', 'gov_fund_expenditure', 'soe_expenditure')
-      AND column_key IN ('total', 'basic', 'project', 'reserve', 'carryover_next')
+      AND column_key IN ('total', 'basic', 'personnel', 'public', 'project', 'reserve', 'carryover_next',
+                         'operating_expenditure', 'remit_superior', 'subsidy_subsidiary')
     GROUP BY doc_id, year, table_kind, table_no, row_no
 ),
 t AS (
@@ -42,10 +49,10 @@ t AS (
 ),
 f AS (
     SELECT r.* FROM t JOIN r ON t.doc_id = r.doc_id AND t.table_no = r.table_no
-    WHERE r.total IS NOT NULL AND r.total IS DISTINCT FROM coalesce(r.parts, 0)
+    WHERE r.total IS NOT NULL AND r.total IS DISTINCT FROM r.parts
 )
 SELECT f.doc_id, f.year, f.table_kind AS tables, l.row_label AS rows,
-       f.total AS expected, coalesce(f.parts, 0) AS actual, f.n + 1 AS terms, l.source_unit,
+       f.total AS expected, f.parts AS actual, f.n + 1 AS terms, l.source_unit,
        concat(l.row_label, '：合计不等于基本支出与项目支出之和') AS message
 FROM f JOIN line_items l
   ON l.doc_id = f.doc_id AND l.year = f.year AND l.table_no = f.table_no AND l.row_no = f.row_no
@@ -70,7 +77,7 @@ t AS (
 ),
 f AS (
     SELECT r.* FROM t JOIN r ON t.doc_id = r.doc_id AND t.table_no = r.table_no
-    WHERE r.total IS NOT NULL AND r.total IS DISTINCT FROM coalesce(r.parts, 0)
+    WHERE r.total IS NOT NULL AND r.total IS DISTINCT FROM r.parts
 )
 SELECT f.doc_id, f.year, 'gpb_basic_expenditure' AS tables, l.row_label AS rows,
        f.total AS expected, coalesce(f.parts, 0) AS actual, f.n + 1 AS terms, l.source_unit,

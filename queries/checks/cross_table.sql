@@ -18,7 +18,10 @@ JOIN first_table f ON f.doc_id = s.doc_id
 JOIN line_items t
   ON t.doc_id = s.doc_id AND t.year = s.year AND t.table_no = f.table_no
  AND t.row_kind = 'total' AND t.column_key = 'total'
-WHERE s.table_kind = 'income_expenditure_summary' AND s.line_key = 'EXP_TOTAL';
+WHERE s.table_kind = 'income_expenditure_summary' AND s.line_key = 'EXP_TOTAL'
+  -- (A 收支总表 printing its expenditure side in several columns — 合计, 人员, 公用, 项目
+  -- — is compared in its 合计 column.)
+  AND s.column_key IN ('amount', 'total');
 
 -- id: XT-002
 -- severity: error

@@ -125,6 +125,11 @@ const FUNCTION_CLASSES: &[(&str, &[&str])] = &[
     ("221", &["住房保障"]),
     ("222", &["粮油物资储备"]),
     ("224", &["灾害防治及应急管理"]),
+    // (其他支出, with 支出 trimmed.)
+    ("229", &["其他"]),
+    ("231", &["债务还本"]),
+    ("232", &["债务付息"]),
+    ("233", &["债务发行费用"]),
 ];
 
 /// Strips enumerators (`一、`, `(十一)`, `（二）`, `1.`) and spaces from a row label.
@@ -239,6 +244,8 @@ mod tests {
         assert_eq!(function_class_by_name("十五、资源勘探信息等"), Some("215"));
         assert_eq!(function_class_by_name("九、社会保险基金支出"), None);
         assert_eq!(function_class_by_name("二十七、预备费"), None);
+        assert_eq!(function_class_by_name("（八）其他支出"), Some("229"));
+        assert_eq!(function_class_by_name("其他收入"), None);
         // A cut name must be long enough and begin one class only.
         assert_eq!(function_class_by_name("(十六)商业服务"), Some("216"));
         assert_eq!(function_class_by_name("一、一般公共预算"), None);
