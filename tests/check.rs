@@ -485,9 +485,12 @@ fn the_check_command() {
 
 #[tokio::test]
 async fn damaged_code_cells_are_read_from_the_row_name_and_reported() {
-    // The Henan text with three code cells damaged as extraction damages them: 事业运行's
-    // `201 03 50` cut to `201 03 5` (it would read as 2010305) in the 支出表 and to `2010`
-    // in the 一般公共预算支出表, and 事业单位离退休's `208 05 02` left as a stray `2`.
+    // The Henan text with two code cells damaged as extraction damages them: 事业运行's
+    // `201 03 50` cut to `2010` in the 一般公共预算支出表 (line 272; the 支出表 prints it
+    // whole, line 213), and 事业单位离退休's `208 05 02` left as a stray `2` in the 支出表
+    // (line 214; whole in the 一般公共预算支出表, line 273). (A digit lost — `201 03 5`,
+    // read as 2010305 — is recognised where the document prints the name more often with
+    // the whole code: the unit test of `ingest::codes`.)
     let text = std::fs::read_to_string("datasets/text/000_59511c5e13e4fdad.txt").unwrap();
     let mut lines: Vec<String> = text.lines().map(String::from).collect();
     let damage = |lines: &mut Vec<String>, no: usize, from: &str, to: &str| {
@@ -498,7 +501,6 @@ async fn damaged_code_cells_are_read_from_the_row_name_and_reported() {
         );
         lines[no - 1] = lines[no - 1].replacen(from, to, 1);
     };
-    damage(&mut lines, 213, "201\t03\t50", "201\t03\t5");
     damage(&mut lines, 214, "208\t05\t02", "2\t\t");
     damage(&mut lines, 272, "201\t03\t50", "2010");
     let tmp = tempfile::tempdir().unwrap();
@@ -517,7 +519,6 @@ async fn damaged_code_cells_are_read_from_the_row_name_and_reported() {
         c.dedup();
         c
     };
-    assert_eq!(codes(213), vec![Some("2010350".to_string())]);
     assert_eq!(codes(214), vec![Some("2080502".to_string())]);
     assert_eq!(codes(272), vec![Some("2010350".to_string())]);
     // Reported as code-validity findings naming the printed cell, and nothing else moves:
@@ -528,10 +529,7 @@ async fn damaged_code_cells_are_read_from_the_row_name_and_reported() {
         .filter(|(id, _, _)| id == "COD-004")
         .map(|(_, _, rows)| rows.as_str())
         .collect();
-    assert_eq!(
-        damaged,
-        vec!["2 事业单位离退休", "2010305 事业运行", "2010 事业运行"]
-    );
+    assert_eq!(damaged, vec!["2 事业单位离退休", "2010 事业运行"]);
     let clean = parse_file(
         Path::new("datasets/text/000_59511c5e13e4fdad.txt"),
         &Overrides::default(),

@@ -1,7 +1,8 @@
 //! Damaged 功能分类 code cells: a code printed truncated (`2010` for `2010350`), as a stray
 //! digit (`2`), or with a digit lost so that it reads as another code (`201 03 5`, padded to
 //! `2010305`, on a row named 事业运行 = 2010350). Such a row is recognised from its name —
-//! the code the same name bears elsewhere in the document, under the same 款 — and
+//! the code the same name bears elsewhere in the document, under the same 款 (for a lost
+//! digit: the code it bears more often) — and
 //! reported (warning `code_damaged`, naming the printed cell, which rule COD-004 turns
 //! into a finding); where one code fits, the row is read with it, so that the tables'
 //! sums stay whole. Never drops a row and never guesses between two codes.
@@ -30,17 +31,6 @@ fn name_key(label: &str) -> String {
     crate::model::classification::strip_enumerator(&compact(label))
         .replace('(', "（")
         .replace(')', "）")
-}
-
-/// The 项 digits a standard item name has under every 款.
-fn standard_item(name: &str) -> Option<&'static str> {
-    match name {
-        "行政运行" => Some("01"),
-        "一般行政管理事务" => Some("02"),
-        "机关服务" => Some("03"),
-        "事业运行" => Some("50"),
-        _ => None,
-    }
 }
 
 /// The printed code cell of a row whose code is missing: the digits that begin its line.
@@ -78,8 +68,6 @@ pub fn recover_damaged_codes(items: &mut [LineItem], warnings: &mut Vec<IngestWa
         label: String,
         printed: String,
         current: Option<String>,
-        /// The code its standard name gives (事业运行 under 20103: 2010350).
-        proposed: Option<String>,
         line: i32,
         kind: TableKind,
         /// The 类/款 the rows above it open (the nearest shorter code of its table).
@@ -122,24 +110,20 @@ pub fn recover_damaged_codes(items: &mut [LineItem], warnings: &mut Vec<IngestWa
                             .sum()
                     })
                     .unwrap_or(0);
-                // (The standard 项 of every 款 — 行政运行 01, 一般行政管理事务 02, 机关服务 03,
-                // 事业运行 50 — tell which of two codes a name belongs to.)
-                let standard = standard_item(&name);
-                let fits = |c: &str| standard.is_none_or(|s| c.ends_with(s));
+                // (Only the document's own evidence: the name printed more often with one
+                // other code of the same 款. A 项's number under a 款 is not the same
+                // everywhere — 事业运行 is 50 under most 款 but 04 under 农业农村 — so no
+                // name alone gives a code.)
                 let elsewhere_fits = matches!(other.as_slice(), [one] if one.len() == 7
                     && one[..5] == code[..5]
-                    && (theirs > own || (standard.is_some() && fits(one) && !fits(code))));
-                let standard_contradicted = code.len() == 7 && !fits(code);
-                if code.len() == 7 && (elsewhere_fits || standard_contradicted) {
+                    && theirs > own);
+                if code.len() == 7 && elsewhere_fits {
                     suspects.insert(
                         key,
                         Suspect {
                             label: i.row_label.clone(),
                             printed: code.to_string(),
                             current: Some(code.to_string()),
-                            proposed: standard
-                                .filter(|_| standard_contradicted)
-                                .map(|s| format!("{}{s}", &code[..5])),
                             line: i.source_line,
                             kind: i.table_kind,
                             context: context.get(&i.table_no).cloned(),
@@ -160,7 +144,6 @@ pub fn recover_damaged_codes(items: &mut [LineItem], warnings: &mut Vec<IngestWa
                         label: i.row_label.clone(),
                         printed: digits.to_string(),
                         current: None,
-                        proposed: None,
                         line: i.source_line,
                         kind: i.table_kind,
                         context: context.get(&i.table_no).cloned(),
@@ -178,7 +161,6 @@ pub fn recover_damaged_codes(items: &mut [LineItem], warnings: &mut Vec<IngestWa
                         label: i.row_label.clone(),
                         printed: missing_code_lines[&i.source_line].clone(),
                         current: None,
-                        proposed: None,
                         line: i.source_line,
                         kind: i.table_kind,
                         context: context.get(&i.table_no).cloned(),
@@ -213,23 +195,13 @@ pub fn recover_damaged_codes(items: &mut [LineItem], warnings: &mut Vec<IngestWa
                     .collect()
             })
             .unwrap_or_default();
-        // (Where no whole code is printed with the name, the code its standard name gives
-        // another damaged row of that name.)
-        let proposals: BTreeSet<&String> = suspects
-            .values()
-            .filter(|o| name_key(&o.label) == name)
-            .filter_map(|o| o.proposed.as_ref())
-            .filter(|c| s.context.as_deref().is_none_or(|p| c.starts_with(p)))
-            .collect();
-        let found = match (candidates.as_slice(), s.proposed.as_ref()) {
-            ([one], _) => Some((*one).clone()),
-            ([], Some(p)) => Some(p.clone()),
-            ([], None) if proposals.len() == 1 => proposals.first().map(|c| (*c).clone()),
+        let found = match candidates.as_slice() {
+            [one] => Some((*one).clone()),
             _ => None,
         };
         let message = match &found {
             Some(code) => format!(
-                "row '{}' prints the 功能分类 code '{}', damaged (truncated, a stray digit or a digit lost); read as {code}, the code of this name (printed with it elsewhere in the document, or the 项 this name is under every 款)",
+                "row '{}' prints the 功能分类 code '{}', damaged (truncated, a stray digit or a digit lost); read as {code}, the code the document prints with this name elsewhere",
                 s.label, s.printed
             ),
             None => format!(
@@ -311,8 +283,9 @@ mod tests {
             row(2, 2, Unit, None, Some("2010"), "事业运行"),
             row(2, 3, Function, Some("20805"), None, "行政事业单位养老支出"),
             row(2, 4, Line, None, None, "事业单位离退休"),
-            // Table 3: 201 03 5 padded to 2010305 (事业运行 is 50 under every 款).
+            // Table 3: 201 03 5 padded to 2010305; table 4 prints 2010350 like table 1.
             row(3, 1, Function, Some("2010305"), None, "事业运行"),
+            row(4, 1, Function, Some("2010350"), None, "事业运行"),
             // A unit's own row (a department's subordinate unit) is no function row.
             row(3, 2, Unit, None, Some("101001"), "某某中心"),
         ];
