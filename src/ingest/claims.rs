@@ -111,6 +111,15 @@ fn comparison_in(text: &str) -> Option<regex::Match<'_>> {
     }
 }
 
+/// The period of the last comparison in `text`, read in its own clause
+/// (比2025年年初预算数9819.98万元减少…).
+fn last_comparison(text: &str) -> Option<&'static str> {
+    let c = COMPARISON.find_iter(text).last()?;
+    let phrase = &text[c.start()..];
+    let end = phrase.find(['，', ',', '；']).unwrap_or(phrase.len());
+    Some(prior_period(&phrase[..end]))
+}
+
 /// The period a comparison phrase (比2025年年初预算数, 比上年执行数, 与上年相比) names.
 fn prior_period(phrase: &str) -> &'static str {
     if phrase.contains("执行") {
@@ -534,6 +543,38 @@ struct Named {
     group: i32,
 }
 
+impl Named {
+    /// A claim about this subject, of a change of zero (持平) until the caller says what
+    /// the number states.
+    fn claim(&self, p: &Paragraph, sentence: &str, offset: usize) -> NarrativeClaim {
+        let s = &self.subject;
+        NarrativeClaim {
+            claim_no: 0,
+            group_no: self.group,
+            subject: s.key.to_string(),
+            fund: s.fund,
+            flow: s.flow,
+            subject_name: clean_name(&s.name),
+            subject_code: s.code.clone(),
+            name_parts: s.parts.clone(),
+            period: "prior",
+            measure: "change",
+            direction: Some("flat"),
+            value: Decimal::ZERO,
+            printed: "持平".to_string(),
+            amount: None,
+            unit_text: String::new(),
+            decimals: 0,
+            tolerance: Decimal::ZERO,
+            of_group: None,
+            section: p.heading.clone(),
+            sentence: sentence.to_string(),
+            page: None,
+            source_line: p.line_at(offset) as i32,
+        }
+    }
+}
+
 /// The subject a list (其中：…, 主要包括：…) is of, and the group count when it began.
 #[derive(Clone)]
 struct Head {
@@ -579,6 +620,16 @@ pub fn extract_claims(lines: &[(usize, &str)], year: i32) -> Vec<NarrativeClaim>
         c.claim_no = i as i32 + 1;
     }
     out
+}
+
+/// A list begins: it is of the subject named last.
+fn start_list(head: &mut Option<Head>, named: &[Option<Named>], group: i32) {
+    if let Some(n) = named.iter().rev().flatten().next() {
+        *head = Some(Head {
+            named: n.clone(),
+            at: group,
+        });
+    }
 }
 
 /// A list (其中：…) goes on past its paragraph only where the paragraph ends in ：or ；
@@ -697,14 +748,8 @@ fn read_paragraph(
             // sentence after one: 其中：基本支出…)
             let opens_here = in_sentence > 0
                 || (!out.is_empty() && opens_list(&sentence.chars().take(4).collect::<String>()));
-            if opens_list(since)
-                && opens_here
-                && let Some(n) = named.iter().rev().flatten().next()
-            {
-                *head = Some(Head {
-                    named: n.clone(),
-                    at: *group,
-                });
+            if opens_list(since) && opens_here {
+                start_list(head, named, *group);
             }
 
             let direction = direction_before(clause);
@@ -801,13 +846,8 @@ fn read_paragraph(
             // The period.
             let before_in_sentence = &sentence[..num.start()];
             let period = match measure {
-                "change" | "change_pct" => match COMPARISON.find_iter(before_in_sentence).last() {
-                    // (The comparison's own clause: 比2025年年初预算数9819.98万元减少.)
-                    Some(c) => {
-                        let phrase = &before_in_sentence[c.start()..];
-                        let end = phrase.find(['，', ',', '；']).unwrap_or(phrase.len());
-                        prior_period(&phrase[..end])
-                    }
+                "change" | "change_pct" => match last_comparison(before_in_sentence) {
+                    Some(period) => period,
                     None => out
                         .iter()
                         .rev()
@@ -866,16 +906,7 @@ fn read_paragraph(
             } else {
                 None
             };
-            let s = &current.subject;
             out.push(NarrativeClaim {
-                claim_no: 0,
-                group_no: current.group,
-                subject: s.key.to_string(),
-                fund: s.fund,
-                flow: s.flow,
-                subject_name: clean_name(&s.name),
-                subject_code: s.code.clone(),
-                name_parts: s.parts.clone(),
                 period,
                 measure,
                 direction,
@@ -886,57 +917,24 @@ fn read_paragraph(
                 decimals: printed.decimals as i32,
                 tolerance,
                 of_group,
-                section: p.heading.clone(),
-                sentence: sentence.to_string(),
-                page: None,
-                source_line: p.line_at(s0 + num.start()) as i32,
+                ..current.claim(p, sentence, s0 + num.start())
             });
             in_sentence += 1;
         }
         let tail = &sentence[last_end..];
         // A sentence ending in 其中： heads the list that follows.
-        if opens_list(tail)
-            && in_sentence > 0
-            && let Some(n) = named.iter().rev().flatten().next()
-        {
-            *head = Some(Head {
-                named: n.clone(),
-                at: *group,
-            });
+        if opens_list(tail) && in_sentence > 0 {
+            start_list(head, named, *group);
         }
         // 持平 without a number: a change of zero.
         if let Some(pos) = tail.find("持平")
             && let Some(n) = named.iter().rev().flatten().next()
         {
             let before_in_sentence = &sentence[..last_end + pos];
-            let period = COMPARISON
-                .find_iter(before_in_sentence)
-                .last()
-                .map_or("prior", |c| prior_period(&before_in_sentence[c.start()..]));
-            let s = &n.subject;
+            let period = last_comparison(before_in_sentence).unwrap_or("prior");
             out.push(NarrativeClaim {
-                claim_no: 0,
-                group_no: n.group,
-                subject: s.key.to_string(),
-                fund: s.fund,
-                flow: s.flow,
-                subject_name: clean_name(&s.name),
-                subject_code: s.code.clone(),
-                name_parts: s.parts.clone(),
                 period,
-                measure: "change",
-                direction: Some("flat"),
-                value: Decimal::ZERO,
-                printed: "持平".to_string(),
-                amount: None,
-                unit_text: String::new(),
-                decimals: 0,
-                tolerance: Decimal::ZERO,
-                of_group: None,
-                section: p.heading.clone(),
-                sentence: sentence.to_string(),
-                page: None,
-                source_line: p.line_at(s0 + last_end + pos) as i32,
+                ..n.claim(p, sentence, s0 + last_end + pos)
             });
         }
     }
