@@ -544,12 +544,14 @@ async fn damaged_code_cells_are_read_from_the_row_name_and_reported() {
 }
 
 #[tokio::test]
-async fn claims_on_every_corpus_document_are_the_verified_ones() {
+async fn every_corpus_document_has_only_its_verified_findings() {
     // Every document of the shared corpus (other units, years and provinces than the
-    // bundled sample); fetch-free: skipped with a notice where ../shared is absent.
+    // bundled sample), every rule: the errors and warnings are the ones read by hand
+    // below (rounding differences aside). Fetch-free: skipped with a notice where
+    // ../shared is absent.
     let root = Path::new("../shared/corpus");
     if !root.is_dir() {
-        eprintln!("notice: ../shared/corpus not found; the corpus-wide claim test is skipped");
+        eprintln!("notice: ../shared/corpus not found; the corpus-wide check test is skipped");
         return;
     }
     let files = yusuan::ingest::collect_inputs(&[root.to_path_buf()]).unwrap();
@@ -564,19 +566,30 @@ async fn claims_on_every_corpus_document_are_the_verified_ones() {
         .collect();
     let (docs, _) = yusuan::ingest::companion::attach_companions(docs);
     assert!(docs.len() >= 70, "{} documents", docs.len());
-    let (_dir, engine) = common::engine_over(&docs).await;
-    let rules: Vec<_> = builtin_rules()
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.id.starts_with("CLM"))
+    // No row label holds a header's words: a header repeated on a continuation page is
+    // dropped, not read as the start of the next row's name (Yantai's ruled tables:
+    // `基本支出预算科目编码科目编码办公费`).
+    let leaked: Vec<String> = docs
+        .iter()
+        .flat_map(|d| d.parsed.line_items.iter().map(move |i| (d, i)))
+        .filter(|(_, i)| {
+            ["科目编码", "科目名称"]
+                .iter()
+                .any(|w| i.row_label.contains(w))
+        })
+        .map(|(d, i)| format!("{} line {}: {}", d.source_path, i.source_line, i.row_label))
         .collect();
-    let batch = run(&engine, &rules).await.unwrap();
-    let (ids, paths, rows) = (
+    assert!(leaked.is_empty(), "{leaked:#?}");
+    let (_dir, engine) = common::engine_over(&docs).await;
+    let batch = run(&engine, &builtin_rules().unwrap()).await.unwrap();
+    let (ids, paths, rows, severity) = (
         column(&batch, "rule_id"),
         column(&batch, "source_path"),
         column(&batch, "rows"),
+        column(&batch, "severity"),
     );
     let mut got: Vec<(String, String, String)> = (0..batch.num_rows())
+        .filter(|&i| severity[i] != "info")
         .map(|i| {
             let file = Path::new(&paths[i]).file_name().unwrap().to_string_lossy();
             (file.to_string(), ids[i].clone(), rows[i].clone())
@@ -589,7 +602,53 @@ async fn claims_on_every_corpus_document_are_the_verified_ones() {
     // 减少336.67万元 "下降5.0%" on 6256.31 (5.11 %), 支出 增加268.28万元 "增长4.0%" (4.48 %),
     // 一般公共预算当年拨款 5973.01 减少263.59万元 "下降4.0%" (4.23 %), 机关运行经费 48.78
     // 减少4.98万元 "下降9.0%" (9.26 %), 培训费 39.51 减少2.02万元 "下降4.00%" (4.86 %).
+    // The table findings: the Henan text's six (the_corpus_has_only_its_real_inconsistencies),
+    // 普陀区财政局's note copied onto the wrong empty table (STR-002), and 烟台市信访局 2026:
+    // its 收入总表 (合计, 财政拨款 and 一般公共预算 columns), 支出总表 and 一般公共预算支出表
+    // print 20140 信访事务 1,378.84 万元 (基本 854.84, 项目 524.00) over the 项 01 行政运行
+    // 507.97 and 50 事业运行 346.87 only (854.84): the 项 of the 524.00 of project spending
+    // is printed in none of the three tables.
     let want: Vec<(&str, &str, &str)> = vec![
+        ("000_59511c5e13e4fdad.txt", "COD-001", "20107 绩效工资"),
+        ("000_59511c5e13e4fdad.txt", "NAR-005", "机构运行经费支出"),
+        ("000_59511c5e13e4fdad.txt", "XT-004", "劳务派遣人员工资"),
+        ("000_59511c5e13e4fdad.txt", "XT-004", "网络维护经费"),
+        ("000_59511c5e13e4fdad.txt", "XT-004", "网络运行维护经费"),
+        (
+            "000_59511c5e13e4fdad.txt",
+            "XT-005",
+            "其中:财政拨款 / 其中:财政拨款",
+        ),
+        (
+            "yantai__信访局__2026__budget-dept.pdf",
+            "HIE-001",
+            "20140 信访事务（fiscal）",
+        ),
+        (
+            "yantai__信访局__2026__budget-dept.pdf",
+            "HIE-001",
+            "20140 信访事务（gpb）",
+        ),
+        (
+            "yantai__信访局__2026__budget-dept.pdf",
+            "HIE-001",
+            "20140 信访事务（total）",
+        ),
+        (
+            "yantai__信访局__2026__budget-dept.pdf",
+            "HIE-001",
+            "20140 信访事务（total）",
+        ),
+        (
+            "yantai__信访局__2026__budget-dept.pdf",
+            "HIE-001",
+            "20140 信访事务（total）",
+        ),
+        (
+            "上海市普陀区财政局2025年部门预算.pdf",
+            "STR-002",
+            "注:本部门2025年无政府性基金预算财政拨款安排的预算，故本表为空表。",
+        ),
         (
             "2017年省检察院部门预算.pdf",
             "CLM-002",

@@ -28,7 +28,7 @@ fn row_key(item: &LineItem) -> String {
         RowKind::Total => "合计".into(),
         RowKind::Unit => item.row_unit_code.clone().unwrap_or_default(),
         RowKind::Function => item.function_code.clone().unwrap_or_default(),
-        RowKind::Econ => match (&item.econ_code, &item.gov_econ_code) {
+        RowKind::Econ | RowKind::EconDetail => match (&item.econ_code, &item.gov_econ_code) {
             (d, Some(g)) => format!("{}/{g}", d.as_deref().unwrap_or("-")),
             (d, None) => d.clone().unwrap_or_default(),
         },

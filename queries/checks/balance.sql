@@ -171,12 +171,23 @@ FROM f JOIN line_items l
 -- severity: error
 -- scope: document
 -- description: 收支总表、财政拨款收支总表：本年支出合计 = Σ支出功能分类各类（每一列）(R4)
+-- A line the reader could not name may be a part of the total that is not a 功能分类 类
+-- (Guangzhou lists 国有资本经营预算支出, 对附属单位补助支出, 上缴上级支出 and 转移性支出
+-- among the 类), or a fund's line above its 类 (一、一般公共预算支出): the total holds
+-- with or without those lines, and only a total that holds with neither is a finding.
 WITH lei AS (
-    SELECT doc_id, year, table_no, column_key, sum(amount) AS total, count(*) AS n
+    SELECT doc_id, year, table_no, column_key,
+           sum(CASE WHEN function_code IS NOT NULL THEN amount END) AS total,
+           count(CASE WHEN function_code IS NOT NULL THEN 1 END) AS n,
+           sum(amount) AS with_unnamed, count(*) AS n_all
     FROM line_items
     WHERE table_kind IN ('income_expenditure_summary', 'fiscal_summary') AND flow = 'expenditure'
-      AND row_kind = 'function' AND length(function_code) = 3
+      AND ((row_kind = 'function' AND length(function_code) = 3)
+           OR (row_kind = 'line' AND line_key IS NULL)
+           -- (A 类-level line, by its indentation, whose name is no known 类.)
+           OR (row_kind = 'function' AND function_code IS NULL AND function_level = 1))
     GROUP BY doc_id, year, table_no, column_key
+    HAVING count(CASE WHEN function_code IS NOT NULL THEN 1 END) > 0
 )
 SELECT t.doc_id, t.year,
        CASE t.table_kind WHEN 'fiscal_summary' THEN '财政拨款收支总表' ELSE '收支总表' END AS tables,
@@ -185,4 +196,7 @@ SELECT t.doc_id, t.year,
        concat(t.row_label, '不等于各类支出之和') AS message
 FROM lei l
 JOIN line_items t ON l.doc_id = t.doc_id AND l.table_no = t.table_no AND l.column_key = t.column_key
-WHERE t.table_kind IN ('income_expenditure_summary', 'fiscal_summary') AND t.line_key = 'EXP_YEAR_TOTAL';
+WHERE t.table_kind IN ('income_expenditure_summary', 'fiscal_summary') AND t.line_key = 'EXP_YEAR_TOTAL'
+  AND (t.amount IS DISTINCT FROM l.total)
+  -- (With the unnamed lines: equal within the rounding of the printed figures.)
+  AND abs(t.amount - l.with_unnamed) > CASE WHEN t.source_unit = '万元' THEN 100 * l.n_all ELSE 0 END;

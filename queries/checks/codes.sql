@@ -11,7 +11,7 @@ SELECT l.doc_id, l.year, l.table_kind AS tables, concat(l.econ_code, ' ', l.row_
        concat('经济分类科目编码', l.econ_code, '（', l.row_label, '）不在部门预算支出经济分类科目表中',
               coalesce(concat('；名称对应的编码为', (SELECT min(r2.code) FROM ref_dept_econ r2 WHERE r2.name = l.row_label)), '')) AS message
 FROM line_items l
-LEFT JOIN ref_dept_econ r ON r.code = l.econ_code
+LEFT JOIN ref_dept_econ r ON r.code = substr(l.econ_code, 1, 5)
 WHERE l.econ_code IS NOT NULL AND r.code IS NULL AND l.year >= 2018
   AND l.column_key = 'total';
 

@@ -6,9 +6,17 @@
 -- scope: document
 -- description: 收支总表 支出总计 = 支出表 合计 (X2)
 -- (The first 支出表 of the document: Jiangsu prints 财政拨款支出表 under the same kind.)
+-- A 支出表 without a 结转下年 column (Beijing) adds up to 本年支出合计, which is 支出总计
+-- less 年终结转结余: a 支出表 合计 equal to either is no finding.
 WITH first_table AS (
     SELECT doc_id, min(table_no) AS table_no FROM line_items
     WHERE table_kind = 'expenditure' GROUP BY doc_id
+),
+year_total AS (
+    SELECT doc_id, table_no, column_key, max(amount) AS year_total
+    FROM line_items
+    WHERE table_kind = 'income_expenditure_summary' AND line_key = 'EXP_YEAR_TOTAL'
+    GROUP BY doc_id, table_no, column_key
 )
 SELECT s.doc_id, s.year, '收支总表/支出表' AS tables, '支出总计/合计' AS rows,
        s.amount AS expected, t.amount AS actual, 2 AS terms, s.source_unit,
@@ -18,10 +26,13 @@ JOIN first_table f ON f.doc_id = s.doc_id
 JOIN line_items t
   ON t.doc_id = s.doc_id AND t.year = s.year AND t.table_no = f.table_no
  AND t.row_kind = 'total' AND t.column_key = 'total'
+LEFT JOIN year_total y
+  ON y.doc_id = s.doc_id AND y.table_no = s.table_no AND y.column_key = s.column_key
 WHERE s.table_kind = 'income_expenditure_summary' AND s.line_key = 'EXP_TOTAL'
   -- (A 收支总表 printing its expenditure side in several columns — 合计, 人员, 公用, 项目
   -- — is compared in its 合计 column.)
-  AND s.column_key IN ('amount', 'total');
+  AND s.column_key IN ('amount', 'total')
+  AND (y.year_total IS NULL OR y.year_total <> t.amount);
 
 -- id: XT-002
 -- severity: error
@@ -190,21 +201,38 @@ WHERE t4.table_kind = 'fiscal_summary' AND t4.line_key = 'EXP_TOTAL' AND t4.colu
 -- id: XT-008
 -- severity: warning
 -- scope: document
--- description: 一般公共预算支出表 ≤ 支出表，每个功能分类科目的合计、基本支出、项目支出（一般公共预算是全部资金的一部分；相等仅当该科目无其他资金）(X6)
+-- description: 一般公共预算支出表 ≤ 支出表，每个功能分类科目的合计、基本支出（人员、公用）、项目支出（一般公共预算是全部资金的一部分；相等仅当该科目无其他资金）(X6)
 -- (GovBudgetChecker asserts equality, which holds only for units funded wholly by 一般公共
 -- 预算; the inequality is the form that holds for every unit.)
 -- Both tables' rows of a code are pivoted side by side in one pass (no join), without
 -- their names; the failing rows get theirs from the 一般公共预算支出表 afterwards.
 -- (Jiangsu prints a 财政拨款支出表 under the kind 支出表: the larger figure is all funds.)
-WITH t AS (
+-- A code's rows within one table are added up first: a table listed by unit (Shenzhen),
+-- or by unit without the units' names and by 经济分类 (Beijing 支出总表: 2010801 行政运行
+-- once per 经济分类 科目), prints a code once per part. A code the 支出表 does not print
+-- counts as 0 only where the 支出表 was read whole (verified) and prints that column
+-- (Zhejiang's 支出表 prints 基本支出 only as 人员经费 and 公用经费).
+WITH per_table AS (
+    SELECT doc_id, year, table_kind, table_no, function_code, column_key, sum(amount) AS amount
+    FROM line_items
+    WHERE table_kind IN ('expenditure', 'gpb_expenditure') AND row_kind = 'function'
+      AND function_code IS NOT NULL
+      AND column_key IN ('total', 'basic', 'personnel', 'public', 'project')
+    GROUP BY doc_id, year, table_kind, table_no, function_code, column_key
+),
+printed AS (
+    SELECT DISTINCT p.doc_id, p.column_key
+    FROM per_table p JOIN source_tables s ON s.doc_id = p.doc_id AND s.table_no = p.table_no
+    WHERE p.table_kind = 'expenditure' AND s.status = 'verified'
+),
+t AS (
     SELECT doc_id, year, function_code, column_key,
            max(CASE WHEN table_kind = 'gpb_expenditure' THEN amount END) AS gpb,
            max(CASE WHEN table_kind = 'expenditure' THEN amount END) AS all_funds
-    FROM line_items
-    WHERE table_kind IN ('expenditure', 'gpb_expenditure') AND row_kind = 'function'
-      AND function_code IS NOT NULL AND column_key IN ('total', 'basic', 'project')
+    FROM per_table
     GROUP BY doc_id, year, function_code, column_key
 ),
+
 f AS (
     -- The failing rows with their names (a code printed twice in the table: one of them).
     SELECT t.doc_id, t.year, t.function_code, t.column_key, t.gpb, t.all_funds,
@@ -212,7 +240,8 @@ f AS (
     FROM t JOIN line_items l
       ON l.doc_id = t.doc_id AND l.year = t.year AND l.function_code = t.function_code
      AND l.column_key = t.column_key AND l.table_kind = 'gpb_expenditure' AND l.row_kind = 'function'
-    WHERE t.gpb > coalesce(t.all_funds, 0)
+    LEFT JOIN printed p ON p.doc_id = t.doc_id AND p.column_key = t.column_key
+    WHERE t.gpb > coalesce(t.all_funds, 0) AND (t.all_funds IS NOT NULL OR p.doc_id IS NOT NULL)
     GROUP BY t.doc_id, t.year, t.function_code, t.column_key, t.gpb, t.all_funds
 )
 SELECT doc_id, year, '一般公共预算支出表/支出表' AS tables,

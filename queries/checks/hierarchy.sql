@@ -3,27 +3,31 @@
 -- of every table with 功能分类 or 经济分类 rows; and the 合计 row equals the sum of the 类.
 -- (The children's sums come first in each join: the smaller side is the one held in
 -- memory. Rows are compared without their names; the few that fail get theirs after.)
+-- A table listed by unit (Shenzhen: 预算单位 | 科目编码 | …) repeats the codes under each
+-- unit: rows are compared within their `budget_unit`.
 
 -- id: HIE-001
 -- severity: error
 -- scope: document
 -- description: 功能分类：类 = Σ款、款 = Σ项（有下级时），每张表每一列 (R5)
 WITH c AS (
-    SELECT doc_id, year, table_no, row_no, column_key, function_code AS code, amount
+    SELECT doc_id, year, table_no, row_no, coalesce(budget_unit, '') AS part, column_key,
+           function_code AS code, amount
     FROM line_items
     WHERE row_kind = 'function' AND function_code IS NOT NULL
       AND table_kind NOT IN ('income_expenditure_summary', 'fiscal_summary')
 ),
 kids AS (
-    SELECT doc_id, table_no, column_key, class_parent(code) AS parent, sum(amount) AS total, count(*) AS n
+    SELECT doc_id, table_no, part, column_key, class_parent(code) AS parent, sum(amount) AS total, count(*) AS n
     FROM c WHERE length(code) IN (5, 7)
-    GROUP BY doc_id, table_no, column_key, class_parent(code)
+    GROUP BY doc_id, table_no, part, column_key, class_parent(code)
 ),
 f AS (
     -- Only 类 and 款 rows can be parents.
     SELECT p.doc_id, p.year, p.table_no, p.row_no, p.column_key, p.code, p.amount, k.total, k.n
     FROM kids k
-    JOIN c p ON k.doc_id = p.doc_id AND k.table_no = p.table_no AND k.column_key = p.column_key AND k.parent = p.code
+    JOIN c p ON k.doc_id = p.doc_id AND k.table_no = p.table_no AND k.part = p.part
+     AND k.column_key = p.column_key AND k.parent = p.code
     WHERE length(p.code) < 7 AND p.amount IS DISTINCT FROM k.total
 )
 SELECT f.doc_id, f.year, l.table_kind AS tables, concat(f.code, ' ', l.row_label, '（', f.column_key, '）') AS rows,
@@ -54,23 +58,44 @@ WHERE t.row_kind = 'total';
 -- id: HIE-003
 -- severity: error
 -- scope: document
--- description: 经济分类：类 = Σ款（有下级时），每张表每一列 (R7)
+-- description: 经济分类：类 = Σ款、款 = Σ细目（有下级时），每张表每一列 (R7)
+-- A table that pairs each 部门 code with a 政府 code and prints a 类 once per 政府 类
+-- (Yantai: 301 工资福利支出 | 501 …, then 301 | 505 …) compares each such 类 row with the
+-- 款 of its own 政府 类; a 7-digit sub-item (`econ_detail`, Chongqing 3010201) adds up to
+-- the 款 above it.
 WITH c AS (
-    SELECT doc_id, year, table_no, row_no, column_key, econ_code AS code, amount
+    SELECT doc_id, year, table_no, row_no, coalesce(budget_unit, '') AS part, column_key,
+           econ_code AS code, coalesce(substr(gov_econ_code, 1, 3), '') AS gov, amount
     FROM line_items
-    WHERE row_kind = 'econ' AND econ_code IS NOT NULL
+    WHERE row_kind IN ('econ', 'econ_detail') AND econ_code IS NOT NULL
+),
+paired AS (
+    -- The 类 printed once per 政府 类.
+    SELECT doc_id, table_no, part, code
+    FROM c WHERE length(code) = 3
+    GROUP BY doc_id, table_no, part, code
+    HAVING count(DISTINCT gov) > 1
+),
+keyed AS (
+    SELECT c.*, CASE WHEN p.code IS NULL THEN '' ELSE c.gov END AS pair
+    FROM c LEFT JOIN paired p
+      ON c.doc_id = p.doc_id AND c.table_no = p.table_no AND c.part = p.part
+     AND substr(c.code, 1, 3) = p.code
 ),
 kids AS (
-    SELECT doc_id, table_no, column_key, class_parent(code) AS parent, sum(amount) AS total, count(*) AS n
-    FROM c WHERE length(code) = 5
-    GROUP BY doc_id, table_no, column_key, class_parent(code)
+    SELECT doc_id, table_no, part, pair, column_key,
+           CASE WHEN length(code) = 7 THEN substr(code, 1, 5) ELSE class_parent(code) END AS parent,
+           sum(amount) AS total, count(*) AS n
+    FROM keyed WHERE length(code) IN (5, 7)
+    GROUP BY 1, 2, 3, 4, 5, 6
 ),
 f AS (
-    -- Only 类 rows can be parents.
+    -- 类 rows, and 款 rows with sub-items.
     SELECT p.doc_id, p.year, p.table_no, p.row_no, p.column_key, p.code, p.amount, k.total, k.n
     FROM kids k
-    JOIN c p ON k.doc_id = p.doc_id AND k.table_no = p.table_no AND k.column_key = p.column_key AND k.parent = p.code
-    WHERE length(p.code) = 3 AND p.amount IS DISTINCT FROM k.total
+    JOIN keyed p ON k.doc_id = p.doc_id AND k.table_no = p.table_no AND k.part = p.part
+     AND k.pair = p.pair AND k.column_key = p.column_key AND k.parent = p.code
+    WHERE length(p.code) IN (3, 5) AND p.amount IS DISTINCT FROM k.total
 )
 SELECT f.doc_id, f.year, l.table_kind AS tables, concat(f.code, ' ', l.row_label, '（', f.column_key, '）') AS rows,
        f.amount AS expected, f.total AS actual, f.n + 1 AS terms, l.source_unit,

@@ -34,7 +34,9 @@ WITH t AS (
     GROUP BY l.doc_id, l.year, l.column_key
 ),
 tables AS (
-    SELECT DISTINCT doc_id FROM source_tables WHERE table_kind = 'three_public' AND NOT is_empty
+    -- (A table whose columns the reader did not recognise has no amounts to compare.)
+    SELECT DISTINCT doc_id FROM source_tables
+    WHERE table_kind = 'three_public' AND NOT is_empty AND status <> 'unread'
 ),
 -- Each distinct figure stated (a narrative may state one item twice).
 f AS (

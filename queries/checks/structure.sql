@@ -12,7 +12,14 @@ WITH required(table_kind, name) AS (
            ('gpb_basic_expenditure', '一般公共预算基本支出表'), ('three_public', '"三公"经费表'),
            ('gov_fund_expenditure', '政府性基金预算支出表')
 ),
-present AS (SELECT DISTINCT doc_id, table_kind FROM source_tables)
+present AS (
+    SELECT DISTINCT doc_id, table_kind FROM source_tables
+    UNION ALL
+    -- (Shenzhen prints 一般公共预算支出表（按经济分类）, basic and project spending by
+    -- 经济分类, in place of the 基本支出表.)
+    SELECT DISTINCT doc_id, 'gpb_basic_expenditure' FROM source_tables
+    WHERE table_kind = 'gpb_expenditure' AND title LIKE '%经济分类%'
+)
 SELECT d.doc_id, d.year, r.name AS tables, '—' AS rows,
        CAST(1 AS DECIMAL(18, 2)) AS expected, CAST(0 AS DECIMAL(18, 2)) AS actual, 0 AS terms, '张' AS source_unit,
        concat('缺少', r.name) AS message

@@ -37,7 +37,7 @@ use crate::error::{Error, Result};
 use crate::model::{IngestWarning, ParsedDocument, SourceDocument, TableKind};
 
 /// Bumped whenever parsing changes what a document yields.
-pub const PARSER_VERSION: &str = "text-5";
+pub const PARSER_VERSION: &str = "text-6";
 
 /// Values given on the command line that take precedence over what the document says.
 #[derive(Debug, Clone, Default)]

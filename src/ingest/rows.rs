@@ -33,6 +33,12 @@ pub enum Key {
     Econ {
         dept: Option<String>,
         gov: Option<String>,
+        /// The 部门 code as printed where it is a province's 7-digit sub-item of a 款
+        /// (`dept` is then that 款).
+        detail: Option<String>,
+        /// Which of the row's names is the 部门 code's (1 where the 政府 code and its name
+        /// are printed first: Beijing `50201-办公经费 30201-办公费`).
+        name_at: usize,
     },
     /// A project row, with its printed type (其他运转类 …).
     Project(String),
@@ -88,8 +94,13 @@ impl Row {
             };
             return self.text_at(col).unwrap_or_default();
         }
+        let at = match self.key {
+            Key::Econ { name_at, .. } => name_at,
+            _ => 0,
+        };
         self.texts
-            .first()
+            .get(at)
+            .or(self.texts.first())
             .map(|(_, t)| compact(t))
             .unwrap_or_default()
     }
@@ -108,9 +119,10 @@ fn join_econ(parts: &[&str]) -> Option<String> {
     match parts {
         [one] if digits(one) && matches!(one.len(), 3 | 5) => Some(one.to_string()),
         // (A 款 extended by a province's own two digits — Beijing's 3021101 差旅费 under
-        // 30211 差旅费 — is stored as its 款.)
+        // 30211 差旅费 — is kept whole here: the row reader decides whether it stands for
+        // its 款 or is a sub-item of a 款 printed above it.)
         [one] if digits(one) && one.len() == 7 && one.starts_with(['3', '5']) => {
-            Some(one[..5].to_string())
+            Some(one.to_string())
         }
         [class, item]
             if digits(class) && digits(item) && class.len() == 3 && matches!(item.len(), 1 | 2) =>
@@ -197,26 +209,37 @@ pub fn key_of(kind: TableKind, texts: &[(usize, String)], codes: &[(usize, Strin
             unit_code(&seg0).map_or(Key::None, Key::Unit)
         }
         kind if is_econ_table(kind) => {
-            let dept = join_econ(&seg0_refs);
-            let gov = if kind == TableKind::OperatingCost {
+            let first = join_econ(&seg0_refs);
+            let second = if kind == TableKind::OperatingCost {
                 None
             } else {
                 let seg1 = codes_before(texts, codes, 1);
                 let seg1_refs: Vec<&str> = seg1.iter().map(String::as_str).collect();
                 join_econ(&seg1_refs)
             };
+            // (A 7-digit code is read as its 款; the printed code is kept as `detail`.)
+            let kuan =
+                |c: &Option<String>| c.as_deref().map(|c| c.get(..5).unwrap_or(c).to_string());
             // (The 政府 code printed before the 部门 code: their shapes tell them apart.)
-            let (dept, gov) = if dept.as_deref().is_some_and(is_gov_econ_code)
-                && gov.as_deref().is_none_or(is_dept_econ_code)
-            {
-                (gov, dept)
+            let swapped = kuan(&first).as_deref().is_some_and(is_gov_econ_code)
+                && kuan(&second).as_deref().is_none_or(is_dept_econ_code);
+            let (dept, gov) = if swapped {
+                (second, first)
             } else {
-                (dept, gov)
+                (first, second)
             };
+            let detail = dept.clone().filter(|c| c.len() == 7);
+            let (dept, gov) = (kuan(&dept), kuan(&gov));
             let valid = dept.as_deref().is_some_and(is_dept_econ_code)
                 || gov.as_deref().is_some_and(is_gov_econ_code);
             if valid {
-                return Key::Econ { dept, gov };
+                let detail = detail.filter(|_| dept.as_deref().is_some_and(is_dept_econ_code));
+                return Key::Econ {
+                    dept,
+                    gov,
+                    detail,
+                    name_at: usize::from(swapped),
+                };
             }
             unit_code(&seg0).map_or(Key::None, Key::Unit)
         }
@@ -535,6 +558,7 @@ pub fn push_items(
             row_label: meta.label.clone(),
             line_key: meta.line_key.clone(),
             row_unit_code: meta.unit_code.clone(),
+            budget_unit: None,
             function_code: meta.function_code.clone(),
             function_level: meta
                 .function_code
@@ -789,6 +813,9 @@ pub fn parse_code_table(
         t.kind == TableKind::ThreePublic && rows.iter().any(|r| r.key == Key::Total);
     // The 经济分类 类 last named, for a table that prints 经济分类 names without codes.
     let mut econ_class: Option<&'static str> = None;
+    // The 经济分类 款 last printed with its own 5-digit code: the parent of the 7-digit
+    // sub-items printed under it.
+    let mut printed_kuan: Option<String> = None;
     let mut row_no = 0;
     for (index, row) in rows.iter().enumerate() {
         row_no += 1;
@@ -821,7 +848,9 @@ pub fn parse_code_table(
             Key::None if is_total => total(),
             Key::Unit(c) => (RowKind::Unit, None, Some(c.clone()), None, None, None),
             Key::Function(c) => (RowKind::Function, None, None, Some(c.clone()), None, None),
-            Key::Econ { dept, gov } => {
+            Key::Econ {
+                dept, gov, detail, ..
+            } => {
                 if dept.is_none() {
                     ctx.warn(
                         row.line,
@@ -831,7 +860,17 @@ pub fn parse_code_table(
                         raw,
                     );
                 }
-                (RowKind::Econ, None, None, None, dept.clone(), gov.clone())
+                match detail {
+                    // A sub-item of the 款 printed above it (Chongqing: 30102 津贴补贴,
+                    // then 3010201 规范性津补贴 and 3010202 其他津补贴).
+                    Some(d) if printed_kuan.is_some() && printed_kuan == *dept => {
+                        (RowKind::EconDetail, None, None, None, Some(d.clone()), None)
+                    }
+                    _ => {
+                        printed_kuan = dept.clone().filter(|c| detail.is_none() && c.len() == 5);
+                        (RowKind::Econ, None, None, None, dept.clone(), gov.clone())
+                    }
+                }
             }
             Key::Project(_) => (RowKind::Project, None, None, None, None, None),
             Key::None if t.kind == TableKind::Income && !row.texts.is_empty() => {
@@ -1052,6 +1091,8 @@ mod tests {
         let econ = |d: &str, g: &str| Key::Econ {
             dept: Some(d.into()),
             gov: Some(g.into()),
+            detail: None,
+            name_at: 0,
         };
         assert_eq!(
             keys,

@@ -30,8 +30,11 @@ pub fn income_key(label: &str, carryover: bool) -> Option<String> {
     if l.contains("收入合计") || l == "合计" {
         return Some("INC_TOTAL".into());
     }
-    // (决算: 年初结转和结余.)
-    if l.contains("上年结转") || l.contains("年初结转") {
+    // (决算: 年初结转和结余; Shenzhen: 上年结余、结转; 上年财政拨款结转结余.)
+    if l.contains("上年结转")
+        || l.contains("年初结转")
+        || (l.starts_with("上年") && (l.contains("结转") || l.contains("结余")))
+    {
         return Some("INC_CARRYOVER".into());
     }
     if l.contains("使用非财政拨款结余") {
@@ -73,8 +76,12 @@ pub fn income_key(label: &str, carryover: bool) -> Option<String> {
     if l == "其他资金" {
         return Some("INC_OTHER_FUNDS".into());
     }
+    // (Below 上年结余、结转: 2.非财政拨款结余、结转.)
+    if l.contains("非财政拨款") {
+        return fund("NONFISCAL");
+    }
     if l.contains("财政拨款") {
-        return Some("INC_FISCAL".into());
+        return fund("FISCAL");
     }
     None
 }
@@ -270,6 +277,19 @@ mod tests {
         assert_eq!(
             income_key("(一) 一般公共预算拨款", true).as_deref(),
             Some("INC_CARRYOVER_GPB")
+        );
+        // (Shenzhen: 上年结余、结转, then its parts.)
+        assert_eq!(
+            income_key("上年结余、结转", false).as_deref(),
+            Some("INC_CARRYOVER")
+        );
+        assert_eq!(
+            income_key("1.财政拨款结余、结转", true).as_deref(),
+            Some("INC_CARRYOVER_FISCAL")
+        );
+        assert_eq!(
+            income_key("2.非财政拨款结余、结转", true).as_deref(),
+            Some("INC_CARRYOVER_NONFISCAL")
         );
         assert_eq!(income_key("收入总计", false).as_deref(), Some("INC_TOTAL"));
         assert_eq!(income_key("合计", false).as_deref(), Some("INC_TOTAL"));

@@ -2,6 +2,8 @@
 //! the meaning of its amount columns in, line items, projects and indicators out. Shared
 //! by the text and PDF readers, which differ only in how they find lines and columns.
 
+use std::collections::BTreeMap;
+
 use super::Ctx;
 use super::amount::MoneyUnit;
 use super::cells::{TableLine, compact};
@@ -75,6 +77,7 @@ impl Outputs {
     ) -> ParsedDocument {
         let mut items = self.items;
         super::codes::recover_damaged_codes(&mut items, &mut warnings);
+        assign_budget_units(&mut items);
         super::claims::resolve_codes(&mut claims, &items);
         let mut meta = meta;
         meta.unit_name_printed = meta.unit_name.clone();
@@ -90,6 +93,33 @@ impl Outputs {
             indicators: self.indicators,
             warnings,
         }
+    }
+}
+
+/// Sets each row's `budget_unit` where its table is listed by unit: the name of the
+/// nearest unit row at or above it (a unit row names itself); 合计 rows and rows above the
+/// first unit row have none. Runs after damaged codes are repaired, so that a code cell
+/// first read as a unit code does not open a unit.
+pub fn assign_budget_units(items: &mut [LineItem]) {
+    let mut units: BTreeMap<i32, BTreeMap<i32, String>> = BTreeMap::new();
+    for it in items.iter().filter(|it| it.row_kind == RowKind::Unit) {
+        units
+            .entry(it.table_no)
+            .or_default()
+            .entry(it.row_no)
+            .or_insert_with(|| it.row_label.clone());
+    }
+    if units.is_empty() {
+        return;
+    }
+    for it in items.iter_mut() {
+        if it.row_kind == RowKind::Total {
+            continue;
+        }
+        it.budget_unit = units
+            .get(&it.table_no)
+            .and_then(|rows| rows.range(..=it.row_no).next_back())
+            .map(|(_, name)| name.clone());
     }
 }
 

@@ -219,6 +219,10 @@ pub enum RowKind {
     Function,
     /// An economic-classification code row (部门 and/or 政府经济分类).
     Econ,
+    /// A province's own sub-item of a printed 经济分类 款 (Chongqing's 3010201 规范性津补贴
+    /// under 30102 津贴补贴), with its 7-digit code: its amount is part of the 款 row above
+    /// it, so sums over `econ` rows do not count it twice.
+    EconDetail,
     /// A named line of a summary table (收入总计, 一、一般公共预算 …).
     Line,
     /// A project (项目支出, 绩效目标).
@@ -233,6 +237,7 @@ impl RowKind {
             RowKind::Unit => "unit",
             RowKind::Function => "function",
             RowKind::Econ => "econ",
+            RowKind::EconDetail => "econ_detail",
             RowKind::Line => "line",
             RowKind::Project => "project",
         }
@@ -265,6 +270,9 @@ pub struct LineItem {
     pub row_label: String,
     pub line_key: Option<String>,
     pub row_unit_code: Option<String>,
+    /// The 预算单位 whose part of the table the row is in, where a table is listed by unit
+    /// (a unit row, then that unit's rows): the unit row's name, on the unit row too.
+    pub budget_unit: Option<String>,
     pub function_code: Option<String>,
     /// The 功能分类 level (1 类, 2 款, 3 项): from the code, or, where the table prints names
     /// without codes, from their indentation.
@@ -337,6 +345,7 @@ impl LineItem {
             row_label: String::new(),
             line_key: None,
             row_unit_code: None,
+            budget_unit: None,
             function_code: None,
             function_level: None,
             econ_code: None,

@@ -18,7 +18,7 @@ use super::{ColumnMeaning, LineItem, RowKind, SourceDocument, TableKind};
 use crate::error::Result;
 
 /// Bumped whenever a table's columns change; stored in the dataset's `_yusuan.json`.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Precision and scale of money columns (元 with 2 decimals, up to 10^16 元).
 pub const MONEY: DataType = DataType::Decimal128(18, 2);
@@ -151,6 +151,7 @@ impl DatasetTable {
                 s("row_label"),
                 so("line_key"),
                 so("row_unit_code"),
+                so("budget_unit"),
                 so("function_code"),
                 Field::new("function_level", DataType::Int8, true),
                 so("econ_code"),
@@ -470,6 +471,7 @@ pub struct LineItemColumns {
     row_label: StringBuilder,
     line_key: Text,
     row_unit_code: Text,
+    budget_unit: Text,
     function_code: Text,
     function_level: Int8Builder,
     econ_code: Text,
@@ -507,6 +509,7 @@ impl LineItemColumns {
         self.row_label.append_value(&item.row_label);
         self.line_key.push(item.line_key.as_deref());
         self.row_unit_code.push(item.row_unit_code.as_deref());
+        self.budget_unit.push(item.budget_unit.as_deref());
         self.function_code.push(item.function_code.as_deref());
         self.function_level.append_option(
             item.function_code
@@ -542,6 +545,7 @@ impl LineItemColumns {
             Arc::new(self.row_label.finish()),
             self.line_key.finish(),
             self.row_unit_code.finish(),
+            self.budget_unit.finish(),
             self.function_code.finish(),
             Arc::new(self.function_level.finish()),
             self.econ_code.finish(),
@@ -769,6 +773,7 @@ mod tests {
             assert_eq!(text("row_label", i), s(&item.row_label));
             assert_eq!(text("line_key", i), item.line_key.clone());
             assert_eq!(text("row_unit_code", i), item.row_unit_code.clone());
+            assert_eq!(text("budget_unit", i), item.budget_unit.clone());
             assert_eq!(text("function_code", i), item.function_code.clone());
             let level = batch.column_by_name("function_level").unwrap();
             let level = level.as_primitive::<Int8Type>();

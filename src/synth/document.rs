@@ -135,6 +135,7 @@ impl Builder {
                 row_label: r.label.to_string(),
                 line_key: s(r.line_key),
                 row_unit_code: s(r.unit_code),
+                budget_unit: None,
                 function_code: s(r.function_code),
                 function_level: r
                     .function_code
@@ -762,7 +763,11 @@ pub fn document(
                 amount_unit: "万元",
             },
             tables: w.tables,
-            line_items: w.items,
+            line_items: {
+                let mut items = w.items;
+                crate::ingest::table::assign_budget_units(&mut items);
+                items
+            },
             facts,
             claims,
             narrative: lines

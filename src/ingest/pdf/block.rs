@@ -478,6 +478,17 @@ pub(super) fn read_block(
             {
                 i = li;
             }
+            // (Two-sided: a name drawn left of its column, into the other side's amount
+            // column after its amount — Beijing `471.963743` `年终结转结余` — is the next
+            // side's name.)
+            if two_sided
+                && !digits
+                && is_amount(cells[i].trim())
+                && !is_label_leaf(&leaves[i].text)
+                && let Some(j) = (i + 1..leaves.len()).find(|&j| is_label_leaf(&leaves[j].text))
+            {
+                i = j;
+            }
             // (An amount's last decimals drawn apart, `469.13` `3952`, continue it in its
             // column.)
             let continues_amount = is_amount(&cells[i])

@@ -218,6 +218,12 @@ pub(super) fn grid_rows(
     if leaves.iter().any(|l| l.text.is_empty()) {
         return None;
     }
+    // The header's own cells, at every level (`科目编码` over 类 and 款).
+    let header_cells: Vec<&str> = all[..first_data]
+        .iter()
+        .flat_map(|b| b.cells.iter().map(|c| c.2.as_str()))
+        .filter(|t| !t.is_empty())
+        .collect();
     let mut rows = Vec::new();
     let mut starts = Vec::new();
     // (row index, column) of cells that continue the cell above them.
@@ -226,12 +232,13 @@ pub(super) fn grid_rows(
         if !band.has_amount && band.cells.iter().all(|c| c.2.is_empty()) {
             continue;
         }
-        // A header repeated on a continuation page: every cell equals the header's.
+        // A header repeated on a continuation page: every cell equals one of the header's
+        // (a leaf, or a cell above the leaves).
         if band
             .cells
             .iter()
             .filter(|c| !c.2.is_empty())
-            .all(|c| leaves.iter().any(|l| l.text == c.2))
+            .all(|c| leaves.iter().any(|l| l.text == c.2) || header_cells.contains(&c.2.as_str()))
             && !band.has_amount
         {
             continue;

@@ -107,6 +107,21 @@ pub(super) fn leaves(band: &[&Line]) -> Vec<Leaf> {
 /// subtotal, and a centred group name sits over its columns. Where the group is read
 /// wrongly, the column's meaning breaks the table's arithmetic and it is not verified.
 pub(super) fn qualify_subtotals(mut leaves: Vec<Leaf>, header: &[&Line]) -> Vec<Leaf> {
+    // A span that is part of a column's own stacked name (`一般公共` over `预算`), the
+    // name going on below the 小计's line, is a sibling column and names no group
+    // (Hangzhou: 小计 | 一般公共 / 预算 | 政府性基 / 金预算 under 本年收入). (A group name
+    // stacked onto the one column it sits over, `基本支出` over `人员经费`, stays one.)
+    let columns: Vec<(f64, f64, String)> = leaves
+        .iter()
+        .filter(|l| l.text != "小计")
+        .map(|l| (l.x0, l.x1, l.text.clone()))
+        .collect();
+    let in_column = |s: &Span| {
+        let t = compact(&s.text);
+        columns
+            .iter()
+            .any(|(x0, x1, text)| s.x0 < *x1 && *x0 < s.x1 && text != &t && text.contains(&t))
+    };
     for leaf in leaves.iter_mut().filter(|l| l.text == "小计") {
         let Some(line) = header.iter().find(|l| {
             l.spans
@@ -116,7 +131,14 @@ pub(super) fn qualify_subtotals(mut leaves: Vec<Leaf>, header: &[&Line]) -> Vec<
             continue;
         };
         let centre = leaf.centre();
-        let group = header
+        let continues_below = |s: &Span| {
+            header
+                .iter()
+                .filter(|l| l.y < line.y - 0.5)
+                .flat_map(|l| l.spans.iter())
+                .any(|p| p.x0 < s.x1 - 1.0 && s.x0 < p.x1 - 1.0)
+        };
+        let candidates: Vec<&Span> = header
             .iter()
             .filter(|l| l.y > line.y + 0.5 && l.y <= line.y + 4.0 * line.size.max(l.size))
             .flat_map(|l| l.spans.iter())
@@ -124,10 +146,24 @@ pub(super) fn qualify_subtotals(mut leaves: Vec<Leaf>, header: &[&Line]) -> Vec<
                 let t = compact(&s.text);
                 !t.contains("小计") && !is_label_leaf(&t) && (s.x0 + s.x1) / 2.0 >= leaf.x0
             })
-            .min_by(|a, b| {
-                let d = |s: &Span| ((s.x0 + s.x1) / 2.0 - centre).abs();
-                d(a).total_cmp(&d(b))
-            });
+            .collect();
+        let nearest = |spans: &mut dyn Iterator<Item = &Span>| -> Option<Span> {
+            spans
+                .min_by(|a, b| {
+                    let d = |s: &Span| ((s.x0 + s.x1) / 2.0 - centre).abs();
+                    d(a).total_cmp(&d(b))
+                })
+                .cloned()
+        };
+        // (Where every candidate is a sibling's name — the group printed higher than the
+        // lines searched — the nearest stands, as before.)
+        let group = nearest(
+            &mut candidates
+                .iter()
+                .copied()
+                .filter(|s| !(in_column(s) && continues_below(s))),
+        )
+        .or_else(|| nearest(&mut candidates.iter().copied()));
         if let Some(g) = group {
             leaf.text = format!("{}小计", compact(&g.text));
         }

@@ -109,9 +109,27 @@ pub fn page_lines(page: &Page) -> Vec<Line> {
             let amount_complete = spans.last().is_some_and(|s| two_decimals(&s.text))
                 && prev.is_some_and(|p| p.op != g.op)
                 && g.text.starts_with(|c: char| c.is_ascii_digit());
+            // Text after the digits that continue an amount drawn just before them starts
+            // the next cell (Beijing: `10.43` then one run `9275年终结转结余`, the amount
+            // 10.439275 and the next cell's label).
+            let continuation_ends = match spans.as_slice() {
+                [.., a, d] => {
+                    amount_like(&a.text)
+                        && !d.text.is_empty()
+                        && d.text.chars().all(|c| c.is_ascii_digit())
+                        && (d.x0 - a.x1).abs() <= 0.15 * size
+                        && !numeric(&g.text)
+                        && !g.text.starts_with(['.', ',', '%'])
+                }
+                _ => false,
+            };
             let backwards = prev.is_some_and(|p| g.x < p.x - 0.25 * size);
             let joins = |s: &Span| {
-                g.x - s.x1 <= 0.45 * size && !backwards && !amount_ends && !amount_complete
+                g.x - s.x1 <= 0.45 * size
+                    && !backwards
+                    && !amount_ends
+                    && !amount_complete
+                    && !continuation_ends
             };
             prev = Some(g);
             match spans.last_mut() {
