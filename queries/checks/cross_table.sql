@@ -7,15 +7,18 @@
 -- description: 收支总表 支出总计 = 支出表 合计 (X2)
 -- (The first 支出表 of the document: Jiangsu prints 财政拨款支出表 under the same kind.)
 -- A 支出表 without a 结转下年 column (Beijing) adds up to 本年支出合计, which is 支出总计
--- less 年终结转结余: a 支出表 合计 equal to either is no finding.
+-- less a printed 年终结转结余: where the 收支总表 prints a carry-over and its own lines
+-- agree, a 支出表 合计 equal to 本年支出合计 is no finding.
 WITH first_table AS (
     SELECT doc_id, min(table_no) AS table_no FROM line_items
     WHERE table_kind = 'expenditure' GROUP BY doc_id
 ),
 year_total AS (
-    SELECT doc_id, table_no, column_key, max(amount) AS year_total
+    SELECT doc_id, table_no, column_key,
+           max(CASE WHEN line_key = 'EXP_YEAR_TOTAL' THEN amount END) AS year_total,
+           max(CASE WHEN line_key = 'EXP_CARRYOVER' THEN amount END) AS carryover
     FROM line_items
-    WHERE table_kind = 'income_expenditure_summary' AND line_key = 'EXP_YEAR_TOTAL'
+    WHERE table_kind = 'income_expenditure_summary' AND line_key IN ('EXP_YEAR_TOTAL', 'EXP_CARRYOVER')
     GROUP BY doc_id, table_no, column_key
 )
 SELECT s.doc_id, s.year, '收支总表/支出表' AS tables, '支出总计/合计' AS rows,
@@ -32,7 +35,8 @@ WHERE s.table_kind = 'income_expenditure_summary' AND s.line_key = 'EXP_TOTAL'
   -- (A 收支总表 printing its expenditure side in several columns — 合计, 人员, 公用, 项目
   -- — is compared in its 合计 column.)
   AND s.column_key IN ('amount', 'total')
-  AND (y.year_total IS NULL OR y.year_total <> t.amount);
+  AND NOT coalesce(y.carryover <> 0 AND y.year_total = t.amount
+                   AND s.amount - y.carryover = y.year_total, false);
 
 -- id: XT-002
 -- severity: error

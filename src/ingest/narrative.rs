@@ -30,6 +30,9 @@ pub(crate) fn topic_of(heading: &str) -> &'static str {
         ("财政拨款收支", "fiscal"),
         ("收入支出预算总体", "summary"),
         ("收支预算总体", "summary"),
+        // (Shenzhen: 部门预算收支总体情况; Yantai: 预算收支增减变化情况说明.)
+        ("预算收支总体", "summary"),
+        ("收支增减变化", "summary"),
         ("收入预算", "income"),
         ("一般公共预算基本支出", "gpb_basic"),
         ("三公", "three_public"),
@@ -66,6 +69,14 @@ fn item_of(label: &str) -> Option<&'static str> {
         ("一般公共预算支出", "total"),
         ("一般公共预算收支", "total"),
         ("一般公共预算拨款收入", "gpb_income"),
+        // (Yantai: 其中：一般公共预算收入X万元.)
+        ("一般公共预算收入", "gpb_income"),
+        // (The whole unit's or department's: Shanghai 单位预算 本单位收入预算X万元,
+        // Shenzhen 本部门预算收入X万元.)
+        ("本单位收入", "income_total"),
+        ("本部门收入", "income_total"),
+        ("部门预算收入", "income_total"),
+        ("部门预算支出", "expenditure_total"),
         ("财政拨款收入", "fiscal_income"),
         ("财政拨款支出", "fiscal_expenditure"),
         ("一般公共预算拨款支出", "gpb_expenditure"),
@@ -396,6 +407,23 @@ mod tests {
             vec![
                 ("summary.income_total".into(), "1234.56".into()),
                 ("summary.expenditure_total".into(), "12345".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn names_the_whole_units_income_as_its_total() {
+        // Shanghai 单位预算, Shenzhen, Yantai (其中 the 一般公共预算 part only).
+        let k = keys(
+            "### 编制说明\n\n2026年，本单位收入预算28,828万元，其中：财政拨款收入28,828万元。\n### 第二部分 部门预算收支总体情况\n\n2026年本部门预算收入10,737.69万元。其中：一般公共预算收入2,123.11万元。\n",
+        );
+        assert_eq!(
+            k,
+            vec![
+                ("summary.income_total".into(), "28828".into()),
+                ("summary.fiscal_income".into(), "28828".into()),
+                ("summary.income_total".into(), "10737.69".into()),
+                ("summary.gpb_income".into(), "2123.11".into()),
             ]
         );
     }

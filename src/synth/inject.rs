@@ -180,8 +180,8 @@ pub const KINDS: &[Kind] = &[
     Kind {
         name: "claim_change_amount",
         family: "claims",
-        rules: &["CLM-001"],
-        description: "预算说明: the change between last year's and this year's stated totals misstated (Beijing phrasing)",
+        rules: &["CLM-001", "CLM-002"],
+        description: "预算说明: a stated change misstated — CLM-001 where last year's amount is stated too (Beijing), else CLM-002 (the change % it breaks)",
     },
     Kind {
         name: "claim_performance_total",
@@ -263,6 +263,55 @@ fn plus(c: &NarrativeClaim, delta: i64) -> String {
 fn plus_points(c: &NarrativeClaim, points: i64) -> String {
     let v = (c.value + Decimal::from(points)).round_dp(c.decimals as u32);
     format!("{v:.prec$}%", prec = c.decimals as usize)
+}
+
+/// Whether CLM-001 (change = |now − prior|) and CLM-002 (the change %) find the claims of
+/// `group` inconsistent — their arithmetic and tolerances as the rules compute them
+/// (`queries/checks/claims.sql`), so that a planted figure is expected to break a rule
+/// only where the printed precision lets it show.
+fn claim_arithmetic_breaks(claims: &[NarrativeClaim], group: i32) -> (bool, bool) {
+    let one = |measure: &str, prior: bool| {
+        claims.iter().find(|x| {
+            x.group_no == group && x.measure == measure && (x.period != "budget") == prior
+        })
+    };
+    let money = |c: &NarrativeClaim| c.amount.unwrap_or(c.value);
+    let turned = |c: &NarrativeClaim| matches!(c.direction, Some("increase" | "decrease"));
+    let (now, prior) = (one("amount", false), one("amount", true));
+    let (change, pct) = (one("change", true), one("change_pct", true));
+    let clm001 = match (now, prior, change) {
+        (Some(n), Some(p), Some(c)) if turned(c) => {
+            ((money(n) - money(p)).abs() - money(c)).abs() > n.tolerance + p.tolerance + c.tolerance
+        }
+        _ => false,
+    };
+    let clm002 = (|| {
+        let r = pct.filter(|r| turned(r))?;
+        let (diff, diff_tol) = match (now, prior) {
+            (Some(n), Some(p)) => ((money(n) - money(p)).abs(), n.tolerance + p.tolerance),
+            _ => change.map(|c| (money(c), c.tolerance))?,
+        };
+        let (before, before_tol) = match (prior, now, change) {
+            (Some(p), _, _) => (money(p), p.tolerance),
+            (None, Some(n), Some(c)) => match c.direction {
+                Some("increase") => (money(n) - money(c), n.tolerance + c.tolerance),
+                Some("decrease") => (money(n) + money(c), n.tolerance + c.tolerance),
+                _ => return None,
+            },
+            _ => return None,
+        };
+        if before - before_tol <= Decimal::ZERO {
+            return None;
+        }
+        let hundred = Decimal::ONE_HUNDRED;
+        let computed = diff * hundred / before;
+        let tol = r.tolerance
+            + hundred * (diff_tol + diff / before * before_tol) / before
+            + Decimal::new(1, 4);
+        Some((computed - r.value).abs() > tol)
+    })()
+    .unwrap_or(false);
+    (clm001, clm002)
 }
 
 /// The claims of `group` in `claims`.
@@ -395,8 +444,8 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
             return done("narrative", c, "performance.projects");
         }
         "narrative_income_total" => {
-            // At least 2 % of the total: a growth stated with it moves visibly too.
-            let claims = p.claims.clone();
+            // At least 2 % of the total: a growth stated with it moves visibly too (where
+            // its printed precision lets it show: claim_arithmetic_breaks).
             let (c, claim) = edit_narrative(
                 p,
                 |c| c.subject == "income_total" && c.measure == "amount" && c.period == "budget",
@@ -409,11 +458,7 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
                 },
             )?;
             let mut planted = done("narrative", c, "summary.income_total")?;
-            let g = claim.group_no;
-            let pct = group_has(&claims, g, "change_pct", true)
-                && (group_has(&claims, g, "change", true) || group_has(&claims, g, "amount", true));
-            let change =
-                group_has(&claims, g, "change", true) && group_has(&claims, g, "amount", true);
+            let (change, pct) = claim_arithmetic_breaks(&p.claims, claim.group_no);
             planted.rules = match (pct, change) {
                 (true, true) => &["NAR-001", "CLM-001", "CLM-002"],
                 (true, false) => &["NAR-001", "CLM-002"],
@@ -494,18 +539,41 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
             return done("narrative", c, "amount");
         }
         "claim_change_amount" => {
+            // The change of a group that states this year's amount and last year's, or
+            // the change % (by at least half: the % then moves beyond its printed
+            // precision, unless it is too small to show it — then nothing is planted).
             let claims = p.claims.clone();
-            let (c, _) = edit_narrative(
+            let before = (p.narrative.clone(), p.facts.clone(), p.claims.clone());
+            let (c, claim) = edit_narrative(
                 p,
                 |c| {
                     c.measure == "change"
                         && c.amount.is_some()
-                        && group_has(&claims, c.group_no, "amount", true)
                         && group_has(&claims, c.group_no, "amount", false)
+                        && (group_has(&claims, c.group_no, "amount", true)
+                            || group_has(&claims, c.group_no, "change_pct", true))
                 },
-                |c, s| reprint(c, s, plus(c, delta)),
+                |c, s| {
+                    let half = (c.value * Decimal::from(50))
+                        .trunc()
+                        .try_into()
+                        .unwrap_or(0);
+                    reprint(c, s, plus(c, delta.max(half)))
+                },
             )?;
-            return done("narrative", c, "change");
+            let rules: &'static [&'static str] =
+                match claim_arithmetic_breaks(&p.claims, claim.group_no) {
+                    (true, true) => &["CLM-001", "CLM-002"],
+                    (true, false) => &["CLM-001"],
+                    (false, true) => &["CLM-002"],
+                    (false, false) => {
+                        (p.narrative, p.facts, p.claims) = before;
+                        return None;
+                    }
+                };
+            let mut planted = done("narrative", c, "change")?;
+            planted.rules = rules;
+            return Some(planted);
         }
         "claim_performance_total" => {
             let (c, _) = edit_narrative(

@@ -7,7 +7,11 @@
 //! Jiangsu (与上年相比… on a line of its own; 款/项 items), Shanghai district (per-项
 //! 执行数 comparisons), Beijing (比上年年初预算数X万元减少Y万元，下降Z%), Chongqing (其中：
 //! 基本支出…，比上年增加…), Zhejiang (比上年执行数…), Guangzhou (公务用车 parts in
-//! parentheses). Owns no numbers: they come from the budgets.
+//! parentheses), Shenzhen (较X年年初预算减少…，下降…%), Yantai (增减变化情况 with its
+//! numbered list, figures printed without trailing zeros, 与上年基本持平), Changsha
+//! (较去年增加…，上升…%), Jiangsu municipal (收、支预算总计各增加…, 减少N% for a fall) and
+//! the Shanghai municipal 单位预算 (其中：财政拨款收入…，比X年预算增加…；事业收入…).
+//! Owns no numbers: they come from the budgets.
 
 use std::collections::BTreeMap;
 
@@ -29,10 +33,15 @@ pub enum Style {
     Chongqing,
     Zhejiang,
     Guangzhou,
+    Shenzhen,
+    Yantai,
+    Changsha,
+    JiangsuCity,
+    ShanghaiUnit,
 }
 
 impl Style {
-    pub const ALL: [Style; 7] = [
+    pub const ALL: [Style; 12] = [
         Style::Henan,
         Style::Jiangsu,
         Style::Shanghai,
@@ -40,6 +49,11 @@ impl Style {
         Style::Chongqing,
         Style::Zhejiang,
         Style::Guangzhou,
+        Style::Shenzhen,
+        Style::Yantai,
+        Style::Changsha,
+        Style::JiangsuCity,
+        Style::ShanghaiUnit,
     ];
 
     pub fn of_seed(seed: u64) -> Style {
@@ -50,6 +64,18 @@ impl Style {
 /// `v` hundredths of 万元 as printed: `827.29`.
 fn wan(v: Amount) -> String {
     super::document::wan_text(v)
+}
+
+/// `v` as Yantai prints it: no trailing zeros (`419`, `12.5`, `2,123.11`).
+fn wan_short(v: Amount) -> String {
+    let s = wan(v);
+    match s.split_once('.') {
+        Some((int, dec)) => match dec.trim_end_matches('0') {
+            "" => int.to_string(),
+            d => format!("{int}.{d}"),
+        },
+        None => s,
+    }
 }
 
 /// `part` ÷ `whole` × 100, rounded half up to `decimals`.
@@ -135,6 +161,78 @@ pub fn lines(b: &Budget, prev: &Budget, style: Style) -> Vec<String> {
                 "{y}年收入预算{}万元，比{py}年预算{inc}{}万元。",
                 wan(total),
                 wan(d)
+            ));
+        }
+        Style::Shenzhen => {
+            for side in ["收入", "支出"] {
+                out.push(format!(
+                    "{y}年本部门预算{side}{}万元，较{py}年年初预算{inc}{}万元，{grow}{}%。",
+                    wan(total),
+                    wan(d),
+                    pct(d, ptotal, 1)
+                ));
+            }
+        }
+        Style::Yantai => {
+            let (gi, _, gd) = words(b.gpb(), prev.gpb());
+            let (bi, _, bd) = words(basic, pbasic);
+            let (pi, _, pd) = words(project, pproject);
+            out.push(format!(
+                "（一）收入预算：{y}年收入预算{}万元，其中：一般公共预算收入{}万元。",
+                wan_short(total),
+                wan_short(b.gpb())
+            ));
+            out.push(format!(
+                "（二）支出预算：{y}年支出预算{}万元，其中：基本支出{}万元，项目支出{}万元。",
+                wan_short(total),
+                wan_short(basic),
+                wan_short(project)
+            ));
+            out.push(format!(
+                "（三）增减变化情况：{y}年收支预算{}万元，比上年{inc}{}万元，其中：",
+                wan_short(total),
+                wan_short(d)
+            ));
+            out.push(format!(
+                "1.收入预算{inc}{}万元，其中一般公共预算收入{gi}{}万元。",
+                wan_short(d),
+                wan_short(gd)
+            ));
+            out.push(format!(
+                "2.支出预算{inc}{}万元，其中基本支出{bi}{}万元，项目支出{pi}{}万元。",
+                wan_short(d),
+                wan_short(bd),
+                wan_short(pd)
+            ));
+        }
+        Style::Changsha => {
+            let up = if total >= ptotal { "上升" } else { "下降" };
+            out.push(format!("{y}年部门收入预算总计{}万元。", wan(total)));
+            for side in ["收入", "支出"] {
+                out.push(format!(
+                    "{side}较去年{inc}{}万元，{up}{}%。",
+                    wan(d),
+                    pct(d, ptotal, 2)
+                ));
+            }
+        }
+        Style::JiangsuCity => {
+            let fall = if total >= ptotal { "增长" } else { "减少" };
+            out.push(format!(
+                "本部门{y}年度收入、支出预算总计{}万元，与上年相比收、支预算总计各{inc}{}万元，{fall}{}%。",
+                wan(total),
+                wan(d),
+                pct(d, ptotal, 2)
+            ));
+        }
+        Style::ShanghaiUnit => {
+            let (gi, _, gd) = words(b.gpb(), prev.gpb());
+            out.push(format!(
+                "{y}年，本单位收入预算{}万元，其中：财政拨款收入{}万元，比{py}年预算{gi}{}万元；事业收入{}万元；事业单位经营收入0万元；其他收入0万元。",
+                wan(total),
+                wan(b.gpb()),
+                wan(gd),
+                wan(b.business())
             ));
         }
     }
@@ -223,6 +321,21 @@ pub fn lines(b: &Budget, prev: &Budget, style: Style) -> Vec<String> {
                     wan(d),
                     pct(d, before, 2)
                 ),
+                Style::JiangsuCity => {
+                    let fall = if now >= before { "增长" } else { "减少" };
+                    format!(
+                        "与上年相比{inc}{}万元，{fall}{}%",
+                        wan(d),
+                        pct(d, before, 2)
+                    )
+                }
+                Style::Changsha => {
+                    let up = if now >= before { "上升" } else { "下降" };
+                    format!("较去年{inc}{}万元，{up}{}%", wan(d), pct(d, before, 2))
+                }
+                Style::Shenzhen => {
+                    format!("较上年{inc}{}万元，{grow}{}%", wan(d), pct(d, before, 1))
+                }
                 // (Guangzhou prints growth as a whole percent.)
                 Style::Guangzhou => {
                     format!("比上年{inc}{}万元，{grow}{}%", wan(d), pct(d, before, 0))
@@ -243,7 +356,7 @@ pub fn lines(b: &Budget, prev: &Budget, style: Style) -> Vec<String> {
                     pct(d, before, 2)
                 ));
             }
-            Style::Jiangsu | Style::Zhejiang => out.push(format!(
+            Style::Jiangsu | Style::Zhejiang | Style::JiangsuCity => out.push(format!(
                 "{n}.{kuan}（款）{item}（项）支出{}万元，{change}。",
                 wan(now)
             )),
@@ -299,6 +412,38 @@ pub fn lines(b: &Budget, prev: &Budget, style: Style) -> Vec<String> {
                 wan(od),
                 wan(cd),
             ));
+        }
+        Style::Yantai | Style::ShanghaiUnit => {
+            // Each part with its change, or 持平 where it has none.
+            let pt = prev.three_public;
+            let (was, same) = match style {
+                Style::Yantai => ("上年".to_string(), "与上年基本持平".to_string()),
+                _ => (format!("{py}年预算"), format!("与{py}年预算持平")),
+            };
+            let amount = |v: Amount| match style {
+                Style::Yantai => wan_short(v),
+                _ => wan(v),
+            };
+            let cmp = |now: Amount, before: Amount| {
+                let (i, _, d) = words(now, before);
+                if d == 0 {
+                    same.clone()
+                } else {
+                    format!("比{was}{i}{}万元", amount(d))
+                }
+            };
+            out.push(format!(
+                "{y}年“三公”经费预算数为{}万元，{}。",
+                amount(tp.total()),
+                cmp(tp.total(), pt.total())
+            ));
+            for (n, name, now, before) in [
+                (1, "因公出国（境）费", tp.abroad, pt.abroad),
+                (2, "公务用车购置及运行费", tp.car(), pt.car()),
+                (3, "公务接待费", tp.reception, pt.reception),
+            ] {
+                out.push(format!("{n}.{name}{}万元，{}。", amount(now), cmp(now, before)));
+            }
         }
         _ => out.push(format!(
             "{y}年\"三公\"经费支出预算{}万元,其中因公出国(境)费{}万元,公务接待费{}万元,公务用车购置及运行费{}万元。",
