@@ -254,6 +254,14 @@ fn reprint(c: &NarrativeClaim, sentence: &str, to: String) -> Option<String> {
         .then(|| sentence.replacen(&c.printed, &to, 1))
 }
 
+/// `percent` % of a claim's printed value, in hundredths of its unit (what `plus` adds).
+fn percent_of(c: &NarrativeClaim, percent: i64) -> i64 {
+    (c.value * Decimal::from(percent))
+        .trunc()
+        .try_into()
+        .unwrap_or(0)
+}
+
 /// A printed amount in 万元 plus `delta` hundredths.
 fn plus(c: &NarrativeClaim, delta: i64) -> String {
     format!("{:.2}万元", c.value + Decimal::new(delta, 2))
@@ -421,13 +429,7 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
             let (c, claim) = edit_narrative(
                 p,
                 |c| c.subject == "operating_cost" && c.measure == "amount",
-                |c, s| {
-                    let tenth = (c.value * Decimal::from(10))
-                        .trunc()
-                        .try_into()
-                        .unwrap_or(0);
-                    reprint(c, s, plus(c, delta.max(tenth)))
-                },
+                |c, s| reprint(c, s, plus(c, delta.max(percent_of(c, 10)))),
             )?;
             let mut planted = done("narrative", c, "operating_cost.total")?;
             if group_has(&claims, claim.group_no, "change_pct", true) {
@@ -449,13 +451,7 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
             let (c, claim) = edit_narrative(
                 p,
                 |c| c.subject == "income_total" && c.measure == "amount" && c.period == "budget",
-                |c, s| {
-                    let two = (c.value * Decimal::from(2))
-                        .trunc()
-                        .try_into()
-                        .unwrap_or(delta);
-                    reprint(c, s, plus(c, delta.max(two)))
-                },
+                |c, s| reprint(c, s, plus(c, delta.max(percent_of(c, 2)))),
             )?;
             let mut planted = done("narrative", c, "summary.income_total")?;
             let (change, pct) = claim_arithmetic_breaks(&p.claims, claim.group_no);
@@ -553,13 +549,7 @@ fn plant_kind(doc: &mut SourceDocument, k: usize, delta: i64) -> Option<Planted>
                         && (group_has(&claims, c.group_no, "amount", true)
                             || group_has(&claims, c.group_no, "change_pct", true))
                 },
-                |c, s| {
-                    let half = (c.value * Decimal::from(50))
-                        .trunc()
-                        .try_into()
-                        .unwrap_or(0);
-                    reprint(c, s, plus(c, delta.max(half)))
-                },
+                |c, s| reprint(c, s, plus(c, delta.max(percent_of(c, 50)))),
             )?;
             let rules: &'static [&'static str] =
                 match claim_arithmetic_breaks(&p.claims, claim.group_no) {

@@ -147,23 +147,18 @@ pub(super) fn qualify_subtotals(mut leaves: Vec<Leaf>, header: &[&Line]) -> Vec<
                 !t.contains("小计") && !is_label_leaf(&t) && (s.x0 + s.x1) / 2.0 >= leaf.x0
             })
             .collect();
-        let nearest = |spans: &mut dyn Iterator<Item = &Span>| -> Option<Span> {
-            spans
-                .min_by(|a, b| {
-                    let d = |s: &Span| ((s.x0 + s.x1) / 2.0 - centre).abs();
-                    d(a).total_cmp(&d(b))
-                })
-                .cloned()
+        let nearest = |keep: &dyn Fn(&Span) -> bool| {
+            let d = |s: &Span| ((s.x0 + s.x1) / 2.0 - centre).abs();
+            candidates
+                .iter()
+                .copied()
+                .filter(|s| keep(s))
+                .min_by(|a, b| d(a).total_cmp(&d(b)))
         };
         // (Where every candidate is a sibling's name — the group printed higher than the
         // lines searched — the nearest stands, as before.)
-        let group = nearest(
-            &mut candidates
-                .iter()
-                .copied()
-                .filter(|s| !(in_column(s) && continues_below(s))),
-        )
-        .or_else(|| nearest(&mut candidates.iter().copied()));
+        let group =
+            nearest(&|s| !(in_column(s) && continues_below(s))).or_else(|| nearest(&|_| true));
         if let Some(g) = group {
             leaf.text = format!("{}小计", compact(&g.text));
         }
