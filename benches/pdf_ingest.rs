@@ -34,6 +34,7 @@ fn corpus() -> Vec<(PathBuf, Vec<u8>)> {
         eprintln!("pdf_ingest: ../shared/corpus/pdf is absent; the bundled PDFs only");
     }
     collect_inputs(&roots)
+        .all()
         .expect("corpus folders")
         .into_iter()
         .map(|p| {

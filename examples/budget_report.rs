@@ -21,9 +21,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if inputs.is_empty() {
         inputs.push(PathBuf::from("datasets/pdf"));
     }
-    // 1. Read every file; a file that cannot be read is reported and skipped.
+    // 1. Read every file; a path or file that cannot be read is reported and skipped.
+    let found = collect_inputs(&inputs);
+    for e in &found.problems {
+        eprintln!("skipped: {e}");
+    }
     let mut docs = Vec::new();
-    for file in collect_inputs(&inputs)? {
+    for file in found.files {
         match parse_file(&file, &Overrides::default()) {
             Ok(doc) => docs.push(doc),
             Err(e) => eprintln!("skipped: {e}"),

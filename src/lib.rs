@@ -39,6 +39,7 @@ pub mod report;
 pub mod schedule;
 pub mod storage;
 pub mod synth;
+pub mod temp;
 
 pub use engine::Engine;
 pub use error::{Error, Result};

@@ -554,7 +554,9 @@ async fn every_corpus_document_has_only_its_verified_findings() {
         eprintln!("notice: ../shared/corpus not found; the corpus-wide check test is skipped");
         return;
     }
-    let files = yusuan::ingest::collect_inputs(&[root.to_path_buf()]).unwrap();
+    let files = yusuan::ingest::collect_inputs(&[root.to_path_buf()])
+        .all()
+        .unwrap();
     let docs: Vec<SourceDocument> = files
         .iter()
         .filter_map(|f| match parse_file(f, &Overrides::default()) {

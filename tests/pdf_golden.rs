@@ -139,7 +139,11 @@ fn every_table_adds_up_to_its_printed_total() {
     let mut sources = vec![std::path::PathBuf::from(
         "datasets/text/000_59511c5e13e4fdad.txt",
     )];
-    sources.extend(yusuan::ingest::collect_inputs(&["datasets/pdf".into()]).unwrap());
+    sources.extend(
+        yusuan::ingest::collect_inputs(&["datasets/pdf".into()])
+            .all()
+            .unwrap(),
+    );
     let mut with_tables = 0;
     for source in &sources {
         let doc = parse_file(source, &Overrides::default())
@@ -259,8 +263,10 @@ fn narrative_facts_of_the_pdfs() {
     assert!(unpaired.is_empty());
     assert_eq!(docs.len(), 1);
     let cppcc = &docs[0];
-    assert_eq!(cppcc.companion_path.as_deref(), Some(files[0]));
-    assert_eq!(cppcc.source_path, files[1]);
+    // (A document is known by its canonical path.)
+    let canonical = |f: &str| std::fs::canonicalize(f).unwrap().display().to_string();
+    assert_eq!(cppcc.companion_path, Some(canonical(files[0])));
+    assert_eq!(cppcc.source_path, canonical(files[1]));
     for (key, value) in [
         ("summary.income_total", "101504800.00"),
         ("three_public.abroad", "1060000.00"),
@@ -396,7 +402,9 @@ async fn corpus_report() {
         eprintln!("corpus_report: {} is absent; skipped", root.display());
         return;
     }
-    let files = yusuan::ingest::collect_inputs(&[root.into()]).unwrap();
+    let files = yusuan::ingest::collect_inputs(&[root.into()])
+        .all()
+        .unwrap();
     let mut docs = Vec::new();
     let mut refused = Vec::new();
     for f in &files {
@@ -544,8 +552,9 @@ fn a_tables_part_takes_its_year_and_unit_from_its_narrative() {
     };
     assert_eq!(doc.parsed.meta.year, 2026);
     assert_eq!(doc.parsed.meta.unit_name, "北京市信访办公室");
-    assert_eq!(doc.companion_path.as_deref(), Some(narrative));
-    assert_eq!(doc.source_path, tables);
+    let canonical = |f: &str| std::fs::canonicalize(f).unwrap().display().to_string();
+    assert_eq!(doc.companion_path, Some(canonical(narrative)));
+    assert_eq!(doc.source_path, canonical(tables));
 }
 
 /// A summary table whose 类 lines do not add up to its 本年支出合计 (a class amount misread

@@ -17,11 +17,11 @@ pub struct GenArgs {
     /// The new dataset's directory (must not exist, or be empty).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Number of districts (区/县).
-    #[arg(long, default_value_t = 10)]
+    /// Number of districts (区/县), 1–10000.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub districts: u32,
-    /// Budget units per district (departments first, then their subordinate units).
-    #[arg(long, default_value_t = 50)]
+    /// Budget units per district (departments first, then their subordinate units), 1–20000.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=20_000))]
     pub units: u32,
     /// Budget years: a range such as 2015-2024, or one year.
     #[arg(long, value_parser = parse_years, default_value = "2015-2024")]
@@ -38,9 +38,9 @@ pub struct GenArgs {
     /// ingest and compare.
     #[arg(long, value_name = "DIR")]
     pub render: Option<PathBuf>,
-    /// Worker threads [default: one per core].
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Worker threads, 1–1024 [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
     /// Print nothing but errors.
     #[arg(short, long)]
     pub quiet: bool,
@@ -89,6 +89,7 @@ pub fn run(args: GenArgs) -> anyhow::Result<Status> {
         inject_rate: args.inject_errors,
         threads: args
             .threads
+            .map(usize::from)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         generated_at_micros: now_micros(),
         render: args.render.clone(),

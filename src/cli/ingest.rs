@@ -6,7 +6,8 @@ use std::io::{IsTerminal, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
-use yusuan::ingest::{Overrides, collect_inputs, parse_file};
+use yusuan::ingest::limits::Limits;
+use yusuan::ingest::{Overrides, collect_inputs, parse_file_within};
 use yusuan::model::SourceDocument;
 use yusuan::storage::{CommitInfo, Dataset};
 
@@ -52,20 +53,42 @@ pub fn now_micros() -> i64 {
 }
 
 /// Parses files, printing failures; returns the documents read and the failure count.
+/// A file with the same bytes as one read before it in the batch is read once: it is
+/// reported (on stderr, when `report_errors`) and left out, not counted as a failure.
 pub fn parse_all(
     files: &[std::path::PathBuf],
     overrides: &Overrides,
+    limits: &Limits,
     report_errors: bool,
 ) -> (Vec<SourceDocument>, usize) {
     let mut progress = Progress::new(files.len());
-    let mut docs = Vec::new();
+    let mut docs: Vec<SourceDocument> = Vec::new();
     let mut failed = 0;
+    let mut seen: std::collections::HashMap<String, std::path::PathBuf> = Default::default();
     for f in files {
         progress.tick(&f.display().to_string());
-        match parse_file(f, overrides) {
-            Ok(d) => docs.push(d),
+        let document = match parse_file_within(f, overrides, limits) {
+            Ok(d) => Ok(d),
             // (A tables part without a year waits for its narrative in this batch.)
-            Err(yusuan::Error::YearMissing { document, .. }) => docs.push(*document),
+            Err(yusuan::Error::YearMissing { document, .. }) => Ok(*document),
+            Err(e) => Err(e),
+        };
+        match document {
+            Ok(d) => {
+                if let Some(first) = seen.get(&d.content_hash) {
+                    if report_errors {
+                        progress.finish();
+                        eprintln!(
+                            "yusuan: {}: the same bytes as {}; stored once",
+                            f.display(),
+                            first.display()
+                        );
+                    }
+                    continue;
+                }
+                seen.insert(d.content_hash.clone(), f.clone());
+                docs.push(d);
+            }
             Err(e) => {
                 failed += 1;
                 if report_errors {
@@ -93,10 +116,17 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<Status> {
         year: args.year,
         region: args.region.clone(),
     };
-    let files = collect_inputs(&args.paths)?;
+    let inputs = collect_inputs(&args.paths);
+    // (A missing path, an unreadable folder or a special file is reported; the others
+    // are read, and the run exits 2 at the end.)
+    let unusable = inputs.problems.len();
+    for e in inputs.problems {
+        eprintln!("yusuan: {}", super::render_error(&anyhow::Error::from(e)));
+    }
+    let files = inputs.files;
     if files.is_empty() {
         bail!(
-            "no disclosure files (.txt, .md) found in {}",
+            "no disclosure files (.txt, .md, .pdf) found in {}",
             args.paths
                 .iter()
                 .map(|p| p.display().to_string())
@@ -104,11 +134,12 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<Status> {
                 .join(", ")
         );
     }
-    let (docs, failed) = parse_all(&files, &overrides, true);
+    let (docs, failed) = parse_all(&files, &overrides, &args.limits.limits(), true);
+    let failed = failed + unusable;
     if docs.is_empty() {
         eprintln!(
-            "yusuan: nothing ingested: {failed} of {} file(s) could not be read; {} is unchanged",
-            files.len(),
+            "yusuan: nothing ingested: {failed} of {} path(s) could not be read; {} is unchanged",
+            files.len() + unusable,
             data.display()
         );
         return Ok(Status::Failed);
@@ -123,13 +154,21 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<Status> {
         .with_context(|| format!("writing the dataset {}", data.display()))?;
     if !args.quiet {
         let mut out = std::io::stdout().lock();
+        // (Paths as the user sees them: relative to the working folder where inside it.)
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let shown = |p: &str| {
+            std::path::Path::new(p)
+                .strip_prefix(&cwd)
+                .map_or_else(|_| p.to_string(), |r| r.display().to_string())
+        };
         for d in &docs {
             let p = &d.parsed;
             let m = &p.meta;
+            let path = shown(&d.source_path);
             writeln!(
                 out,
                 "{}: {} {} ({} {}, {}): {} tables, {} amounts, {} facts, {} projects, {} indicators, {} warnings",
-                d.source_path,
+                path,
                 m.unit_name,
                 m.year,
                 m.kind.as_str(),
@@ -148,10 +187,7 @@ pub async fn run(args: IngestArgs) -> anyhow::Result<Status> {
                     .table_kind
                     .map(|k| format!(" [{}]", k.as_str()))
                     .unwrap_or_default();
-                eprintln!(
-                    "  warning: {}{line}{table} {}: {}",
-                    d.source_path, w.code, w.message
-                );
+                eprintln!("  warning: {path}{line}{table} {}: {}", w.code, w.message);
             }
         }
         writeln!(

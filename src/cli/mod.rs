@@ -38,9 +38,13 @@ pub enum Command {
   yusuan ingest datasets/text/
   yusuan ingest --data /srv/budgets --year 2024 --region 河南省洛阳市洛龙区 unit.txt
   yusuan ingest --data /srv/budgets -m \"2025年预算公开 第二批\" downloads/
+  yusuan ingest --max-seconds 30 --max-file-size 64MiB untrusted/
 Each run is one atomic commit (a dataset version: `yusuan history`); any number of ingests,
-checks and queries may run at once. Re-ingesting a file replaces its rows. Warnings name
-the source line; they are stored in the ingest_warnings table.")]
+checks and queries may run at once. Re-ingesting a file replaces its rows; a document is
+known by its content and its canonical path (symbolic links resolved), so the same bytes
+are stored once. Warnings name the source line; they are stored in the ingest_warnings
+table. A path that cannot be used (missing, unreadable, a FIFO or device) and a file that
+passes a limit are reported and skipped; the others are committed and the run exits 2.")]
     Ingest(IngestArgs),
     /// Run SQL over the dataset: -c/-f statements, or an interactive shell.
     #[command(after_help = "Examples:
@@ -159,8 +163,8 @@ pub struct DataArg {
 pub struct IngestArgs {
     #[command(flatten)]
     pub data: DataArg,
-    /// Budget year, when the document does not state it (or states it wrongly).
-    #[arg(long)]
+    /// Budget year, when the document does not state it (or states it wrongly), 1990–2100.
+    #[arg(long, value_parser = clap::value_parser!(i32).range(1990..=2100))]
     pub year: Option<i32>,
     /// Region name (e.g. 河南省洛阳市洛龙区), overriding what the document implies.
     #[arg(long)]
@@ -171,9 +175,77 @@ pub struct IngestArgs {
     /// A message recorded with the commit (shown by `yusuan history`).
     #[arg(short, long)]
     pub message: Option<String>,
-    /// Files or directories (searched recursively for .txt/.md).
+    /// Files or directories (searched recursively for .txt/.md/.pdf).
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// What one file may cost to read; a file that passes a limit is refused with the limit
+/// named and the batch goes on. The defaults leave every real disclosure far inside.
+#[derive(Debug, Clone, Default, clap::Args)]
+#[command(next_help_heading = "Limits per file")]
+pub struct LimitArgs {
+    /// The largest file read [default: 256MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_u64)]
+    pub max_file_size: Option<u64>,
+    /// Time to read one file, in seconds [default: 120].
+    #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
+    pub max_seconds: Option<std::time::Duration>,
+    /// Pages of one PDF [default: 10000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_pages: Option<u64>,
+    /// Objects of one PDF [default: 2000000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_objects: Option<u64>,
+    /// Bytes one compressed PDF stream may decode to [default: 256MiB].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_u64)]
+    pub max_stream_size: Option<u64>,
+    /// Drawing operations of one PDF page, nested forms counted each time drawn [default: 1000000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_page_operations: Option<u64>,
+    /// Text-showing operations of one PDF page [default: 500000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_page_text_runs: Option<u64>,
+    /// Glyphs one PDF page may draw [default: 1000000].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_page_glyphs: Option<u64>,
+}
+
+impl LimitArgs {
+    pub fn limits(&self) -> yusuan::ingest::limits::Limits {
+        let d = yusuan::ingest::limits::Limits::default();
+        let n = |v: Option<u64>, default: usize| v.map_or(default, |v| v as usize);
+        yusuan::ingest::limits::Limits {
+            max_file_bytes: self.max_file_size.unwrap_or(d.max_file_bytes),
+            max_time: self.max_seconds.unwrap_or(d.max_time),
+            max_pages: n(self.max_pages, d.max_pages),
+            max_objects: n(self.max_objects, d.max_objects),
+            max_stream_bytes: n(self.max_stream_size, d.max_stream_bytes),
+            max_page_operations: n(self.max_page_operations, d.max_page_operations),
+            max_page_text_runs: n(self.max_page_text_runs, d.max_page_text_runs),
+            max_page_glyphs: n(self.max_page_glyphs, d.max_page_glyphs),
+        }
+    }
+}
+
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    let v: f64 = s
+        .trim()
+        .trim_end_matches('s')
+        .parse()
+        .map_err(|_| format!("'{s}' is not a number of seconds such as 30 or 0.5"))?;
+    if !(v > 0.0 && v <= 86_400.0) {
+        return Err(format!(
+            "'{s}': expected more than 0 and at most 86400 seconds"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(v))
+}
+
+fn parse_size_u64(s: &str) -> Result<u64, String> {
+    yusuan::ingest::limits::parse_size(s)
 }
 
 /// `yusuan sql`.
@@ -243,39 +315,33 @@ pub struct EngineArgs {
     /// Memory limit for query execution, e.g. 512M or 2G (spills when exceeded).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory_limit: Option<usize>,
-    /// Number of threads (partitions) queries use [default: one per core].
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Number of threads (partitions) queries use, 1–1024 [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub threads: Option<u16>,
+    /// The most a query may spill to disk, e.g. 50G; a query that needs more fails,
+    /// naming the bound [default: 16G].
+    #[arg(long, value_name = "SIZE", value_parser = parse_size_u64)]
+    pub max_spill_size: Option<u64>,
+    /// Where spill files go: a folder of this process's own in DIR, removed when it ends
+    /// (also on Ctrl-C) [default: the system's temporary directory].
+    #[arg(long, value_name = "DIR")]
+    pub temp_dir: Option<PathBuf>,
 }
 
 impl EngineArgs {
     pub fn options(&self) -> yusuan::engine::EngineOptions {
         yusuan::engine::EngineOptions {
             memory_limit: self.memory_limit,
-            threads: self.threads,
+            threads: self.threads.map(usize::from),
             as_of: None,
+            max_spill: self.max_spill_size,
+            temp_dir: self.temp_dir.clone(),
         }
     }
 }
 
 fn parse_size(s: &str) -> Result<usize, String> {
-    let t = s.trim().to_ascii_uppercase();
-    let t = t.trim_end_matches('B');
-    let (num, mult) = match t.chars().last() {
-        Some('K') => (&t[..t.len() - 1], 1usize << 10),
-        Some('M') => (&t[..t.len() - 1], 1 << 20),
-        Some('G') => (&t[..t.len() - 1], 1 << 30),
-        Some('T') => (&t[..t.len() - 1], 1 << 40),
-        _ => (t, 1),
-    };
-    let n: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("'{s}' is not a size such as 512M or 2G"))?;
-    if n <= 0.0 {
-        return Err(format!("'{s}' must be positive"));
-    }
-    Ok((n * mult as f64) as usize)
+    yusuan::ingest::limits::parse_size(s).map(|n| n as usize)
 }
 
 /// How a successful run ended.
@@ -286,6 +352,18 @@ pub enum Status {
     Failed,
     /// `check` found failures at or above `--fail-on` (exit 1).
     Findings,
+}
+
+impl Cli {
+    /// Whether the command answers Ctrl-C itself: the interactive shell (which cancels
+    /// the running statement) and `schedule` (which finishes the job running).
+    pub fn handles_interrupts(&self) -> bool {
+        match &self.command {
+            Command::Schedule(_) => true,
+            Command::Sql(a) => a.commands.is_empty() && a.files.is_empty(),
+            _ => false,
+        }
+    }
 }
 
 /// Runs one command.

@@ -3,17 +3,25 @@
 //! eliding middle columns, long results elided in the middle), line (one `column = value`
 //! per line), csv, json, ndjson and markdown. Decimals print exactly as stored (no float
 //! rounding). Owns formatting only: no query execution, no files.
+//!
+//! Every mode streams: a [`ResultWriter`] takes one batch at a time and keeps at most a
+//! bounded number of rows, whatever the result's size. Table and box modes size their
+//! columns from the first rows ([`SAMPLE_ROWS`], DuckDB-style) or, with `max_rows`, keep
+//! only the first and last rows shown; a text cell is cut at [`MAX_CELL_WIDTH`] columns
+//! (or its column's width, for rows after the sample) with `…`, a number never is. A
+//! closed pipe is reported as the same `BrokenPipe` I/O error in every mode.
 
+use std::collections::VecDeque;
 use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
-use comfy_table::{CellAlignment, ContentArrangement, Table};
 use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::csv::WriterBuilder;
-use datafusion::arrow::datatypes::DataType;
+use datafusion::arrow::csv::{Writer as CsvWriter, WriterBuilder};
+use datafusion::arrow::datatypes::{DataType, SchemaRef};
 use datafusion::arrow::json::{ArrayWriter, LineDelimitedWriter};
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Output modes of `yusuan sql` (`--format`, `.mode`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -66,7 +74,14 @@ pub fn terminal_width() -> Option<usize> {
     terminal_size::terminal_size().map(|(w, _)| w.0 as usize)
 }
 
-/// Prints one statement's result.
+/// Rows table and box modes read before they fix their column widths (without
+/// `max_rows`; later rows are fitted to those widths).
+pub const SAMPLE_ROWS: usize = 1000;
+
+/// The widest a text cell prints in table and box modes, in terminal columns.
+pub const MAX_CELL_WIDTH: usize = 80;
+
+/// Prints one statement's result, given whole.
 pub fn print_batches(
     out: &mut dyn Write,
     batches: &[RecordBatch],
@@ -75,81 +90,242 @@ pub fn print_batches(
     let Some(first) = batches.first() else {
         return Ok(());
     };
-    if first.schema().fields().is_empty() {
-        return Ok(());
+    let mut w = ResultWriter::new(out, first.schema(), options)?;
+    for b in batches {
+        w.write(b)?;
     }
-    match options.format {
-        Format::Table | Format::Box => grid(out, batches, options)?,
-        Format::Line => lines(out, batches)?,
-        Format::Csv => {
-            let mut w = WriterBuilder::new().with_header(true).build(&mut *out);
-            for b in batches {
-                w.write(b)?;
-            }
-        }
-        Format::Json => {
-            let mut w = ArrayWriter::new(&mut *out);
-            for b in batches {
-                w.write(b)?;
-            }
-            w.finish()?;
-            writeln!(out)?;
-        }
-        Format::Ndjson => {
-            let mut w = LineDelimitedWriter::new(&mut *out);
-            for b in batches {
-                w.write(b)?;
-            }
-            w.finish()?;
-        }
-        Format::Markdown => markdown(out, batches)?,
-    }
-    Ok(())
+    w.finish()
 }
 
-/// A result as text cells (NULL shown as `NULL`), with each column's type.
-struct Cells {
+/// Writes a result batch by batch in one output mode.
+pub struct ResultWriter<'w> {
+    mode: Mode<'w>,
+    broken: Arc<AtomicBool>,
+}
+
+enum Mode<'w> {
+    /// A statement without columns (DDL, SET): nothing printed.
+    Nothing,
+    Csv(Box<CsvWriter<Sink<'w>>>),
+    Json(ArrayWriter<Sink<'w>>),
+    Ndjson(LineDelimitedWriter<Sink<'w>>),
+    /// (Whether the header is written: with the first batch, or at the end for none.)
+    Markdown(Sink<'w>, Columns, bool),
+    Line(Sink<'w>, Columns, bool),
+    Grid(Sink<'w>, Box<Grid>),
+}
+
+/// The columns' names and types.
+struct Columns {
     names: Vec<String>,
     types: Vec<DataType>,
-    rows: Vec<Vec<String>>,
 }
 
-fn cells(batches: &[RecordBatch], group_money: bool) -> anyhow::Result<Cells> {
-    let schema = batches[0].schema();
-    let opts = FormatOptions::default().with_null("NULL");
-    let types: Vec<DataType> = schema
-        .fields()
-        .iter()
-        .map(|f| f.data_type().clone())
-        .collect();
-    let mut rows = Vec::new();
-    for b in batches {
-        let fmts = b
-            .columns()
-            .iter()
-            .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts))
-            .collect::<Result<Vec<_>, _>>()?;
-        for row in 0..b.num_rows() {
-            rows.push(
-                fmts.iter()
-                    .zip(&types)
-                    .map(|(f, t)| {
-                        let v = f.value(row).to_string();
-                        if group_money && is_decimal(t) && v != "NULL" {
-                            thousands(&v)
-                        } else {
-                            v
-                        }
-                    })
-                    .collect(),
-            );
+impl<'w> ResultWriter<'w> {
+    pub fn new(
+        out: &'w mut dyn Write,
+        schema: SchemaRef,
+        options: &PrintOptions,
+    ) -> anyhow::Result<ResultWriter<'w>> {
+        let broken = Arc::new(AtomicBool::new(false));
+        let sink = Sink {
+            out,
+            broken: broken.clone(),
+        };
+        let columns = Columns {
+            names: schema.fields().iter().map(|f| f.name().clone()).collect(),
+            types: schema
+                .fields()
+                .iter()
+                .map(|f| f.data_type().clone())
+                .collect(),
+        };
+        let mode = if columns.names.is_empty() {
+            Mode::Nothing
+        } else {
+            match options.format {
+                Format::Csv => {
+                    Mode::Csv(Box::new(WriterBuilder::new().with_header(true).build(sink)))
+                }
+                Format::Json => Mode::Json(ArrayWriter::new(sink)),
+                Format::Ndjson => Mode::Ndjson(LineDelimitedWriter::new(sink)),
+                Format::Markdown => Mode::Markdown(sink, columns, false),
+                Format::Line => Mode::Line(sink, columns, false),
+                Format::Table | Format::Box => {
+                    Mode::Grid(sink, Box::new(Grid::new(columns, options)))
+                }
+            }
+        };
+        Ok(ResultWriter { mode, broken })
+    }
+
+    /// Writes one batch.
+    pub fn write(&mut self, batch: &RecordBatch) -> anyhow::Result<()> {
+        let result = self.write_inner(batch);
+        self.closed_pipe(result)
+    }
+
+    fn write_inner(&mut self, batch: &RecordBatch) -> anyhow::Result<()> {
+        match &mut self.mode {
+            Mode::Nothing => {}
+            Mode::Csv(w) => w.write(batch)?,
+            Mode::Json(w) => w.write(batch)?,
+            Mode::Ndjson(w) => w.write(batch)?,
+            Mode::Markdown(out, c, header) => {
+                if !std::mem::replace(header, true) {
+                    markdown_header(out, c)?;
+                }
+                for row in text_rows(batch, false)? {
+                    let escaped: Vec<String> = row
+                        .iter()
+                        .map(|v| v.replace('|', "\\|").replace('\n', " "))
+                        .collect();
+                    writeln!(out, "| {} |", escaped.join(" | "))?;
+                }
+            }
+            Mode::Line(out, c, started) => {
+                let pad = c.names.iter().map(|n| n.width()).max().unwrap_or(0);
+                for row in text_rows(batch, false)? {
+                    if std::mem::replace(started, true) {
+                        writeln!(out)?;
+                    }
+                    for (name, value) in c.names.iter().zip(row) {
+                        let fill = " ".repeat(pad - name.width());
+                        writeln!(out, "{fill}{name} = {value}")?;
+                    }
+                }
+            }
+            Mode::Grid(out, g) => g.write(out, batch)?,
+        }
+        Ok(())
+    }
+
+    /// Ends the result (closing brackets, the grid's last rows and footer) and flushes.
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        let result = (|| -> anyhow::Result<()> {
+            match std::mem::replace(&mut self.mode, Mode::Nothing) {
+                Mode::Nothing => {}
+                Mode::Csv(w) => w.into_inner().flush()?,
+                Mode::Json(mut w) => {
+                    w.finish()?;
+                    let mut out = w.into_inner();
+                    writeln!(out)?;
+                    out.flush()?;
+                }
+                Mode::Ndjson(mut w) => {
+                    w.finish()?;
+                    w.into_inner().flush()?;
+                }
+                Mode::Markdown(mut out, c, header) => {
+                    if !header {
+                        markdown_header(&mut out, &c)?;
+                    }
+                    out.flush()?;
+                }
+                Mode::Line(mut out, ..) => out.flush()?,
+                Mode::Grid(mut out, g) => {
+                    g.finish(&mut out)?;
+                    out.flush()?;
+                }
+            }
+            Ok(())
+        })();
+        self.closed_pipe(result)
+    }
+
+    /// Any error met after the output was closed is that: the same error in every mode
+    /// (the CSV and JSON writers wrap it in their own).
+    fn closed_pipe<T>(&self, result: anyhow::Result<T>) -> anyhow::Result<T> {
+        match result {
+            Err(_) if self.broken.load(Ordering::Relaxed) => {
+                Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe).into())
+            }
+            r => r,
         }
     }
-    Ok(Cells {
-        names: schema.fields().iter().map(|f| f.name().clone()).collect(),
-        types,
-        rows,
-    })
+}
+
+/// The output, remembering whether it was closed under us.
+struct Sink<'w> {
+    out: &'w mut dyn Write,
+    broken: Arc<AtomicBool>,
+}
+
+impl Sink<'_> {
+    fn note<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.broken.store(true, Ordering::Relaxed);
+        }
+        r
+    }
+}
+
+impl Write for Sink<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.out.write(buf);
+        self.note(r)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        let r = self.out.write_all(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.out.flush();
+        self.note(r)
+    }
+}
+
+fn markdown_header(out: &mut dyn Write, c: &Columns) -> std::io::Result<()> {
+    let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    writeln!(
+        out,
+        "| {} |",
+        c.names
+            .iter()
+            .map(|n| escape(n))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    )?;
+    writeln!(
+        out,
+        "|{}",
+        c.types
+            .iter()
+            .map(|t| if t.is_numeric() { " ---: |" } else { " --- |" })
+            .collect::<String>()
+    )
+}
+
+/// A batch's rows as text cells (NULL shown as `NULL`; decimals grouped by thousands
+/// when `group_money`).
+fn text_rows(batch: &RecordBatch, group_money: bool) -> anyhow::Result<Vec<Vec<String>>> {
+    let opts = FormatOptions::default().with_null("NULL");
+    let schema = batch.schema();
+    let fmts = batch
+        .columns()
+        .iter()
+        .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts))
+        .collect::<Result<Vec<_>, _>>()?;
+    let money: Vec<bool> = schema
+        .fields()
+        .iter()
+        .map(|f| group_money && is_decimal(f.data_type()))
+        .collect();
+    Ok((0..batch.num_rows())
+        .map(|row| {
+            fmts.iter()
+                .zip(&money)
+                .map(|(f, &m)| {
+                    let v = f.value(row).to_string();
+                    if m && v != "NULL" { thousands(&v) } else { v }
+                })
+                .collect()
+        })
+        .collect())
 }
 
 fn is_decimal(t: &DataType) -> bool {
@@ -169,182 +345,294 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// comfy-table's ASCII_FULL_CONDENSED with a `+---+---+` rule under the header.
-const ASCII_GRID: &str = "||--+-++|    ++++++";
+/// The table and box modes, streaming.
+struct Grid {
+    columns: Columns,
+    numeric: Vec<bool>,
+    boxed: bool,
+    max_rows: Option<usize>,
+    max_width: Option<usize>,
+    /// Rows held before the layout is fixed (the sample), or the first rows shown.
+    head: Vec<Vec<String>>,
+    /// With `max_rows`: the last rows (at most `max_rows / 2`).
+    tail: VecDeque<Vec<String>>,
+    total: usize,
+    /// Fixed once the sample is read (without `max_rows`): rows then print as they come.
+    layout: Option<Layout>,
+}
 
-/// The table and box modes.
-fn grid(
-    out: &mut dyn Write,
-    batches: &[RecordBatch],
-    options: &PrintOptions,
-) -> anyhow::Result<()> {
-    let c = cells(batches, true)?;
-    let total_rows = c.rows.len();
-    let ncols = c.names.len();
-    // Rows: the first and last halves when there are more than max_rows.
-    let shown: Vec<Option<usize>> = match options.max_rows {
-        Some(max) if total_rows > max && max >= 2 => {
-            let head = max.div_ceil(2);
-            let tail = max / 2;
-            (0..head)
-                .map(Some)
-                .chain(std::iter::once(None))
-                .chain((total_rows - tail..total_rows).map(Some))
-                .collect()
+/// Which columns print, how wide, and where the elided ones are.
+struct Layout {
+    keep: Vec<usize>,
+    widths: Vec<usize>,
+    gap_at: Option<usize>,
+    elided: Vec<usize>,
+}
+
+impl Grid {
+    fn new(columns: Columns, options: &PrintOptions) -> Grid {
+        Grid {
+            numeric: columns.types.iter().map(DataType::is_numeric).collect(),
+            columns,
+            boxed: options.format == Format::Box,
+            max_rows: options.max_rows.filter(|&m| m >= 2),
+            max_width: options.max_width,
+            head: Vec::new(),
+            tail: VecDeque::new(),
+            total: 0,
+            layout: None,
         }
-        _ => (0..total_rows).map(Some).collect(),
-    };
-    // Columns: as many from both ends as fit the width, the middle elided.
-    let width_of = |i: usize| {
-        shown
-            .iter()
-            .flatten()
-            .map(|&r| c.rows[r][i].width())
-            .chain(std::iter::once(c.names[i].width()))
-            .max()
-            .unwrap_or(0)
-            + 3
-    };
-    let widths: Vec<usize> = (0..ncols).map(width_of).collect();
-    let mut keep: Vec<usize> = (0..ncols).collect();
-    if let Some(max) = options.max_width
-        && widths.iter().sum::<usize>() + 1 > max
-        && ncols > 2
-    {
-        let budget = max.saturating_sub(1 + 4);
-        let (mut left, mut right) = (Vec::new(), Vec::new());
-        let mut used = 0;
-        let (mut lo, mut hi) = (0usize, ncols - 1);
-        // Alternate: first column, last column, second, second to last …
-        while lo <= hi {
-            let take_left = left.len() <= right.len();
-            let i = if take_left { lo } else { hi };
-            if used + widths[i] > budget && !(left.is_empty() && take_left) {
-                break;
+    }
+
+    fn write(&mut self, out: &mut dyn Write, batch: &RecordBatch) -> anyhow::Result<()> {
+        for mut row in text_rows(batch, true)? {
+            self.total += 1;
+            for (cell, &numeric) in row.iter_mut().zip(&self.numeric) {
+                if !numeric {
+                    *cell = clip(cell, MAX_CELL_WIDTH);
+                }
             }
-            used += widths[i];
-            if take_left {
-                left.push(i);
-                lo += 1;
-            } else {
-                right.push(i);
-                if hi == 0 {
+            match (self.max_rows, &self.layout) {
+                (Some(max), _) => {
+                    if self.head.len() < max.div_ceil(2) {
+                        self.head.push(row);
+                    } else {
+                        self.tail.push_back(row);
+                        if self.tail.len() > max / 2 {
+                            self.tail.pop_front();
+                        }
+                    }
+                }
+                (None, Some(layout)) => self.row(out, layout, Some(&row))?,
+                (None, None) => {
+                    self.head.push(row);
+                    if self.head.len() >= SAMPLE_ROWS {
+                        let layout = self.layout(&self.head);
+                        self.header(out, &layout)?;
+                        for r in &self.head {
+                            self.row(out, &layout, Some(r))?;
+                        }
+                        self.head = Vec::new();
+                        self.layout = Some(layout);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self, out: &mut dyn Write) -> anyhow::Result<()> {
+        let elided_rows = self.max_rows.is_some() && self.total > self.head.len() + self.tail.len();
+        let layout = match self.layout.take() {
+            Some(l) => l,
+            None => {
+                let sample: Vec<Vec<String>> =
+                    self.head.drain(..).chain(self.tail.drain(..)).collect();
+                let layout = self.layout(&sample);
+                self.header(out, &layout)?;
+                let split = self.max_rows.map_or(sample.len(), |m| m.div_ceil(2));
+                for (i, r) in sample.iter().enumerate() {
+                    if elided_rows && i == split {
+                        self.row(out, &layout, None)?;
+                    }
+                    self.row(out, &layout, Some(r))?;
+                }
+                layout
+            }
+        };
+        self.rule(out, &layout, Rule::Bottom)?;
+        let mut footer = plural(self.total, "row");
+        if elided_rows {
+            footer.push_str(&format!(
+                " ({} shown; .maxrows N to see more)",
+                self.max_rows.unwrap_or_default()
+            ));
+        }
+        if !layout.elided.is_empty() {
+            footer.push_str(&format!(
+                "; {} not shown ({}) — .mode line shows every column",
+                plural(layout.elided.len(), "column"),
+                layout
+                    .elided
+                    .iter()
+                    .map(|&i| self.columns.names[i].as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        writeln!(out, "{footer}")?;
+        Ok(())
+    }
+
+    /// Column widths from `sample` (and the names), and the columns that fit
+    /// `max_width`: as many from both ends as fit, the middle elided.
+    fn layout(&self, sample: &[Vec<String>]) -> Layout {
+        let ncols = self.columns.names.len();
+        let widths: Vec<usize> = (0..ncols)
+            .map(|i| {
+                sample
+                    .iter()
+                    .map(|r| r[i].width())
+                    .chain(std::iter::once(self.columns.names[i].width()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let mut keep: Vec<usize> = (0..ncols).collect();
+        if let Some(max) = self.max_width
+            && widths.iter().map(|w| w + 3).sum::<usize>() + 1 > max
+            && ncols > 2
+        {
+            let budget = max.saturating_sub(1 + 4);
+            let (mut left, mut right) = (Vec::new(), Vec::new());
+            let mut used = 0;
+            let (mut lo, mut hi) = (0usize, ncols - 1);
+            // Alternate: first column, last column, second, second to last …
+            while lo <= hi {
+                let take_left = left.len() <= right.len();
+                let i = if take_left { lo } else { hi };
+                if used + widths[i] + 3 > budget && !(left.is_empty() && take_left) {
                     break;
                 }
-                hi -= 1;
+                used += widths[i] + 3;
+                if take_left {
+                    left.push(i);
+                    lo += 1;
+                } else {
+                    right.push(i);
+                    if hi == 0 {
+                        break;
+                    }
+                    hi -= 1;
+                }
             }
+            right.reverse();
+            keep = left.into_iter().chain(right).collect();
         }
-        right.reverse();
-        keep = left.into_iter().chain(right).collect();
+        let elided: Vec<usize> = (0..ncols).filter(|i| !keep.contains(i)).collect();
+        let gap_at = (!elided.is_empty()).then(|| {
+            keep.iter()
+                .position(|&k| k > elided[0])
+                .unwrap_or(keep.len())
+        });
+        Layout {
+            keep,
+            widths,
+            gap_at,
+            elided,
+        }
     }
-    let elided_cols: Vec<usize> = (0..ncols).filter(|i| !keep.contains(i)).collect();
-    let gap_at = (!elided_cols.is_empty()).then(|| {
-        keep.iter()
-            .position(|&k| k > elided_cols[0])
-            .unwrap_or(keep.len())
-    });
-    let mut table = Table::new();
-    table.load_preset(if options.format == Format::Box {
-        UTF8_FULL_CONDENSED
-    } else {
-        ASCII_GRID
-    });
-    table.set_content_arrangement(ContentArrangement::Disabled);
-    let with_gap = |mut v: Vec<String>| {
-        if let Some(g) = gap_at {
-            v.insert(g, "…".to_string());
+
+    /// The cells of a row as printed: the kept columns, with the gap (`…`) where the
+    /// elided ones are; `None` is the row of `…` that stands for elided rows.
+    fn line<'r>(&self, layout: &Layout, row: Option<&'r [String]>) -> Vec<(usize, bool, &'r str)> {
+        let mut cells: Vec<(usize, bool, &str)> = layout
+            .keep
+            .iter()
+            .map(|&i| {
+                let text = row.map_or("…", |r| r[i].as_str());
+                (layout.widths[i], self.numeric[i], text)
+            })
+            .collect();
+        if let Some(g) = layout.gap_at {
+            cells.insert(g, (1, false, "…"));
         }
-        v
-    };
-    table.set_header(with_gap(keep.iter().map(|&i| c.names[i].clone()).collect()));
-    for row in &shown {
-        let r = match row {
-            Some(r) => with_gap(keep.iter().map(|&i| c.rows[*r][i].clone()).collect()),
-            None => with_gap(keep.iter().map(|_| "…".to_string()).collect()),
+        cells
+    }
+
+    fn header(&self, out: &mut dyn Write, layout: &Layout) -> std::io::Result<()> {
+        self.rule(out, layout, Rule::Top)?;
+        let names: Vec<String> = self.columns.names.clone();
+        self.row(out, layout, Some(&names))?;
+        self.rule(out, layout, Rule::Header)
+    }
+
+    fn row(
+        &self,
+        out: &mut dyn Write,
+        layout: &Layout,
+        row: Option<&[String]>,
+    ) -> std::io::Result<()> {
+        let (outer, inner) = if self.boxed {
+            ('│', '┆')
+        } else {
+            ('|', '|')
         };
-        table.add_row(r);
-    }
-    for (pos, &i) in keep.iter().enumerate() {
-        let pos = match gap_at {
-            Some(g) if pos >= g => pos + 1,
-            _ => pos,
-        };
-        if c.types[i].is_numeric()
-            && let Some(col) = table.column_mut(pos)
-        {
-            col.set_cell_alignment(CellAlignment::Right);
+        let mut line = String::new();
+        line.push(outer);
+        for (n, (width, right, text)) in self.line(layout, row).into_iter().enumerate() {
+            if n > 0 {
+                line.push(inner);
+            }
+            // (A text wider than its column — a row after the sample — is cut; a number
+            // never is: it widens its cell instead.)
+            let text = if right {
+                text.to_string()
+            } else {
+                clip(text, width)
+            };
+            let fill = " ".repeat(width.saturating_sub(text.width()));
+            line.push(' ');
+            if right {
+                line.push_str(&fill);
+                line.push_str(&text);
+            } else {
+                line.push_str(&text);
+                line.push_str(&fill);
+            }
+            line.push(' ');
         }
+        line.push(outer);
+        writeln!(out, "{line}")
     }
-    writeln!(out, "{table}")?;
-    let mut footer = plural(total_rows, "row");
-    if shown.contains(&None) {
-        footer.push_str(&format!(
-            " ({} shown; .maxrows N to see more)",
-            shown.len() - 1
-        ));
+
+    fn rule(&self, out: &mut dyn Write, layout: &Layout, rule: Rule) -> std::io::Result<()> {
+        let (left, fill, cross, right) = match (self.boxed, rule) {
+            (false, _) => ('+', '-', '+', '+'),
+            (true, Rule::Top) => ('┌', '─', '┬', '┐'),
+            (true, Rule::Header) => ('╞', '═', '╪', '╡'),
+            (true, Rule::Bottom) => ('└', '─', '┴', '┘'),
+        };
+        let mut line = String::new();
+        line.push(left);
+        for (n, (width, ..)) in self.line(layout, None).into_iter().enumerate() {
+            if n > 0 {
+                line.push(cross);
+            }
+            line.extend(std::iter::repeat_n(fill, width + 2));
+        }
+        line.push(right);
+        writeln!(out, "{line}")
     }
-    if !elided_cols.is_empty() {
-        footer.push_str(&format!(
-            "; {} not shown ({}) — .mode line shows every column",
-            plural(elided_cols.len(), "column"),
-            elided_cols
-                .iter()
-                .map(|&i| c.names[i].as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    writeln!(out, "{footer}")?;
-    Ok(())
 }
 
-/// The line mode: `column = value`, names padded to one width, a blank line between rows.
-fn lines(out: &mut dyn Write, batches: &[RecordBatch]) -> anyhow::Result<()> {
-    let c = cells(batches, false)?;
-    let pad = c.names.iter().map(|n| n.width()).max().unwrap_or(0);
-    for (n, row) in c.rows.iter().enumerate() {
-        if n > 0 {
-            writeln!(out)?;
-        }
-        for (name, value) in c.names.iter().zip(row) {
-            let fill = " ".repeat(pad - name.width());
-            writeln!(out, "{fill}{name} = {value}")?;
-        }
-    }
-    Ok(())
+#[derive(Clone, Copy)]
+enum Rule {
+    Top,
+    Header,
+    Bottom,
 }
 
-fn markdown(out: &mut dyn Write, batches: &[RecordBatch]) -> anyhow::Result<()> {
-    let c = cells(batches, false)?;
-    let escape = |s: &str| s.replace('|', "\\|").replace('\n', " ");
-    writeln!(
-        out,
-        "| {} |",
-        c.names
-            .iter()
-            .map(|n| escape(n))
-            .collect::<Vec<_>>()
-            .join(" | ")
-    )?;
-    writeln!(
-        out,
-        "|{}",
-        c.types
-            .iter()
-            .map(|t| if t.is_numeric() { " ---: |" } else { " --- |" })
-            .collect::<String>()
-    )?;
-    for row in &c.rows {
-        writeln!(
-            out,
-            "| {} |",
-            row.iter()
-                .map(|v| escape(v))
-                .collect::<Vec<_>>()
-                .join(" | ")
-        )?;
+/// `text` cut to at most `width` terminal columns, ending in `…` when cut; a line break
+/// shows as `↵` (a cell is one line).
+fn clip(text: &str, width: usize) -> String {
+    if text.width() <= width && !text.contains('\n') {
+        return text.to_string();
     }
-    Ok(())
+    let mut out = String::new();
+    let mut used = 0;
+    let total = text.width();
+    for c in text.chars() {
+        let c = if c == '\n' { '↵' } else { c };
+        let w = c.width().unwrap_or(0);
+        if total > width && used + w + 1 > width {
+            out.push('…');
+            break;
+        }
+        used += w;
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]

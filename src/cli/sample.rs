@@ -35,7 +35,7 @@ pub fn dataset() -> anyhow::Result<PathBuf> {
             src.display()
         );
     }
-    let files = collect_inputs(&dirs)?;
+    let files = collect_inputs(&dirs).files;
     let mut h = Sha256::new();
     h.update(format!(
         "{PARSER_VERSION}/{SCHEMA_VERSION}/{}",
@@ -71,7 +71,7 @@ pub fn dataset() -> anyhow::Result<PathBuf> {
     let tmp = base.join(format!(".sample-{fp}.tmp-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir_all(&base).with_context(|| format!("creating {}", base.display()))?;
-    let (docs, failed) = parse_all(&files, &Overrides::default(), false);
+    let (docs, failed) = parse_all(&files, &Overrides::default(), &Default::default(), false);
     if failed > 0 && std::io::stderr().is_terminal() {
         eprintln!(
             "yusuan: {failed} of {} sample files are not readable yet (see `yusuan ingest datasets/`)",

@@ -106,7 +106,17 @@ async fn run_job(job: &Job, data: &Path, scheduled: DateTime<Utc>) -> JobRun {
             Task::Ingest { dir } => {
                 // Files changed since the job's last successful run (all, the first time).
                 let since = last_start(data, &job.name, Some("ok")).await;
-                let files: Vec<PathBuf> = collect_inputs(std::slice::from_ref(dir))?
+                let inputs = collect_inputs(std::slice::from_ref(dir));
+                // (The folder itself missing fails the run; a path in it that cannot be
+                // used is counted with the files that could not be read.)
+                let unusable = inputs.problems.len();
+                if inputs.files.is_empty()
+                    && let Some(e) = inputs.problems.into_iter().next()
+                {
+                    return Err(e.into());
+                }
+                let files: Vec<PathBuf> = inputs
+                    .files
                     .into_iter()
                     .filter(|f| {
                         let modified = std::fs::metadata(f)
@@ -122,12 +132,17 @@ async fn run_job(job: &Job, data: &Path, scheduled: DateTime<Utc>) -> JobRun {
                 // off the runtime's threads.
                 let (name, data) = (job.name.clone(), data.to_path_buf());
                 tokio::task::spawn_blocking(move || {
-                    let (docs, failed) =
-                        super::ingest::parse_all(&files, &Overrides::default(), false);
+                    let (docs, failed) = super::ingest::parse_all(
+                        &files,
+                        &Overrides::default(),
+                        &Default::default(),
+                        false,
+                    );
+                    let failed = failed + unusable;
                     let note = (failed > 0).then(|| {
                         format!(
                             "{failed} of {} file(s) could not be read (yusuan ingest names why)",
-                            files.len()
+                            files.len() + unusable
                         )
                     });
                     if !docs.is_empty() {

@@ -12,8 +12,10 @@ use std::time::Instant;
 use anyhow::{Context, bail};
 use datafusion::arrow::array::RecordBatch;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use datafusion::execution::SendableRecordBatchStream;
 use datafusion::sql::parser::DFParser;
 use datafusion::sql::sqlparser::dialect::GenericDialect;
+use futures::StreamExt;
 use rustyline::completion::{Completer, Pair};
 use rustyline::error::ReadlineError;
 use rustyline::highlight::{CmdKind, Highlighter};
@@ -23,7 +25,7 @@ use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context as RlContext, Editor, Helper};
 use yusuan::engine::{Engine, FUNCTIONS};
 
-use super::print::{Format, PrintOptions, print_batches, terminal_width};
+use super::print::{Format, PrintOptions, ResultWriter, terminal_width};
 
 /// Where results go after `.output FILE`.
 #[derive(Debug, Clone)]
@@ -172,22 +174,45 @@ impl<'a> Session<'a> {
     pub async fn sql(&mut self, sql: &str) -> anyhow::Result<()> {
         let statements = DFParser::parse_sql_with_dialect(sql, &GenericDialect {})?;
         for statement in statements {
+            yusuan::engine::depth::check_depth(
+                &statement,
+                yusuan::engine::depth::MAX_STATEMENT_DEPTH,
+            )?;
             let started = Instant::now();
             let ctx = self.engine.context();
             let run = async {
                 let plan = ctx.state().statement_to_plan(statement).await?;
                 let df = ctx.execute_logical_plan(plan).await?;
-                anyhow::Ok(df.collect().await?)
+                self.emit(df.execute_stream().await?).await
             };
-            let batches = if self.interactive {
+            let result = if self.interactive {
                 tokio::select! {
-                    r = run => r?,
+                    r = run => r,
                     _ = tokio::signal::ctrl_c() => bail!("query cancelled (Ctrl-C)"),
                 }
             } else {
-                run.await?
+                run.await
             };
-            self.emit(&batches)?;
+            // (A Parquet error names no file: the damaged one is looked for.)
+            if let Err(e) = result {
+                let damaged = e
+                    .chain()
+                    .find_map(|c| c.downcast_ref::<datafusion::error::DataFusionError>())
+                    .and_then(|df| self.engine.damaged_file(df));
+                let text = format!("{e:#}");
+                return Err(match damaged {
+                    Some(d) => e.context(d),
+                    // (DataFusion names its own settings; ours are the options.)
+                    None if text.contains("max_temp_directory_size") => e.context(
+                        "the query spilled more to disk than --max-spill-size allows \
+                         (raise it, or give it more --memory-limit)",
+                    ),
+                    None if text.contains("datafusion.runtime.memory_limit") => e.context(
+                        "the query needs more memory than --memory-limit gives (raise it)",
+                    ),
+                    None => e,
+                });
+            }
             if self.timer {
                 eprintln!("Run time: {:.3} s", started.elapsed().as_secs_f64());
             }
@@ -195,24 +220,63 @@ impl<'a> Session<'a> {
         Ok(())
     }
 
-    /// Writes one result where `.output` points.
-    fn emit(&self, batches: &[RecordBatch]) -> anyhow::Result<()> {
+    /// Writes one result where `.output` points, batch by batch as the query makes them:
+    /// printing holds a bounded number of rows whatever the result's size (an Excel sheet,
+    /// which is written whole, holds at most its format's 1,048,576 rows).
+    async fn emit(&self, mut stream: SendableRecordBatchStream) -> anyhow::Result<()> {
+        let schema = stream.schema();
         match &self.target {
             Target::Stdout => {
-                let mut out = std::io::stdout().lock();
-                print_batches(&mut out, batches, &self.print_options())?;
-                out.flush()?;
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout());
+                write_stream(&mut out, stream, &self.print_options()).await?;
             }
             Target::Text(path, format) => {
-                let mut f = std::fs::OpenOptions::new()
+                let f = std::fs::OpenOptions::new()
                     .create(true)
                     .append(true)
                     .open(path)
                     .with_context(|| format!("writing {}", path.display()))?;
-                print_batches(&mut f, batches, &PrintOptions::full(*format))?;
+                let mut out = std::io::BufWriter::with_capacity(1 << 16, f);
+                write_stream(&mut out, stream, &PrintOptions::full(*format))
+                    .await
+                    .with_context(|| format!("writing {}", path.display()))?;
             }
-            Target::Parquet(path) => write_parquet(path, batches)?,
-            Target::Xlsx(path) => write_xlsx(path, batches)?,
+            Target::Parquet(path) => {
+                // (Written beside the file and renamed over it when complete: an error or
+                // Ctrl-C leaves the previous file, and no partial one.)
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+                let tmp = yusuan::temp::TempPath::register(path.with_file_name(format!(
+                    ".{}.tmp-{}",
+                    name.unwrap_or_default(),
+                    std::process::id()
+                )));
+                let file = std::fs::File::create(tmp.path())
+                    .with_context(|| format!("writing {}", path.display()))?;
+                let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(file, schema, None)?;
+                while let Some(b) = stream.next().await {
+                    w.write(&b?)?;
+                }
+                w.close()?;
+                tmp.keep(|t| std::fs::rename(t, path))
+                    .with_context(|| format!("writing {}", path.display()))?;
+            }
+            Target::Xlsx(path) => {
+                const SHEET_ROWS: usize = 1_048_575;
+                let (mut batches, mut rows) = (Vec::new(), 0);
+                while let Some(b) = stream.next().await {
+                    let b = b?;
+                    rows += b.num_rows();
+                    if rows > SHEET_ROWS {
+                        bail!(
+                            "{}: an Excel sheet holds at most {SHEET_ROWS} rows and a header; \
+                             write .csv or .parquet instead",
+                            path.display()
+                        );
+                    }
+                    batches.push(b);
+                }
+                write_xlsx(path, &batches)?;
+            }
         }
         Ok(())
     }
@@ -358,18 +422,22 @@ fn target_for(path: &Path, mode: Format) -> anyhow::Result<Target> {
     })
 }
 
-fn write_parquet(path: &Path, batches: &[RecordBatch]) -> anyhow::Result<()> {
-    let Some(first) = batches.first() else {
+/// Prints a result stream in one mode; nothing when the statement makes no batch.
+async fn write_stream(
+    out: &mut dyn Write,
+    mut stream: SendableRecordBatchStream,
+    options: &PrintOptions,
+) -> anyhow::Result<()> {
+    let Some(first) = stream.next().await else {
         return Ok(());
     };
-    let file =
-        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
-    let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(file, first.schema(), None)?;
-    for b in batches {
-        w.write(b)?;
+    let first = first?;
+    let mut w = ResultWriter::new(out, first.schema(), options)?;
+    w.write(&first)?;
+    while let Some(b) = stream.next().await {
+        w.write(&b?)?;
     }
-    w.close()?;
-    Ok(())
+    w.finish()
 }
 
 /// An Excel sheet (`yusuan::report::write::write_xlsx`): a header row, numbers as

@@ -11,6 +11,7 @@
 //! file writing.
 
 mod aggregates;
+pub mod depth;
 mod params;
 mod plan;
 mod proven;
@@ -33,6 +34,7 @@ use datafusion::datasource::file_format::parquet::ParquetFormat;
 use datafusion::datasource::listing::{
     ListingOptions, ListingTable, ListingTableConfig, ListingTableUrl,
 };
+use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::memory_pool::FairSpillPool;
 use datafusion::execution::runtime_env::RuntimeEnvBuilder;
 use datafusion::execution::session_state::SessionStateBuilder;
@@ -155,6 +157,36 @@ pub struct EngineOptions {
     pub threads: Option<usize>,
     /// The dataset version to read; `None` = the latest.
     pub as_of: Option<AsOf>,
+    /// The most bytes queries may spill to disk at once; `None` = [`DEFAULT_MAX_SPILL`].
+    pub max_spill: Option<u64>,
+    /// Where spill files go (in this process's own folder, `yusuan-spill-<pid>`, removed
+    /// when the process ends); `None` = the system's temporary directory.
+    pub temp_dir: Option<PathBuf>,
+}
+
+/// The most bytes queries spill to disk at once unless told otherwise: a query that needs
+/// more fails, naming the bound, instead of filling the disk.
+pub const DEFAULT_MAX_SPILL: u64 = 16 << 30;
+
+/// This process's spill folder under `parent`: created once, registered with `temp` (so
+/// removed on exit, on SIGINT/SIGTERM and on error), after removing the folders of
+/// processes that were killed before they could remove theirs.
+fn spill_folder(parent: &Path) -> Result<PathBuf> {
+    use std::sync::Mutex;
+    static FOLDERS: Mutex<Vec<crate::temp::TempPath>> = Mutex::new(Vec::new());
+    let mut folders = FOLDERS.lock().unwrap_or_else(|e| e.into_inner());
+    let folder = crate::temp::spill_folder(parent);
+    if let Some(f) = folders.iter().find(|f| f.path() == folder)
+        && f.path().is_dir()
+    {
+        return Ok(f.path().to_path_buf());
+    }
+    crate::temp::sweep_spill_folders(parent);
+    let guard = crate::temp::TempPath::register(&folder);
+    std::fs::create_dir_all(&folder)
+        .map_err(|e| crate::Error::io("creating the spill folder", &folder, e))?;
+    folders.push(guard);
+    Ok(folder)
 }
 
 /// Bytes of Parquet metadata (footers, page indexes) the session keeps cached.
@@ -199,6 +231,12 @@ impl Engine {
         if let Some(limit) = options.memory_limit {
             runtime = runtime.with_memory_pool(Arc::new(FairSpillPool::new(limit)));
         }
+        let temp = options.temp_dir.clone().unwrap_or_else(std::env::temp_dir);
+        runtime = runtime.with_disk_manager_builder(
+            DiskManagerBuilder::default()
+                .with_mode(DiskManagerMode::Directories(vec![spill_folder(&temp)?]))
+                .with_max_temp_directory_size(options.max_spill.unwrap_or(DEFAULT_MAX_SPILL)),
+        );
         let runtime = runtime.build_arc()?;
         // Local files are read through the store that shows the dataset at this version
         // and refuses writes into it (storage::store).
@@ -272,6 +310,23 @@ impl Engine {
         &self.data
     }
 
+    /// Names the data file behind a query error that came from reading Parquet (which
+    /// DataFusion reports without the file): the first file of the session's version
+    /// that does not read whole, and why. `None` for other errors, or when every file
+    /// reads (the error was not the data's).
+    pub fn damaged_file(&self, error: &datafusion::error::DataFusionError) -> Option<String> {
+        let text = error.to_string();
+        if !(text.contains("Parquet error") || text.contains("Arrow error")) {
+            return None;
+        }
+        let snapshot = Dataset::open(&self.data)
+            .ok()?
+            .snapshot(Some(AsOf::Version(self.version)))
+            .ok()?;
+        let (path, why) = snapshot.find_damaged()?;
+        Some(format!("data file {} is damaged: {why}", path.display()))
+    }
+
     /// The dataset version the session reads.
     pub fn version(&self) -> u64 {
         self.version
@@ -287,13 +342,19 @@ impl Engine {
         &self.ctx
     }
 
-    /// Plans one statement.
+    /// Plans one statement (refused when it nests deeper than
+    /// [`depth::MAX_STATEMENT_DEPTH`]).
     pub async fn dataframe(&self, sql: &str) -> Result<DataFrame> {
-        Ok(self.ctx.sql(sql).await?)
+        let state = self.ctx.state();
+        let statement =
+            state.sql_to_statement(sql, &state.config().options().sql_parser.dialect)?;
+        depth::check_depth(&statement, depth::MAX_STATEMENT_DEPTH)?;
+        let plan = state.statement_to_plan(statement).await?;
+        Ok(self.ctx.execute_logical_plan(plan).await?)
     }
 
     /// Plans and runs one statement, collecting every batch.
     pub async fn sql(&self, sql: &str) -> Result<Vec<RecordBatch>> {
-        Ok(self.ctx.sql(sql).await?.collect().await?)
+        Ok(self.dataframe(sql).await?.collect().await?)
     }
 }

@@ -64,12 +64,17 @@ fn is_tag(inner: &str) -> bool {
     !name.is_empty() && name.len() <= 6 && name.chars().all(|c| c.is_ascii_alphabetic())
 }
 
+/// The minus signs printed before a negative amount: ASCII, U+2212 and full width.
+pub const MINUS: [char; 3] = ['-', '−', '－'];
+
 /// True when the cell (markup removed) consists only of characters a printed amount can
 /// have: digits, `.`, `,`, spaces, and at least one digit. Codes such as `30101` pass too;
 /// callers decide by position whether a numeric cell is a code or an amount.
 pub fn looks_numeric(cell: &str) -> bool {
     let cell = strip_tags(cell);
+    // (A negative amount: `-1.50`, with the minus of any width.)
     let t = cell.trim();
+    let t = t.strip_prefix(MINUS).unwrap_or(t);
     !t.is_empty()
         && t.chars().any(|c| c.is_ascii_digit())
         && t.chars()
@@ -107,7 +112,7 @@ pub fn parse_printed(cell: &str) -> Result<Printed, AmountError> {
             decimals: 0,
         });
     }
-    let (negative, body) = match trimmed.strip_prefix('-') {
+    let (negative, body) = match trimmed.strip_prefix(MINUS) {
         Some(rest) => (true, rest),
         None => (false, trimmed),
     };

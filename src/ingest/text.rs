@@ -92,6 +92,7 @@ pub fn parse_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Pars
     }
     let mentions_budget = title.contains("预算") || title.contains("决算");
     if blocks.is_empty() {
+        let title = super::clip(&title, 80);
         return Err(not(&if mentions_budget {
             format!(
                 "line {title_line}: '{title}' has no disclosure table (expected titles such as 收支预算表, 支出预算表, 一般公共预算支出预算表)"

@@ -583,10 +583,13 @@ pub struct ParsedDocument {
 }
 
 impl ParsedDocument {
-    /// `complete` when every table it found is verified (or empty with a note),
-    /// `partial` otherwise (the value stored in `documents.status`).
+    /// `complete` when every table it found is verified (or empty with a note) and no
+    /// table its contents list is missing (a document cut short), `partial` otherwise
+    /// (the value stored in `documents.status`).
     pub fn status(&self) -> &'static str {
-        if self.tables.iter().all(|t| t.status.is_trusted()) {
+        if self.tables.iter().all(|t| t.status.is_trusted())
+            && !self.warnings.iter().any(|w| w.code == "table_missing")
+        {
             "complete"
         } else {
             "partial"

@@ -168,6 +168,49 @@ impl Snapshot {
         self.read_files(table, |f| f.year == Some(year))
     }
 
+    /// The first data file of this version that cannot be read whole, and why: every
+    /// file's footer first (cheap), then every file decoded, one batch at a time. For
+    /// naming the file behind a query's Parquet error, which DataFusion reports without
+    /// it; `None` when every file reads.
+    pub fn find_damaged(&self) -> Option<(PathBuf, String)> {
+        use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+        let paths: Vec<(PathBuf, u64)> = self
+            .tables
+            .iter()
+            .flat_map(|(t, files)| {
+                files
+                    .iter()
+                    .map(move |f| (self.root.join(t).join(&f.path), f.size))
+            })
+            .collect();
+        let open = |path: &Path, size: u64| -> std::result::Result<_, String> {
+            let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+            let found = file.metadata().map_err(|e| e.to_string())?.len();
+            if found != size {
+                return Err(format!(
+                    "it is {found} bytes but the transaction log recorded {size}"
+                ));
+            }
+            ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| e.to_string())
+        };
+        for (path, size) in &paths {
+            if let Err(why) = open(path, *size) {
+                return Some((path.clone(), why));
+            }
+        }
+        for (path, size) in &paths {
+            let reader = open(path, *size).and_then(|b| b.build().map_err(|e| e.to_string()));
+            let failed = match reader {
+                Err(why) => Some(why),
+                Ok(mut batches) => batches.find_map(|b| b.err()).map(|e| e.to_string()),
+            };
+            if let Some(why) = failed {
+                return Some((path.clone(), why));
+            }
+        }
+        None
+    }
+
     fn read_files(
         &self,
         table: DatasetTable,

@@ -35,6 +35,7 @@ use crate::model::schema::DatasetTable;
 use crate::storage::{
     CommitInfo, DataFile, Dataset, PartitionWriter, partition_writer, write_derived_file,
 };
+use crate::temp::TempPath;
 use budget::{Budget, District, district_units, rng};
 use cluster::Clusters;
 use inject::Planted;
@@ -80,21 +81,14 @@ pub struct GenProgress {
 /// Documents buffered before their rows are written (bounds memory).
 const FLUSH_LINE_ITEMS: usize = 16 * 1024;
 
-/// Generates the dataset into `out`, which must not exist or be an empty directory.
+/// Generates the dataset into `out`, which must not exist or be an empty directory (and
+/// the rendered documents into `opts.render`, likewise). Both are written into hidden
+/// folders beside them, registered with `temp` (removed on error, on a panic and on
+/// SIGINT/SIGTERM), and renamed into place when complete.
 pub fn generate(out: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<GenSummary> {
-    if out.exists() {
-        let empty = std::fs::read_dir(out)
-            .map_err(|e| Error::io("listing", out, e))?
-            .next()
-            .is_none();
-        if !empty {
-            return Err(Error::Dataset {
-                path: out.to_path_buf(),
-                reason:
-                    "gen writes a new dataset: choose a directory that does not exist or is empty"
-                        .into(),
-            });
-        }
+    must_be_new(out, "gen writes a new dataset")?;
+    if let Some(r) = &opts.render {
+        must_be_new(r, "gen --render writes a new folder")?;
     }
     if opts.years.is_empty() || opts.districts == 0 || opts.units == 0 {
         return Err(Error::Dataset {
@@ -103,24 +97,55 @@ pub fn generate(out: &Path, opts: &GenOptions, progress: &GenProgress) -> Result
                 .into(),
         });
     }
-    let name = out
+    let tmp = TempPath::register(hidden_sibling(out));
+    let _ = std::fs::remove_dir_all(tmp.path());
+    let render = opts.render.as_ref().map(|r| {
+        let t = TempPath::register(hidden_sibling(r));
+        let _ = std::fs::remove_dir_all(t.path());
+        (r, t)
+    });
+    let mut writing = opts.clone();
+    writing.render = render.as_ref().map(|(_, t)| t.path().to_path_buf());
+    // (On an error the guards remove what was written.)
+    let summary = write_all(tmp.path(), &writing, progress)?;
+    if let Some((r, t)) = render {
+        t.keep(|p| put_in_place(p, r))?;
+    }
+    tmp.keep(|p| put_in_place(p, out))?;
+    Ok(summary)
+}
+
+/// Refuses a target that exists and is not an empty directory.
+fn must_be_new(target: &Path, what: &str) -> Result<()> {
+    if target.exists() {
+        let empty = std::fs::read_dir(target)
+            .map_err(|e| Error::io("listing", target, e))?
+            .next()
+            .is_none();
+        if !empty {
+            return Err(Error::Dataset {
+                path: target.to_path_buf(),
+                reason: format!("{what}: choose a directory that does not exist or is empty"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `.{name}.gen-{pid}` beside `target`.
+fn hidden_sibling(target: &Path) -> PathBuf {
+    let name = target
         .file_name()
         .map_or("dataset".into(), |n| n.to_string_lossy().into_owned());
-    let tmp: PathBuf = out.with_file_name(format!(".{name}.gen-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    let result = write_all(&tmp, opts, progress);
-    let summary = match result {
-        Ok(s) => s,
-        Err(e) => {
-            let _ = std::fs::remove_dir_all(&tmp);
-            return Err(e);
-        }
-    };
-    if out.exists() {
-        std::fs::remove_dir(out).map_err(|e| Error::io("replacing", out, e))?;
+    target.with_file_name(format!(".{name}.gen-{}", std::process::id()))
+}
+
+/// Renames the finished `tmp` to `target` (an empty directory there is replaced).
+fn put_in_place(tmp: &Path, target: &Path) -> Result<()> {
+    if target.exists() {
+        std::fs::remove_dir(target).map_err(|e| Error::io("replacing", target, e))?;
     }
-    std::fs::rename(&tmp, out).map_err(|e| Error::io("renaming", &tmp, e))?;
-    Ok(summary)
+    std::fs::rename(tmp, target).map_err(|e| Error::io("renaming", tmp, e))
 }
 
 fn write_all(dir: &Path, opts: &GenOptions, progress: &GenProgress) -> Result<GenSummary> {

@@ -19,7 +19,7 @@ mod text_layer;
 use std::path::Path;
 
 pub use lines::{Line, Span, page_lines};
-pub use text_layer::{Glyph, Page, Rule, read_pages};
+pub use text_layer::{Glyph, Page, Rule, read_pages, read_pages_within};
 
 use self::block::read_block;
 use self::cover::{name_after, unit_in_title, unit_on_cover};
@@ -29,6 +29,7 @@ use super::amount::MoneyUnit;
 use super::table::{Outputs, RawTable, read_table, verify};
 use super::{Ctx, Overrides, confirm, narrative};
 use crate::error::{Error, Result};
+use crate::ingest::limits::Limits;
 use crate::model::{LineItem, ParsedDocument, SourceTable, TableStatus};
 
 /// One reading of a table: the table with its status, its warnings, outputs, the unit
@@ -45,7 +46,7 @@ struct Reading {
 /// The tables of a PDF as read, before their rows are interpreted: for `yusuan pdf-lines
 /// --tables`, which shows why a table was or was not understood.
 pub fn raw_tables(path: &Path, bytes: &[u8]) -> Result<Vec<RawTable>> {
-    let st = structure(path, bytes)?;
+    let st = structure(path, bytes, &Limits::default())?;
     let mut ctx = Ctx::default();
     let mut names = Vec::new();
     Ok((0..st.titles.len())
@@ -91,8 +92,13 @@ fn withhold(table: &mut SourceTable, ctx: &mut Ctx, line: usize, title: &str) {
 }
 
 /// Reads a disclosure PDF.
-pub fn parse_pdf(path: &Path, bytes: &[u8], overrides: &Overrides) -> Result<ParsedDocument> {
-    let st = structure(path, bytes)?;
+pub fn parse_pdf(
+    path: &Path,
+    bytes: &[u8],
+    overrides: &Overrides,
+    limits: &Limits,
+) -> Result<ParsedDocument> {
+    let st = structure(path, bytes, limits)?;
     let Structure {
         ref pages,
         ref lines,

@@ -7,10 +7,11 @@ use std::path::Path;
 
 use super::lines::is_amount;
 use super::lines::{Line, median, page_lines};
-use super::text_layer::{Page, read_pages};
+use super::text_layer::{Page, read_pages_within};
 use crate::error::Result;
 use crate::ingest::amount::MoneyUnit;
 use crate::ingest::cells::compact;
+use crate::ingest::limits::Limits;
 use crate::model::TableKind;
 
 /// A line of the document with its 1-based position (as `yusuan pdf-lines --numbered`).
@@ -84,8 +85,8 @@ pub(super) fn mark_running_lines(lines: &mut [DocLine], pages: &[Page]) {
     }
 }
 
-pub(super) fn structure(path: &Path, bytes: &[u8]) -> Result<Structure> {
-    let pages = read_pages(path, bytes)?;
+pub(super) fn structure(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Structure> {
+    let pages = read_pages_within(path, bytes, limits)?;
     let mut lines: Vec<DocLine> = Vec::new();
     for page in &pages {
         for line in page_lines(page) {

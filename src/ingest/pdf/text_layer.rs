@@ -20,6 +20,7 @@ use hayro_interpret::{
 };
 
 use crate::error::{Error, Result};
+use crate::ingest::limits::{Deadline, LimitHit, Limits};
 
 /// One glyph: its origin (PDF user space, y up), advance width and font size.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,6 +119,72 @@ struct Collector {
     unmapped: usize,
     /// The last run drawn with a fill, to skip the same run stroked again (fake bold).
     last_fill: Option<(usize, Option<(u64, u64)>)>,
+    /// What this page may still cost.
+    budget: Budget,
+}
+
+/// What one page may make the interpreter do, counted in the device as it draws: a page
+/// that passes a bound stops being read at once (the interpreter cannot be stopped from
+/// a device otherwise; see `stop`). Nested and repeated form XObjects are counted each
+/// time they are drawn (each pushes its clip), so a form that draws itself, directly or
+/// through others, is stopped whatever its depth and fan-out.
+struct Budget {
+    page: u32,
+    operations: usize,
+    text_runs: usize,
+    glyphs: usize,
+    limits: Limits,
+    deadline: Deadline,
+}
+
+impl Budget {
+    fn operation(&mut self) {
+        self.operations += 1;
+        if self.operations > self.limits.max_page_operations {
+            stop(LimitHit {
+                option: "--max-page-operations",
+                what: format!(
+                    "page {} makes more than {} drawing operations",
+                    self.page, self.limits.max_page_operations
+                ),
+            });
+        }
+        if self.operations.is_multiple_of(4096)
+            && let Err(hit) = self.deadline.check(|| format!("at page {}", self.page))
+        {
+            stop(hit);
+        }
+    }
+
+    fn text_run(&mut self, glyphs: usize) {
+        self.operation();
+        self.text_runs += 1;
+        self.glyphs += glyphs;
+        if self.text_runs > self.limits.max_page_text_runs {
+            stop(LimitHit {
+                option: "--max-page-text-runs",
+                what: format!(
+                    "page {} shows text more than {} times",
+                    self.page, self.limits.max_page_text_runs
+                ),
+            });
+        }
+        if self.glyphs > self.limits.max_page_glyphs {
+            stop(LimitHit {
+                option: "--max-page-glyphs",
+                what: format!(
+                    "page {} draws more than {} glyphs",
+                    self.page, self.limits.max_page_glyphs
+                ),
+            });
+        }
+    }
+}
+
+/// Leaves the interpreter from inside a device call: unwinds with the hit as payload,
+/// without the panic hook (nothing is printed), to `read_pages`, which catches it.
+fn stop(hit: LimitHit) -> ! {
+    std::panic::resume_unwind(Box::new(hit))
 }
 
 impl Collector {
@@ -205,14 +272,20 @@ fn quarter_turn(t: &Affine) -> u8 {
 
 impl<'a> Device<'a> for Collector {
     fn draw_path(&mut self, path: &BezPath, props: DrawProps<'a>, _mode: &DrawMode) {
+        self.budget.operation();
         self.rules_of(props.transform, path);
     }
 
-    fn push_clip_path(&mut self, _: &ClipPath) {}
+    fn push_clip_path(&mut self, _: &ClipPath) {
+        self.budget.operation();
+    }
 
-    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {}
+    fn push_transparency_group(&mut self, _: f32, _: Option<SoftMask<'a>>, _: BlendMode) {
+        self.budget.operation();
+    }
 
     fn draw_glyph_run(&mut self, run: &GlyphRun<'_, 'a>, props: DrawProps<'a>, mode: &DrawMode) {
+        self.budget.text_run(run.glyphs().len());
         // Text filled and then stroked (fake bold) is drawn twice: keep it once.
         // (The run is identified by its glyphs and where the first one is drawn: the
         // interpreter reuses one buffer for every run.)
@@ -273,7 +346,9 @@ impl<'a> Device<'a> for Collector {
         }
     }
 
-    fn draw_image(&mut self, _: Image<'a, '_>, _: ImageDrawProps<'a>) {}
+    fn draw_image(&mut self, _: Image<'a, '_>, _: ImageDrawProps<'a>) {
+        self.budget.operation();
+    }
 
     fn pop_clip(&mut self) {}
 
@@ -311,8 +386,14 @@ impl Collector {
     }
 }
 
-/// Reads the text layer of a PDF.
+/// Reads the text layer of a PDF, within the default [`Limits`].
 pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
+    read_pages_within(path, bytes, &Limits::default())
+}
+
+/// Reads the text layer of a PDF; a file that passes one of `limits` is refused with the
+/// bound named.
+pub fn read_pages_within(path: &Path, bytes: &[u8], limits: &Limits) -> Result<Vec<Page>> {
     let fail = |reason: String| Error::NotADisclosure {
         path: path.to_path_buf(),
         reason,
@@ -320,10 +401,14 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
     // The reader is not expected to panic; if it does, the panic is reported as this
     // file's error and the run goes on. (The panic hook is left alone: it is global, and
     // other threads' panics must still be reported.)
-    let outcome = catch_unwind(AssertUnwindSafe(|| read(bytes)));
+    let outcome = catch_unwind(AssertUnwindSafe(|| read(bytes, limits)));
     let (pages, unmapped) = match outcome {
         Ok(Ok(read)) => read,
         Ok(Err(reason)) => return Err(fail(reason)),
+        Err(panic) if panic.is::<LimitHit>() => {
+            let hit = panic.downcast::<LimitHit>().expect("checked");
+            return Err(fail(format!("refused: {hit}")));
+        }
         Err(panic) => {
             let why = panic
                 .downcast_ref::<String>()
@@ -353,26 +438,13 @@ pub fn read_pages(path: &Path, bytes: &[u8]) -> Result<Vec<Page>> {
     Ok(pages)
 }
 
-/// Bounds on reading one PDF, so that a hostile or damaged file cannot hold a run: a file
-/// that passes one is refused with the bound named. (hayro itself bounds object nesting,
-/// xref chains and nested forms; the vendored hayro-syntax the bytes one stream decodes to,
-/// `MAX_DECODED_LEN`, 256 MiB.) Real disclosures stay far below them: the largest corpus
-/// file has 241 pages and 4 MB.
-const MAX_BYTES: usize = 256 << 20;
-const MAX_PAGES: usize = 10_000;
-const MAX_GLYPHS: usize = 20_000_000;
-const MAX_SECONDS: u64 = 120;
-
-/// Every page's glyphs and rules, and the count of glyphs without Unicode text.
-fn read(bytes: &[u8]) -> std::result::Result<(Vec<Page>, usize), String> {
-    if bytes.len() > MAX_BYTES {
-        return Err(format!(
-            "the PDF is {} MiB, more than the {} MiB yusuan reads",
-            bytes.len() >> 20,
-            MAX_BYTES >> 20
-        ));
-    }
-    let started = std::time::Instant::now();
+/// Every page's glyphs and rules, and the count of glyphs without Unicode text. A file
+/// that passes one of `limits` is refused with the bound named (hayro itself bounds
+/// object nesting, xref chains and the depth of nested forms; the vendored hayro-syntax the
+/// bytes one stream decodes to, set here from `limits`).
+fn read(bytes: &[u8], limits: &Limits) -> std::result::Result<(Vec<Page>, usize), String> {
+    let deadline = Deadline::start(limits.max_time);
+    hayro_interpret::hayro_syntax::set_max_decoded_len(limits.max_stream_bytes);
     let pdf = Pdf::new(bytes.to_vec()).map_err(|e| match e {
         hayro_interpret::hayro_syntax::LoadPdfError::Decryption(_) => {
             "the PDF is encrypted; decrypt it first".to_string()
@@ -383,19 +455,26 @@ fn read(bytes: &[u8]) -> std::result::Result<(Vec<Page>, usize), String> {
     let cache = InterpreterCache::new();
     let mut pages = Vec::new();
     let mut unmapped = 0;
-    let mut glyphs = 0;
+    let objects = pdf.xref().len();
+    if objects > limits.max_objects {
+        stop(LimitHit {
+            option: "--max-objects",
+            what: format!(
+                "the PDF has {objects} objects, more than {}",
+                limits.max_objects
+            ),
+        });
+    }
     let count = pdf.pages().len();
-    if count > MAX_PAGES {
-        return Err(format!(
-            "the PDF has {count} pages, more than the {MAX_PAGES} yusuan reads"
-        ));
+    if count > limits.max_pages {
+        stop(LimitHit {
+            option: "--max-pages",
+            what: format!("the PDF has {count} pages, more than {}", limits.max_pages),
+        });
     }
     for (i, page) in pdf.pages().iter().enumerate() {
-        if started.elapsed().as_secs() >= MAX_SECONDS {
-            return Err(format!(
-                "reading stopped at page {} of {count}: the PDF took more than {MAX_SECONDS} s to read",
-                i + 1
-            ));
+        if let Err(hit) = deadline.check(|| format!("at page {} of {count}", i + 1)) {
+            stop(hit);
         }
         let media = page.media_box();
         // PDF user space, y up, as the page's content draws it (the page's /Rotate is not
@@ -419,27 +498,31 @@ fn read(bytes: &[u8]) -> std::result::Result<(Vec<Page>, usize), String> {
             turns: Vec::new(),
             unmapped: 0,
             last_fill: None,
+            budget: Budget {
+                page: i as u32 + 1,
+                operations: 0,
+                text_runs: 0,
+                glyphs: 0,
+                limits: limits.clone(),
+                deadline,
+            },
         };
         let refused_before = hayro_interpret::hayro_syntax::decode_limit_hits();
         interpret_page(page, &mut ctx, &mut device);
         // (hayro-syntax refuses a stream that decodes to more than its bound: the page is
         // then not read in full, and the file is refused, the bound named.)
         if hayro_interpret::hayro_syntax::decode_limit_hits() > refused_before {
-            return Err(format!(
-                "reading stopped at page {} of {count}: a compressed stream decodes to more than {} MiB",
-                i + 1,
-                hayro_interpret::hayro_syntax::MAX_DECODED_LEN >> 20
-            ));
+            stop(LimitHit {
+                option: "--max-stream-size",
+                what: format!(
+                    "reading stopped at page {} of {count}: a compressed stream decodes to more than {} MiB",
+                    i + 1,
+                    limits.max_stream_bytes >> 20
+                ),
+            });
         }
         let (page, missing) = device.finish(Vec2::new(media.x0, media.y0));
         unmapped += missing;
-        glyphs += page.glyphs.len();
-        if glyphs > MAX_GLYPHS {
-            return Err(format!(
-                "reading stopped at page {} of {count}: more than {MAX_GLYPHS} glyphs",
-                i + 1
-            ));
-        }
         pages.push(page);
     }
     if pages.is_empty() {

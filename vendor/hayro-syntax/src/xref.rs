@@ -384,11 +384,19 @@ impl XRef {
         &DUMMY_XREF
     }
 
-    pub(crate) fn len(&self) -> usize {
+    // yusuan patch (vendor/README.md): public, so that a reader can bound a file's
+    // object count before it reads any.
+    /// How many objects the cross-reference table lists.
+    pub fn len(&self) -> usize {
         match &self.0 {
             Inner::Dummy => 0,
             Inner::Some(r) => r.map.get().xref_map.len(),
         }
+    }
+
+    /// Whether the cross-reference table lists no object.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     pub(crate) fn trailer_data(&self) -> &TrailerData {

@@ -15,17 +15,17 @@ pub(crate) mod flate {
         use flate2::read::{DeflateDecoder, ZlibDecoder};
         use std::io::Read;
 
-        use crate::filter::{MAX_DECODED_LEN, note_limit_hit};
+        use crate::filter::{max_decoded_len, note_limit_hit};
 
         // yusuan patch: at most MAX_DECODED_LEN bytes are decoded.
         fn bounded(mut reader: impl Read) -> Option<Vec<u8>> {
             let mut result = Vec::new();
             reader
                 .by_ref()
-                .take(MAX_DECODED_LEN as u64 + 1)
+                .take(max_decoded_len() as u64 + 1)
                 .read_to_end(&mut result)
                 .ok()?;
-            if result.len() > MAX_DECODED_LEN {
+            if result.len() > max_decoded_len() {
                 note_limit_hit();
                 return None;
             }
@@ -116,7 +116,7 @@ pub(crate) mod flate {
                 while !self.eof && self.pos < self.data.len() {
                     self.read_block();
                     // yusuan patch: at most MAX_DECODED_LEN bytes are decoded.
-                    if self.output.len() > crate::filter::MAX_DECODED_LEN {
+                    if self.output.len() > crate::filter::max_decoded_len() {
                         crate::filter::note_limit_hit();
                         return None;
                     }
@@ -292,7 +292,7 @@ pub(crate) mod flate {
                 loop {
                     // yusuan patch: one block stops where the output passes the bound
                     // (`decode` then refuses the stream).
-                    if self.output.len() > crate::filter::MAX_DECODED_LEN {
+                    if self.output.len() > crate::filter::max_decoded_len() {
                         return;
                     }
                     let code1 = match self.get_code(&lit_code_table) {
@@ -651,7 +651,7 @@ pub(crate) mod lzw {
                     bit_size = table.code_length();
                     prev = Some(new);
                     // yusuan patch: at most MAX_DECODED_LEN bytes are decoded.
-                    if decoded.len() > crate::filter::MAX_DECODED_LEN {
+                    if decoded.len() > crate::filter::max_decoded_len() {
                         crate::filter::note_limit_hit();
                         return None;
                     }

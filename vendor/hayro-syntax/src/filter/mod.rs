@@ -26,6 +26,28 @@ pub const MAX_DECODED_LEN: usize = 256 << 20;
 #[cfg(feature = "std")]
 std::thread_local! {
     static LIMIT_HITS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    static MAX_LEN: core::cell::Cell<usize> = const { core::cell::Cell::new(MAX_DECODED_LEN) };
+}
+
+/// Sets the most bytes one stream decoded on this thread may decode to (by default
+/// [`MAX_DECODED_LEN`]).
+pub fn set_max_decoded_len(bytes: usize) {
+    #[cfg(feature = "std")]
+    MAX_LEN.with(|m| m.set(bytes));
+    #[cfg(not(feature = "std"))]
+    let _ = bytes;
+}
+
+/// The most bytes one stream decoded on this thread may decode to.
+pub fn max_decoded_len() -> usize {
+    #[cfg(feature = "std")]
+    {
+        MAX_LEN.with(|m| m.get())
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        MAX_DECODED_LEN
+    }
 }
 
 /// How many streams decoded on this thread so far were refused for decoding to more than

@@ -25,7 +25,7 @@ pub(crate) fn decode(data: &[u8]) -> Option<Vec<u8>> {
             }
         }
         // yusuan patch: at most MAX_DECODED_LEN bytes are decoded.
-        if decoded.len() > crate::filter::MAX_DECODED_LEN {
+        if decoded.len() > crate::filter::max_decoded_len() {
             crate::filter::note_limit_hit();
             return None;
         }
