@@ -17,9 +17,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use datafusion::arrow::array::RecordBatch;
-use datafusion::arrow::csv::{Writer as CsvWriter, WriterBuilder};
+use datafusion::arrow::csv::WriterBuilder;
 use datafusion::arrow::datatypes::{DataType, SchemaRef};
-use datafusion::arrow::json::{ArrayWriter, LineDelimitedWriter};
+use datafusion::arrow::json::LineDelimitedWriter;
 use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -97,28 +97,138 @@ pub fn print_batches(
     w.finish()
 }
 
-/// Writes a result batch by batch in one output mode.
+/// Writes a result batch by batch in one output mode. A batch is rendered to bytes by a
+/// [`Renderer`] (which needs nothing but the batch, so batches may be rendered on other
+/// threads, [`ResultWriter::renderer`]) and the bytes written in order ([`ResultWriter::put`]),
+/// the writer adding what joins them (headers, separators, brackets). Only the grid's first
+/// rows (held to size its columns, or the first and last rows kept) are written here.
 pub struct ResultWriter<'w> {
-    mode: Mode<'w>,
+    out: Sink<'w>,
+    state: State,
     broken: Arc<AtomicBool>,
 }
 
-enum Mode<'w> {
+enum State {
     /// A statement without columns (DDL, SET): nothing printed.
     Nothing,
-    Csv(Box<CsvWriter<Sink<'w>>>),
-    Json(ArrayWriter<Sink<'w>>),
-    Ndjson(LineDelimitedWriter<Sink<'w>>),
     /// (Whether the header is written: with the first batch, or at the end for none.)
-    Markdown(Sink<'w>, Columns, bool),
-    Line(Sink<'w>, Columns, bool),
-    Grid(Sink<'w>, Box<Grid>),
+    Csv(SchemaRef, bool),
+    /// (Whether a row was written: rows are joined by commas.)
+    Json(bool),
+    Ndjson,
+    Markdown(Columns, bool),
+    /// (Whether a row was written: rows are separated by a blank line.)
+    Line(Arc<Vec<String>>, bool),
+    Grid(Box<Grid>),
 }
 
 /// The columns' names and types.
 struct Columns {
     names: Vec<String>,
     types: Vec<DataType>,
+}
+
+/// Renders one batch to bytes, independently of every other batch.
+#[derive(Clone)]
+pub enum Renderer {
+    Nothing,
+    Csv,
+    /// JSON objects joined by commas (the writer adds the brackets and the comma between
+    /// batches).
+    Json,
+    Ndjson,
+    Markdown,
+    /// `name = value` lines, a blank line between rows; the names padded, once.
+    Line(Arc<Vec<String>>),
+    Grid(Arc<GridRows>),
+}
+
+/// One batch rendered: its bytes and its row count.
+pub struct Rendered {
+    bytes: Vec<u8>,
+    rows: usize,
+}
+
+impl Renderer {
+    pub fn render(&self, batch: &RecordBatch) -> anyhow::Result<Rendered> {
+        let mut bytes = Vec::new();
+        let rows = batch.num_rows();
+        match self {
+            Renderer::Nothing => {}
+            Renderer::Csv => {
+                let mut w = WriterBuilder::new().with_header(false).build(&mut bytes);
+                w.write(batch)?;
+            }
+            Renderer::Ndjson | Renderer::Json => {
+                let mut w = LineDelimitedWriter::new(&mut bytes);
+                w.write(batch)?;
+                w.finish()?;
+                if matches!(self, Renderer::Json) {
+                    // (Objects escape their line breaks: one per line.)
+                    if bytes.last() == Some(&b'\n') {
+                        bytes.pop();
+                    }
+                    for b in bytes.iter_mut() {
+                        if *b == b'\n' {
+                            *b = b',';
+                        }
+                    }
+                }
+            }
+            Renderer::Markdown => {
+                let text = BatchText::new(batch, false)?;
+                let (mut cell, mut line) = (String::new(), String::new());
+                for row in 0..rows {
+                    line.clear();
+                    line.push('|');
+                    for col in 0..text.columns() {
+                        text.cell(col, row, &mut cell);
+                        line.push(' ');
+                        if cell.contains(['|', '\n']) {
+                            line.push_str(&cell.replace('|', "\\|").replace('\n', " "));
+                        } else {
+                            line.push_str(&cell);
+                        }
+                        line.push_str(" |");
+                    }
+                    line.push('\n');
+                    bytes.extend_from_slice(line.as_bytes());
+                }
+            }
+            Renderer::Line(names) => {
+                let text = BatchText::new(batch, false)?;
+                let mut cell = String::new();
+                for row in 0..rows {
+                    if row > 0 {
+                        bytes.push(b'\n');
+                    }
+                    for (col, name) in names.iter().enumerate() {
+                        text.cell(col, row, &mut cell);
+                        bytes.extend_from_slice(name.as_bytes());
+                        bytes.extend_from_slice(cell.as_bytes());
+                        bytes.push(b'\n');
+                    }
+                }
+            }
+            Renderer::Grid(g) => {
+                // (Text cells are read from their arrays where they are; the others are
+                // formatted into one buffer per column.)
+                let text = BatchText::new(batch, true)?;
+                let mut formatted = vec![String::new(); text.columns()];
+                for row in 0..rows {
+                    for (col, f) in formatted.iter_mut().enumerate() {
+                        if !text.is_text(col) {
+                            text.cell(col, row, f);
+                        }
+                    }
+                    g.row_into(&mut bytes, |col| {
+                        text.text(col, row).unwrap_or(&formatted[col])
+                    });
+                }
+            }
+        }
+        Ok(Rendered { bytes, rows })
+    }
 }
 
 impl<'w> ResultWriter<'w> {
@@ -128,7 +238,7 @@ impl<'w> ResultWriter<'w> {
         options: &PrintOptions,
     ) -> anyhow::Result<ResultWriter<'w>> {
         let broken = Arc::new(AtomicBool::new(false));
-        let sink = Sink {
+        let out = Sink {
             out,
             broken: broken.clone(),
         };
@@ -140,94 +250,117 @@ impl<'w> ResultWriter<'w> {
                 .map(|f| f.data_type().clone())
                 .collect(),
         };
-        let mode = if columns.names.is_empty() {
-            Mode::Nothing
+        let state = if columns.names.is_empty() {
+            State::Nothing
         } else {
             match options.format {
-                Format::Csv => {
-                    Mode::Csv(Box::new(WriterBuilder::new().with_header(true).build(sink)))
+                Format::Csv => State::Csv(schema, false),
+                Format::Json => State::Json(false),
+                Format::Ndjson => State::Ndjson,
+                Format::Markdown => State::Markdown(columns, false),
+                Format::Line => {
+                    let pad = columns.names.iter().map(|n| n.width()).max().unwrap_or(0);
+                    let names = columns
+                        .names
+                        .iter()
+                        .map(|n| format!("{}{n} = ", " ".repeat(pad - n.width())))
+                        .collect();
+                    State::Line(Arc::new(names), false)
                 }
-                Format::Json => Mode::Json(ArrayWriter::new(sink)),
-                Format::Ndjson => Mode::Ndjson(LineDelimitedWriter::new(sink)),
-                Format::Markdown => Mode::Markdown(sink, columns, false),
-                Format::Line => Mode::Line(sink, columns, false),
-                Format::Table | Format::Box => {
-                    Mode::Grid(sink, Box::new(Grid::new(columns, options)))
-                }
+                Format::Table | Format::Box => State::Grid(Box::new(Grid::new(columns, options))),
             }
         };
-        Ok(ResultWriter { mode, broken })
+        Ok(ResultWriter { out, state, broken })
+    }
+
+    /// What renders the next batches, when they can be rendered on their own: always but
+    /// for a grid still reading its first rows, or keeping its first and last.
+    pub fn renderer(&self) -> Option<Renderer> {
+        Some(match &self.state {
+            State::Nothing => Renderer::Nothing,
+            State::Csv(..) => Renderer::Csv,
+            State::Json(_) => Renderer::Json,
+            State::Ndjson => Renderer::Ndjson,
+            State::Markdown(..) => Renderer::Markdown,
+            State::Line(names, _) => Renderer::Line(names.clone()),
+            State::Grid(g) => Renderer::Grid(g.rows.clone()?),
+        })
     }
 
     /// Writes one batch.
     pub fn write(&mut self, batch: &RecordBatch) -> anyhow::Result<()> {
-        let result = self.write_inner(batch);
+        let result = match (self.renderer(), &mut self.state) {
+            (None, State::Grid(g)) => g.write(&mut self.out, batch),
+            (Some(r), _) => r.render(batch).and_then(|r| self.put_inner(r)),
+            (None, _) => Ok(()),
+        };
         self.closed_pipe(result)
     }
 
-    fn write_inner(&mut self, batch: &RecordBatch) -> anyhow::Result<()> {
-        match &mut self.mode {
-            Mode::Nothing => {}
-            Mode::Csv(w) => w.write(batch)?,
-            Mode::Json(w) => w.write(batch)?,
-            Mode::Ndjson(w) => w.write(batch)?,
-            Mode::Markdown(out, c, header) => {
+    /// Writes a batch rendered by [`ResultWriter::renderer`]'s renderer (in the batches'
+    /// order).
+    pub fn put(&mut self, rendered: Rendered) -> anyhow::Result<()> {
+        let result = self.put_inner(rendered);
+        self.closed_pipe(result)
+    }
+
+    fn put_inner(&mut self, r: Rendered) -> anyhow::Result<()> {
+        let out = &mut self.out;
+        match &mut self.state {
+            State::Nothing => return Ok(()),
+            State::Csv(schema, header) => {
+                if !std::mem::replace(header, true) {
+                    csv_header(out, schema)?;
+                }
+            }
+            State::Json(started) => {
+                if r.rows > 0 {
+                    out.write_all(if std::mem::replace(started, true) {
+                        b","
+                    } else {
+                        b"["
+                    })?;
+                }
+            }
+            State::Ndjson => {}
+            State::Markdown(c, header) => {
                 if !std::mem::replace(header, true) {
                     markdown_header(out, c)?;
                 }
-                for row in text_rows(batch, false)? {
-                    let escaped: Vec<String> = row
-                        .iter()
-                        .map(|v| v.replace('|', "\\|").replace('\n', " "))
-                        .collect();
-                    writeln!(out, "| {} |", escaped.join(" | "))?;
+            }
+            State::Line(_, started) => {
+                if r.rows > 0 && std::mem::replace(started, true) {
+                    out.write_all(b"\n")?;
                 }
             }
-            Mode::Line(out, c, started) => {
-                let pad = c.names.iter().map(|n| n.width()).max().unwrap_or(0);
-                for row in text_rows(batch, false)? {
-                    if std::mem::replace(started, true) {
-                        writeln!(out)?;
-                    }
-                    for (name, value) in c.names.iter().zip(row) {
-                        let fill = " ".repeat(pad - name.width());
-                        writeln!(out, "{fill}{name} = {value}")?;
-                    }
-                }
-            }
-            Mode::Grid(out, g) => g.write(out, batch)?,
+            State::Grid(g) => g.total += r.rows,
         }
+        out.write_all(&r.bytes)?;
         Ok(())
     }
 
     /// Ends the result (closing brackets, the grid's last rows and footer) and flushes.
     pub fn finish(mut self) -> anyhow::Result<()> {
         let result = (|| -> anyhow::Result<()> {
-            match std::mem::replace(&mut self.mode, Mode::Nothing) {
-                Mode::Nothing => {}
-                Mode::Csv(w) => w.into_inner().flush()?,
-                Mode::Json(mut w) => {
-                    w.finish()?;
-                    let mut out = w.into_inner();
-                    writeln!(out)?;
-                    out.flush()?;
-                }
-                Mode::Ndjson(mut w) => {
-                    w.finish()?;
-                    w.into_inner().flush()?;
-                }
-                Mode::Markdown(mut out, c, header) => {
+            let out = &mut self.out;
+            match std::mem::replace(&mut self.state, State::Nothing) {
+                State::Nothing | State::Ndjson | State::Line(..) => {}
+                State::Csv(schema, header) => {
                     if !header {
-                        markdown_header(&mut out, &c)?;
+                        csv_header(out, &schema)?;
                     }
-                    out.flush()?;
                 }
-                Mode::Line(mut out, ..) => out.flush()?,
-                Mode::Grid(mut out, g) => {
-                    g.finish(&mut out)?;
-                    out.flush()?;
+                State::Json(started) => {
+                    out.write_all(if started { b"]\n" } else { b"[]\n" })?;
                 }
+                State::Markdown(c, header) => {
+                    if !header {
+                        markdown_header(out, &c)?;
+                    }
+                }
+                State::Grid(g) => g.finish(out)?,
             }
+            out.flush()?;
             Ok(())
         })();
         self.closed_pipe(result)
@@ -243,6 +376,13 @@ impl<'w> ResultWriter<'w> {
             r => r,
         }
     }
+}
+
+/// The CSV header line, as the CSV writer writes it (quoted where needed).
+fn csv_header(out: &mut dyn Write, schema: &SchemaRef) -> anyhow::Result<()> {
+    let mut w = WriterBuilder::new().with_header(true).build(out);
+    w.write(&RecordBatch::new_empty(schema.clone()))?;
+    Ok(())
 }
 
 /// The output, remembering whether it was closed under us.
@@ -300,32 +440,91 @@ fn markdown_header(out: &mut dyn Write, c: &Columns) -> std::io::Result<()> {
     )
 }
 
-/// A batch's rows as text cells (NULL shown as `NULL`; decimals grouped by thousands
-/// when `group_money`).
-fn text_rows(batch: &RecordBatch, group_money: bool) -> anyhow::Result<Vec<Vec<String>>> {
-    let opts = FormatOptions::default().with_null("NULL");
-    let schema = batch.schema();
-    let fmts = batch
-        .columns()
-        .iter()
-        .map(|c| ArrayFormatter::try_new(c.as_ref(), &opts))
-        .collect::<Result<Vec<_>, _>>()?;
-    let money: Vec<bool> = schema
-        .fields()
-        .iter()
-        .map(|f| group_money && is_decimal(f.data_type()))
-        .collect();
-    Ok((0..batch.num_rows())
-        .map(|row| {
-            fmts.iter()
-                .zip(&money)
-                .map(|(f, &m)| {
-                    let v = f.value(row).to_string();
-                    if m && v != "NULL" { thousands(&v) } else { v }
+/// A batch's cells as text: NULL shown as `NULL`, decimals grouped by thousands when
+/// `group_money`; each cell formatted into a buffer the caller reuses (text columns copied
+/// straight from their arrays, the others through Arrow's formatter).
+struct BatchText<'a> {
+    columns: Vec<ColumnText<'a>>,
+    /// Scratch for a decimal before its grouping.
+    scratch: std::cell::RefCell<String>,
+}
+
+enum ColumnText<'a> {
+    Utf8View(&'a datafusion::arrow::array::StringViewArray),
+    Utf8(&'a datafusion::arrow::array::StringArray),
+    Other(ArrayFormatter<'a>, bool),
+}
+
+impl<'a> BatchText<'a> {
+    fn new(batch: &'a RecordBatch, group_money: bool) -> anyhow::Result<BatchText<'a>> {
+        use datafusion::arrow::array::AsArray;
+        let opts = FormatOptions::default().with_null("NULL");
+        let columns = batch
+            .columns()
+            .iter()
+            .map(|c| {
+                Ok(match c.data_type() {
+                    DataType::Utf8View => ColumnText::Utf8View(c.as_string_view()),
+                    DataType::Utf8 => ColumnText::Utf8(c.as_string::<i32>()),
+                    t => ColumnText::Other(
+                        ArrayFormatter::try_new(c.as_ref(), &opts)?,
+                        group_money && is_decimal(t),
+                    ),
                 })
-                .collect()
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(BatchText {
+            columns,
+            scratch: Default::default(),
         })
-        .collect())
+    }
+
+    fn columns(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Whether column `col` is text (read in place by [`BatchText::text`]).
+    fn is_text(&self, col: usize) -> bool {
+        !matches!(self.columns[col], ColumnText::Other(..))
+    }
+
+    /// The text cell at (`col`, `row`) as it is in its array (`NULL` for null); `None`
+    /// for a column that is not text.
+    fn text(&self, col: usize, row: usize) -> Option<&'a str> {
+        use datafusion::arrow::array::Array;
+        match &self.columns[col] {
+            ColumnText::Utf8View(a) => Some(if a.is_null(row) { "NULL" } else { a.value(row) }),
+            ColumnText::Utf8(a) => Some(if a.is_null(row) { "NULL" } else { a.value(row) }),
+            ColumnText::Other(..) => None,
+        }
+    }
+
+    /// The cell at (`col`, `row`) into `out` (cleared first).
+    fn cell(&self, col: usize, row: usize, out: &mut String) {
+        use datafusion::arrow::array::Array;
+        use std::fmt::Write as _;
+        out.clear();
+        match &self.columns[col] {
+            ColumnText::Utf8View(a) if a.is_null(row) => out.push_str("NULL"),
+            ColumnText::Utf8View(a) => out.push_str(a.value(row)),
+            ColumnText::Utf8(a) if a.is_null(row) => out.push_str("NULL"),
+            ColumnText::Utf8(a) => out.push_str(a.value(row)),
+            ColumnText::Other(f, money) => {
+                if *money {
+                    let mut scratch = self.scratch.borrow_mut();
+                    scratch.clear();
+                    let _ = write!(scratch, "{}", f.value(row));
+                    if *scratch == "NULL" {
+                        out.push_str("NULL");
+                    } else {
+                        thousands_into(&scratch, out);
+                    }
+                } else {
+                    let _ = write!(out, "{}", f.value(row));
+                }
+            }
+        }
+    }
 }
 
 fn is_decimal(t: &DataType) -> bool {
@@ -339,7 +538,7 @@ fn is_decimal(t: &DataType) -> bool {
 }
 
 /// `-1234567.80` → `-1,234,567.80` (money columns in table/box mode).
-pub use yusuan::report::write::thousands;
+use yusuan::report::write::thousands_into;
 
 fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
@@ -358,15 +557,18 @@ struct Grid {
     tail: VecDeque<Vec<String>>,
     total: usize,
     /// Fixed once the sample is read (without `max_rows`): rows then print as they come.
-    layout: Option<Layout>,
+    rows: Option<Arc<GridRows>>,
 }
 
-/// Which columns print, how wide, and where the elided ones are.
-struct Layout {
+/// How a grid's rows print once its layout is fixed: which columns, how wide, where the
+/// elided ones are.
+pub struct GridRows {
     keep: Vec<usize>,
     widths: Vec<usize>,
     gap_at: Option<usize>,
     elided: Vec<usize>,
+    numeric: Vec<bool>,
+    boxed: bool,
 }
 
 impl Grid {
@@ -380,40 +582,49 @@ impl Grid {
             head: Vec::new(),
             tail: VecDeque::new(),
             total: 0,
-            layout: None,
+            rows: None,
         }
     }
 
+    /// Takes a batch while the layout is not fixed: the sample, or the first and last
+    /// rows kept with `max_rows`.
     fn write(&mut self, out: &mut dyn Write, batch: &RecordBatch) -> anyhow::Result<()> {
-        for mut row in text_rows(batch, true)? {
+        let text = BatchText::new(batch, true)?;
+        let ncols = text.columns();
+        let mut line = Vec::new();
+        for row in 0..batch.num_rows() {
             self.total += 1;
-            for (cell, &numeric) in row.iter_mut().zip(&self.numeric) {
-                if !numeric {
-                    *cell = clip(cell, MAX_CELL_WIDTH);
-                }
-            }
-            match (self.max_rows, &self.layout) {
+            // (Once the tail is full, its oldest row's buffers take the new row.)
+            let tail_full = self.max_rows.is_some_and(|m| {
+                self.head.len() >= m.div_ceil(2) && m / 2 > 0 && self.tail.len() >= m / 2
+            });
+            let mut cells = if tail_full {
+                self.tail.pop_front().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            cells.resize(ncols, String::new());
+            fill_cells(&self.numeric, &text, row, &mut cells);
+            match (self.max_rows, &self.rows) {
                 (Some(max), _) => {
                     if self.head.len() < max.div_ceil(2) {
-                        self.head.push(row);
-                    } else {
-                        self.tail.push_back(row);
-                        if self.tail.len() > max / 2 {
-                            self.tail.pop_front();
-                        }
+                        self.head.push(cells);
+                    } else if max / 2 > 0 {
+                        self.tail.push_back(cells);
                     }
                 }
-                (None, Some(layout)) => self.row(out, layout, Some(&row))?,
+                // (The rest of the batch that completed the sample.)
+                (None, Some(rows)) => rows.row(out, Some(&cells), &mut line)?,
                 (None, None) => {
-                    self.head.push(row);
+                    self.head.push(cells);
                     if self.head.len() >= SAMPLE_ROWS {
-                        let layout = self.layout(&self.head);
-                        self.header(out, &layout)?;
+                        let rows = Arc::new(self.layout(&self.head));
+                        self.header(out, &rows)?;
                         for r in &self.head {
-                            self.row(out, &layout, Some(r))?;
+                            rows.row(out, Some(r), &mut line)?;
                         }
                         self.head = Vec::new();
-                        self.layout = Some(layout);
+                        self.rows = Some(rows);
                     }
                 }
             }
@@ -423,24 +634,25 @@ impl Grid {
 
     fn finish(mut self, out: &mut dyn Write) -> anyhow::Result<()> {
         let elided_rows = self.max_rows.is_some() && self.total > self.head.len() + self.tail.len();
-        let layout = match self.layout.take() {
-            Some(l) => l,
+        let rows = match self.rows.take() {
+            Some(r) => r,
             None => {
                 let sample: Vec<Vec<String>> =
                     self.head.drain(..).chain(self.tail.drain(..)).collect();
-                let layout = self.layout(&sample);
-                self.header(out, &layout)?;
+                let rows = Arc::new(self.layout(&sample));
+                self.header(out, &rows)?;
                 let split = self.max_rows.map_or(sample.len(), |m| m.div_ceil(2));
+                let mut line = Vec::new();
                 for (i, r) in sample.iter().enumerate() {
                     if elided_rows && i == split {
-                        self.row(out, &layout, None)?;
+                        rows.row(out, None, &mut line)?;
                     }
-                    self.row(out, &layout, Some(r))?;
+                    rows.row(out, Some(r), &mut line)?;
                 }
-                layout
+                rows
             }
         };
-        self.rule(out, &layout, Rule::Bottom)?;
+        rows.rule(out, Rule::Bottom)?;
         let mut footer = plural(self.total, "row");
         if elided_rows {
             footer.push_str(&format!(
@@ -448,12 +660,11 @@ impl Grid {
                 self.max_rows.unwrap_or_default()
             ));
         }
-        if !layout.elided.is_empty() {
+        if !rows.elided.is_empty() {
             footer.push_str(&format!(
                 "; {} not shown ({}) — .mode line shows every column",
-                plural(layout.elided.len(), "column"),
-                layout
-                    .elided
+                plural(rows.elided.len(), "column"),
+                rows.elided
                     .iter()
                     .map(|&i| self.columns.names[i].as_str())
                     .collect::<Vec<_>>()
@@ -466,14 +677,14 @@ impl Grid {
 
     /// Column widths from `sample` (and the names), and the columns that fit
     /// `max_width`: as many from both ends as fit, the middle elided.
-    fn layout(&self, sample: &[Vec<String>]) -> Layout {
+    fn layout(&self, sample: &[Vec<String>]) -> GridRows {
         let ncols = self.columns.names.len();
         let widths: Vec<usize> = (0..ncols)
             .map(|i| {
                 sample
                     .iter()
-                    .map(|r| r[i].width())
-                    .chain(std::iter::once(self.columns.names[i].width()))
+                    .map(|r| width_of(&r[i]))
+                    .chain(std::iter::once(width_of(&self.columns.names[i])))
                     .max()
                     .unwrap_or(0)
             })
@@ -515,78 +726,118 @@ impl Grid {
                 .position(|&k| k > elided[0])
                 .unwrap_or(keep.len())
         });
-        Layout {
+        GridRows {
             keep,
             widths,
             gap_at,
             elided,
+            numeric: self.numeric.clone(),
+            boxed: self.boxed,
         }
     }
 
+    fn header(&self, out: &mut dyn Write, rows: &GridRows) -> std::io::Result<()> {
+        rows.rule(out, Rule::Top)?;
+        rows.row(out, Some(&self.columns.names), &mut Vec::new())?;
+        rows.rule(out, Rule::Header)
+    }
+}
+
+/// A row's cells into `cells`, a text cell cut at [`MAX_CELL_WIDTH`].
+fn fill_cells(numeric: &[bool], text: &BatchText, row: usize, cells: &mut [String]) {
+    for (col, cell) in cells.iter_mut().enumerate() {
+        text.cell(col, row, cell);
+        // (A cell of at most MAX_CELL_WIDTH bytes is at most that wide.)
+        if !numeric[col]
+            && ((cell.len() > MAX_CELL_WIDTH && width_of(cell) > MAX_CELL_WIDTH)
+                || cell.contains('\n'))
+        {
+            *cell = clip(cell, MAX_CELL_WIDTH);
+        }
+    }
+}
+
+impl GridRows {
     /// The cells of a row as printed: the kept columns, with the gap (`…`) where the
     /// elided ones are; `None` is the row of `…` that stands for elided rows.
-    fn line<'r>(&self, layout: &Layout, row: Option<&'r [String]>) -> Vec<(usize, bool, &'r str)> {
-        let mut cells: Vec<(usize, bool, &str)> = layout
+    fn line<'r>(&self, row: Option<&'r [String]>) -> Vec<(usize, bool, &'r str)> {
+        let mut cells: Vec<(usize, bool, &str)> = self
             .keep
             .iter()
             .map(|&i| {
                 let text = row.map_or("…", |r| r[i].as_str());
-                (layout.widths[i], self.numeric[i], text)
+                (self.widths[i], self.numeric[i], text)
             })
             .collect();
-        if let Some(g) = layout.gap_at {
+        if let Some(g) = self.gap_at {
             cells.insert(g, (1, false, "…"));
         }
         cells
     }
 
-    fn header(&self, out: &mut dyn Write, layout: &Layout) -> std::io::Result<()> {
-        self.rule(out, layout, Rule::Top)?;
-        let names: Vec<String> = self.columns.names.clone();
-        self.row(out, layout, Some(&names))?;
-        self.rule(out, layout, Rule::Header)
-    }
-
     fn row(
         &self,
         out: &mut dyn Write,
-        layout: &Layout,
         row: Option<&[String]>,
+        line: &mut Vec<u8>,
     ) -> std::io::Result<()> {
-        let (outer, inner) = if self.boxed {
-            ('│', '┆')
-        } else {
-            ('|', '|')
-        };
-        let mut line = String::new();
-        line.push(outer);
-        for (n, (width, right, text)) in self.line(layout, row).into_iter().enumerate() {
-            if n > 0 {
-                line.push(inner);
-            }
-            // (A text wider than its column — a row after the sample — is cut; a number
-            // never is: it widens its cell instead.)
-            let text = if right {
-                text.to_string()
-            } else {
-                clip(text, width)
-            };
-            let fill = " ".repeat(width.saturating_sub(text.width()));
-            line.push(' ');
-            if right {
-                line.push_str(&fill);
-                line.push_str(&text);
-            } else {
-                line.push_str(&text);
-                line.push_str(&fill);
-            }
-            line.push(' ');
+        line.clear();
+        match row {
+            Some(r) => self.row_into(line, |col| r[col].as_str()),
+            None => self.row_into(line, |_| "…"),
         }
-        line.push(outer);
-        writeln!(out, "{line}")
+        out.write_all(line)
     }
 
-    fn rule(&self, out: &mut dyn Write, layout: &Layout, rule: Rule) -> std::io::Result<()> {
+    /// A row as printed, appended to `buf` (the hot path of table and box modes: no
+    /// allocation unless a cell is cut).
+    fn row_into<'c>(&self, buf: &mut Vec<u8>, cell: impl Fn(usize) -> &'c str) {
+        let (outer, inner): (&[u8], &[u8]) = if self.boxed {
+            ("│".as_bytes(), "┆".as_bytes())
+        } else {
+            (b"|", b"|")
+        };
+        buf.extend_from_slice(outer);
+        let gap = self.gap_at.unwrap_or(usize::MAX);
+        let slots = self.keep.len() + usize::from(self.gap_at.is_some());
+        let mut kept = self.keep.iter();
+        for n in 0..slots {
+            if n > 0 {
+                buf.extend_from_slice(inner);
+            }
+            let (width, right, text) = if n == gap {
+                (1, false, "…")
+            } else {
+                let i = *kept.next().expect("a kept column per slot");
+                (self.widths[i], self.numeric[i], cell(i))
+            };
+            // (A text wider than its column — a row after the sample — is cut, and one
+            // with a line break put on one line; a number never is cut: it widens its cell.)
+            let mut shown = width_of(text);
+            let cut;
+            let text = if !right && (shown > width || text.contains('\n')) {
+                cut = clip(text, width);
+                shown = width_of(&cut);
+                cut.as_str()
+            } else {
+                text
+            };
+            let fill = width.saturating_sub(shown);
+            buf.push(b' ');
+            if right {
+                spaces(buf, fill);
+                buf.extend_from_slice(text.as_bytes());
+            } else {
+                buf.extend_from_slice(text.as_bytes());
+                spaces(buf, fill);
+            }
+            buf.push(b' ');
+        }
+        buf.extend_from_slice(outer);
+        buf.push(b'\n');
+    }
+
+    fn rule(&self, out: &mut dyn Write, rule: Rule) -> std::io::Result<()> {
         let (left, fill, cross, right) = match (self.boxed, rule) {
             (false, _) => ('+', '-', '+', '+'),
             (true, Rule::Top) => ('┌', '─', '┬', '┐'),
@@ -595,7 +846,7 @@ impl Grid {
         };
         let mut line = String::new();
         line.push(left);
-        for (n, (width, ..)) in self.line(layout, None).into_iter().enumerate() {
+        for (n, (width, ..)) in self.line(None).into_iter().enumerate() {
             if n > 0 {
                 line.push(cross);
             }
@@ -606,6 +857,17 @@ impl Grid {
     }
 }
 
+/// `n` spaces appended to `buf`.
+fn spaces(buf: &mut Vec<u8>, n: usize) {
+    const SPACES: &[u8] = &[b' '; 64];
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(SPACES.len());
+        buf.extend_from_slice(&SPACES[..k]);
+        left -= k;
+    }
+}
+
 #[derive(Clone, Copy)]
 enum Rule {
     Top,
@@ -613,10 +875,25 @@ enum Rule {
     Bottom,
 }
 
+/// A text's width in terminal columns (ASCII: its length; CJK ideographs, their
+/// punctuation and full-width forms: 2 without a table lookup).
+fn width_of(text: &str) -> usize {
+    if text.is_ascii() {
+        return text.len();
+    }
+    text.chars()
+        .map(|c| match c as u32 {
+            0x20..=0x7e => 1,
+            0x3000..=0x303e | 0x4e00..=0x9fff | 0xff01..=0xff60 => 2,
+            _ => c.width().unwrap_or(0),
+        })
+        .sum()
+}
+
 /// `text` cut to at most `width` terminal columns, ending in `…` when cut; a line break
 /// shows as `↵` (a cell is one line).
 fn clip(text: &str, width: usize) -> String {
-    if text.width() <= width && !text.contains('\n') {
+    if width_of(text) <= width && !text.contains('\n') {
         return text.to_string();
     }
     let mut out = String::new();
@@ -638,6 +915,8 @@ fn clip(text: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
+
+    use yusuan::report::write::thousands;
 
     use datafusion::arrow::array::{Decimal128Array, Int32Array, StringArray};
     use datafusion::arrow::datatypes::{Field, Schema};

@@ -434,8 +434,31 @@ async fn write_stream(
     let first = first?;
     let mut w = ResultWriter::new(out, first.schema(), options)?;
     w.write(&first)?;
-    while let Some(b) = stream.next().await {
-        w.write(&b?)?;
+    // Batches go one by one until the writer can render them on their own (a grid reads
+    // its first rows to size its columns; one keeping only its first and last rows never
+    // can); then each is rendered on a blocking thread, as many at once as there are
+    // cores, and written in order: formatting keeps pace with the scan.
+    loop {
+        if let Some(renderer) = w.renderer() {
+            let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let mut rendered = stream
+                .map(move |b| {
+                    let renderer = renderer.clone();
+                    async move {
+                        let b = b?;
+                        tokio::task::spawn_blocking(move || renderer.render(&b)).await?
+                    }
+                })
+                .buffered(threads);
+            while let Some(r) = rendered.next().await {
+                w.put(r?)?;
+            }
+            break;
+        }
+        match stream.next().await {
+            Some(b) => w.write(&b?)?,
+            None => break,
+        }
     }
     w.finish()
 }

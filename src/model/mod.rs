@@ -583,12 +583,16 @@ pub struct ParsedDocument {
 }
 
 impl ParsedDocument {
-    /// `complete` when every table it found is verified (or empty with a note) and no
-    /// table its contents list is missing (a document cut short), `partial` otherwise
+    /// `complete` when every table it found is verified (or empty with a note), no
+    /// table its contents list is missing (a document cut short) and no page was damaged
+    /// (a PDF stream that did not decode), `partial` otherwise
     /// (the value stored in `documents.status`).
     pub fn status(&self) -> &'static str {
         if self.tables.iter().all(|t| t.status.is_trusted())
-            && !self.warnings.iter().any(|w| w.code == "table_missing")
+            && !self
+                .warnings
+                .iter()
+                .any(|w| matches!(w.code, "table_missing" | "page_damaged"))
         {
             "complete"
         } else {

@@ -24,23 +24,31 @@ const PAGE_TEMPLATE: &str = include_str!("templates/page.html.j2");
 
 /// `-1234567.80` → `-1,234,567.80`.
 pub fn thousands(v: &str) -> String {
+    let mut out = String::with_capacity(v.len() + v.len() / 3);
+    thousands_into(v, &mut out);
+    out
+}
+
+/// [`thousands`] appended to `out` (no allocation of its own).
+pub fn thousands_into(v: &str, out: &mut String) {
     let (sign, rest) = v.strip_prefix('-').map_or(("", v), |r| ("-", r));
     let (int, frac) = rest
         .split_once('.')
         .map_or((rest, None), |(i, f)| (i, Some(f)));
-    if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit()) {
-        return v.to_string();
+    if int.is_empty() || !int.bytes().all(|c| c.is_ascii_digit()) {
+        out.push_str(v);
+        return;
     }
-    let mut grouped = String::with_capacity(int.len() + int.len() / 3);
+    out.push_str(sign);
     for (i, c) in int.chars().enumerate() {
         if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
+            out.push(',');
         }
-        grouped.push(c);
+        out.push(c);
     }
-    match frac {
-        Some(f) => format!("{sign}{grouped}.{f}"),
-        None => format!("{sign}{grouped}"),
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
     }
 }
 

@@ -123,6 +123,25 @@ pub fn parse_pdf(
         ));
     }
     let mut ctx = Ctx::default();
+    // A page that could not be read whole may have lost a table: the document says so
+    // (and is partial), since no table of it can show what is not there.
+    for p in pages.iter() {
+        let Some(why) = &p.damaged else { continue };
+        let first_line = lines
+            .iter()
+            .find(|l| l.line.page == p.number)
+            .map_or(0, |l| l.no);
+        ctx.warn(
+            first_line,
+            None,
+            "page_damaged",
+            format!(
+                "page {} could not be read whole ({why}): what it shows, tables included, may be missing",
+                p.number
+            ),
+            "",
+        );
+    }
     let mut out = Outputs::default();
     let mut tables: Vec<SourceTable> = Vec::new();
     let mut unit_names: Vec<String> = Vec::new();

@@ -75,6 +75,10 @@ pub struct Page {
     pub height: f64,
     pub glyphs: Vec<Glyph>,
     pub rules: Vec<Rule>,
+    /// Why the page could not be read whole, if it could not: its content, or a stream it
+    /// draws (a font, a form), could not be decoded or found, or the page itself could not
+    /// be found. What it shows may be missing.
+    pub damaged: Option<String>,
 }
 
 impl Page {
@@ -438,6 +442,25 @@ pub fn read_pages_within(path: &Path, bytes: &[u8], limits: &Limits) -> Result<V
     Ok(pages)
 }
 
+/// Whether the page's content names a font or XObject its resources do not have (a
+/// damaged resource dictionary): hayro then draws nothing for it, silently.
+fn names_a_missing_resource(page: &hayro_interpret::hayro_syntax::page::Page<'_>) -> bool {
+    use hayro_interpret::hayro_syntax::content::ops::TypedInstruction;
+    let resources = page.resources();
+    let mut ops = page.typed_operations();
+    while let Some(op) = ops.next() {
+        let missing = match op {
+            TypedInstruction::TextFont(f) => resources.get_font(f.0).is_none(),
+            TypedInstruction::XObject(x) => resources.get_x_object(x.0).is_none(),
+            _ => false,
+        };
+        if missing {
+            return true;
+        }
+    }
+    false
+}
+
 /// Every page's glyphs and rules, and the count of glyphs without Unicode text. A file
 /// that passes one of `limits` is refused with the bound named (hayro itself bounds
 /// object nesting, xref chains and the depth of nested forms; the vendored hayro-syntax the
@@ -493,6 +516,7 @@ fn read(bytes: &[u8], limits: &Limits) -> std::result::Result<(Vec<Page>, usize)
                 height: media.y1 - media.y0,
                 glyphs: Vec::new(),
                 rules: Vec::new(),
+                damaged: None,
             },
             op: 0,
             turns: Vec::new(),
@@ -508,6 +532,7 @@ fn read(bytes: &[u8], limits: &Limits) -> std::result::Result<(Vec<Page>, usize)
             },
         };
         let refused_before = hayro_interpret::hayro_syntax::decode_limit_hits();
+        let failed_before = hayro_interpret::hayro_syntax::decode_failures();
         interpret_page(page, &mut ctx, &mut device);
         // (hayro-syntax refuses a stream that decodes to more than its bound: the page is
         // then not read in full, and the file is refused, the bound named.)
@@ -521,12 +546,47 @@ fn read(bytes: &[u8], limits: &Limits) -> std::result::Result<(Vec<Page>, usize)
                 ),
             });
         }
+        // (A page that names content it cannot give: a stream that does not decode, or
+        // contents that are not there.)
+        device.page.damaged = if hayro_interpret::hayro_syntax::decode_failures() > failed_before
+            || (page.raw().contains_key(b"Contents") && page.page_stream().is_none())
+        {
+            Some("a stream it draws does not decode, or is missing".into())
+        } else if names_a_missing_resource(page) {
+            Some("it names a font or form its resources do not have".into())
+        } else {
+            None
+        };
         let (page, missing) = device.finish(Vec2::new(media.x0, media.y0));
         unmapped += missing;
         pages.push(page);
     }
     if pages.is_empty() {
         return Err("not a readable PDF: it has no pages".into());
+    }
+    // Pages the page tree counts but that could not be found (a damaged page object is
+    // left out of the tree silently): stand-ins say so.
+    let promised = pdf
+        .xref()
+        .get::<hayro_interpret::hayro_syntax::object::Dict<'_>>(pdf.xref().root_id())
+        .and_then(|catalog| {
+            catalog.get::<hayro_interpret::hayro_syntax::object::Dict<'_>>(b"Pages")
+        })
+        .and_then(|tree| tree.get::<i64>(b"Count"))
+        .unwrap_or(0);
+    if promised > count as i64 && promised <= limits.max_pages as i64 {
+        for n in count + 1..=promised as usize {
+            pages.push(Page {
+                number: n as u32,
+                width: 0.0,
+                height: 0.0,
+                glyphs: Vec::new(),
+                rules: Vec::new(),
+                damaged: Some(format!(
+                    "the page tree counts {promised} pages but only {count} could be found"
+                )),
+            });
+        }
     }
     Ok((pages, unmapped))
 }

@@ -49,7 +49,12 @@ pub(crate) mod flate {
         });
         let decoded = match decoded {
             Some(d) => d,
-            None if crate::filter::decode_limit_hits() == hits => fallback::decode(data)?,
+            None if crate::filter::decode_limit_hits() == hits => {
+                // yusuan patch: a stream neither zlib nor raw deflate decodes is damaged;
+                // the lenient decoder's output is used, and the damage counted.
+                crate::filter::note_decode_failure();
+                fallback::decode(data)?
+            }
             None => return None,
         };
         let params = PredictorParams::from_params(params);

@@ -27,6 +27,27 @@ pub const MAX_DECODED_LEN: usize = 256 << 20;
 std::thread_local! {
     static LIMIT_HITS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
     static MAX_LEN: core::cell::Cell<usize> = const { core::cell::Cell::new(MAX_DECODED_LEN) };
+    static FAILURES: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+}
+
+/// How many streams decoded on this thread so far were damaged: not decoded at all, or
+/// (Flate) only by the lenient decoder, which returns what it can of a corrupt stream. A
+/// reader compares it around a page to tell a page whose content or fonts were lost or
+/// garbled from one that is whole.
+pub fn decode_failures() -> usize {
+    #[cfg(feature = "std")]
+    {
+        FAILURES.with(|h| h.get())
+    }
+    #[cfg(not(feature = "std"))]
+    {
+        0
+    }
+}
+
+pub(crate) fn note_decode_failure() {
+    #[cfg(feature = "std")]
+    FAILURES.with(|h| h.set(h.get() + 1));
 }
 
 /// Sets the most bytes one stream decoded on this thread may decode to (by default
@@ -115,6 +136,20 @@ impl Filter {
     }
 
     pub(crate) fn apply(
+        &self,
+        data: &[u8],
+        params: &Dict<'_>,
+        #[cfg_attr(not(feature = "images"), allow(unused))] image_params: &ImageDecodeParams,
+    ) -> Result<FilterResult<'static>, DecodeFailure> {
+        // yusuan patch (vendor/README.md): failures are counted.
+        let result = self.apply_inner(data, params, image_params);
+        if matches!(result, Err(DecodeFailure::StreamDecode)) {
+            note_decode_failure();
+        }
+        result
+    }
+
+    fn apply_inner(
         &self,
         data: &[u8],
         params: &Dict<'_>,
