@@ -1,4 +1,5 @@
-//! Temporary paths a run makes (a dataset being generated, query spill files), so that
+//! Temporary paths a run makes (a dataset being generated, query spill files, data files
+//! written for a commit that has not happened yet), so that
 //! none outlives the process: each is registered while it exists and removed when its
 //! guard is dropped — on success, on error and on a panic that unwinds — and by
 //! [`remove_all`], which the binary calls on SIGINT/SIGTERM and before it exits. A run
@@ -44,6 +45,19 @@ impl TempPath {
         self.armed = false;
         out
     }
+}
+
+/// [`TempPath::keep`] for several paths at once: `f` (a commit that names them) runs with
+/// the registry locked, and none of them is removed afterwards (on an error `f` removes
+/// what it must itself). A signal meanwhile waits for `f` to end.
+pub fn keep_all<T>(paths: Vec<TempPath>, f: impl FnOnce() -> T) -> T {
+    let mut registry = lock();
+    let out = f();
+    for mut p in paths {
+        registry.retain(|r| r != &p.path);
+        p.armed = false;
+    }
+    out
 }
 
 impl Drop for TempPath {
@@ -142,6 +156,26 @@ mod tests {
         kept.keep(|p| std::fs::rename(p, &c)).unwrap();
         assert!(c.exists() && !b.exists());
         assert!(!lock().iter().any(|p| p == &b));
+    }
+
+    #[test]
+    fn keep_all_disarms_every_guard_after_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<PathBuf> = (0..3).map(|i| dir.path().join(format!("f{i}"))).collect();
+        let guards = files
+            .iter()
+            .map(|f| {
+                std::fs::write(f, "x").unwrap();
+                TempPath::register(f)
+            })
+            .collect();
+        let n = keep_all(guards, || 7);
+        assert_eq!(n, 7);
+        assert!(files.iter().all(|f| f.exists()));
+        assert!(!lock().iter().any(|p| files.contains(p)));
+        // (Dropped without a commit, a guard removes its file.)
+        drop(TempPath::register(&files[0]));
+        assert!(!files[0].exists());
     }
 
     #[test]

@@ -45,6 +45,7 @@ pub use versions::{DatasetVersion, DocumentRef};
 use crate::error::{Error, Result};
 use crate::model::SourceDocument;
 use crate::model::schema::{DatasetTable, SCHEMA_VERSION};
+use crate::temp::TempPath;
 use log::TableLog;
 use versions::WriteLock;
 
@@ -504,8 +505,11 @@ impl Dataset {
         ingested_at_micros: i64,
         info: &CommitInfo,
     ) -> Result<CommitSummary> {
-        // 1. The new documents' files, before the lock (nothing names them yet).
+        // 1. The new documents' files, before the lock (nothing names them yet; each is
+        // registered with `temp` until the commit names it, so that an interrupted run
+        // leaves none behind).
         let mut staged: Vec<(DatasetTable, DataFile)> = Vec::new();
+        let mut guards: Vec<TempPath> = Vec::new();
         let written = (|| -> Result<()> {
             for table in DatasetTable::ALL {
                 let mut by_year: BTreeMap<i32, Vec<SourceDocument>> = BTreeMap::new();
@@ -521,10 +525,9 @@ impl Dataset {
                         continue;
                     }
                     let sorted = sort_batch(&batch, table.sort_columns())?;
-                    staged.push((
-                        table,
-                        files::write_file(&self.table_dir(table), Some(year), &sorted)?,
-                    ));
+                    let file = files::write_file(&self.table_dir(table), Some(year), &sorted)?;
+                    guards.push(TempPath::register(self.table_dir(table).join(&file.path)));
+                    staged.push((table, file));
                 }
             }
             Ok(())
@@ -538,9 +541,11 @@ impl Dataset {
             discard(&staged);
             return Err(e);
         }
-        // 2. The commit, holding the lock.
+        // 2. The commit, holding the lock; once it is held, also the temporary-path
+        // registry (a signal then waits until the files are named or removed; before, it
+        // removes them).
         self.locked(
-            || self.commit_locked(docs, &staged, info),
+            || crate::temp::keep_all(guards, || self.commit_locked(docs, &staged, info)),
             || discard(&staged),
         )
     }
@@ -733,8 +738,13 @@ impl Dataset {
         replace: bool,
     ) -> Result<u64> {
         let file = write_derived_file(&self.root, name, batch)?;
+        let guard = TempPath::register(self.root.join(name).join(&file.path));
         self.locked(
-            || self.derived_locked(name, batch.schema(), &file, info, replace),
+            || {
+                crate::temp::keep_all(vec![guard], || {
+                    self.derived_locked(name, batch.schema(), &file, info, replace)
+                })
+            },
             || {
                 let _ = fs::remove_file(self.root.join(name).join(&file.path));
             },
