@@ -60,6 +60,11 @@ pub enum Error {
     #[error("arrow: {0}")]
     Arrow(#[from] datafusion::arrow::error::ArrowError),
 
+    /// Starting, reaching or using a cluster failed (`engine::cluster`): where (a scheduler
+    /// address, a node) and why.
+    #[error("cluster {location}: {reason}")]
+    Cluster { location: String, reason: String },
+
     /// Planning or running a query failed.
     #[error(transparent)]
     Query(#[from] datafusion::error::DataFusionError),

@@ -2,6 +2,7 @@
 //! only code that prints or uses `anyhow`; everything it does goes through the library.
 
 mod check;
+mod cluster;
 mod dataset;
 mod generate;
 mod ingest;
@@ -132,6 +133,17 @@ logged to stderr and to the dataset's job_runs table; a job never overlaps itsel
   yusuan pdf-lines --tables FILE.pdf              (each table as read)
 For writing golden files and diagnosing layouts: every span with its x-range in PDF points.")]
     PdfLines(PdfLinesArgs),
+    /// Run a scheduler or an executor of an Apache DataFusion Ballista cluster that knows
+    /// yusuan's functions; then `sql`, `check` and `report run` take --cluster
+    /// (docs/distributed.md; needs the `distributed` build).
+    #[command(after_help = "Examples:
+  yusuan cluster scheduler --bind 127.0.0.1:50050
+  yusuan cluster executor --scheduler df://127.0.0.1:50050 --bind 127.0.0.1:50051
+  yusuan cluster executor --scheduler df://127.0.0.1:50050 --bind 127.0.0.1:50061
+  yusuan sql --data /shared/budgets --cluster df://127.0.0.1:50050 -c \"select count(*) from line_items\"
+  yusuan check --data /shared/budgets --cluster df://127.0.0.1:50050
+The dataset must be at the same path on the client and every node (a shared mount).")]
+    Cluster(cluster::ClusterArgs),
 }
 
 /// `yusuan pdf-lines`.
@@ -326,6 +338,10 @@ pub struct EngineArgs {
     /// (also on Ctrl-C) [default: the system's temporary directory].
     #[arg(long, value_name = "DIR")]
     pub temp_dir: Option<PathBuf>,
+    /// Run the queries on an Apache DataFusion Ballista cluster: its scheduler's address
+    /// (`yusuan cluster scheduler`). The dataset must be at the same path on every node.
+    #[arg(long, value_name = "df://HOST:PORT")]
+    pub cluster: Option<String>,
 }
 
 impl EngineArgs {
@@ -336,6 +352,7 @@ impl EngineArgs {
             as_of: None,
             max_spill: self.max_spill_size,
             temp_dir: self.temp_dir.clone(),
+            cluster: self.cluster.clone(),
         }
     }
 }
@@ -361,6 +378,7 @@ impl Cli {
         match &self.command {
             Command::Schedule(_) => true,
             Command::Sql(a) => a.commands.is_empty() && a.files.is_empty(),
+            Command::Cluster(a) => a.handles_interrupts(),
             _ => false,
         }
     }
@@ -380,6 +398,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Status> {
         Command::Compact(args) => dataset::compact(&args),
         Command::Vacuum(args) => dataset::vacuum(&args),
         Command::Upgrade(args) => dataset::upgrade(&args),
+        Command::Cluster(args) => cluster::run(args).await,
     }
 }
 
@@ -396,6 +415,12 @@ pub fn render_error(err: &anyhow::Error) -> String {
             out.push_str(": ");
         }
         out.push_str(&text);
+    }
+    // A cluster job stopped by its scheduler (`engine::cluster`: an executor was lost).
+    if out.contains("failed: Cancelled") {
+        out.push_str(
+            " (the cluster stopped the query: an executor was lost while it ran, or the job was cancelled; run it again — docs/distributed.md)",
+        );
     }
     out
 }

@@ -11,6 +11,26 @@
 //! file writing.
 
 mod aggregates;
+#[cfg(feature = "distributed")]
+pub mod cluster;
+#[cfg(not(feature = "distributed"))]
+mod cluster {
+    //! Without the `distributed` build there is no cluster client: asking for one is an
+    //! error that says how to get it.
+    use datafusion::execution::SessionState;
+    use datafusion::prelude::{SessionConfig, SessionContext};
+
+    pub fn client_config(_: &std::path::Path, _: u64) -> SessionConfig {
+        SessionConfig::new()
+    }
+
+    pub async fn connect(url: &str, _: SessionState) -> crate::Result<SessionContext> {
+        Err(crate::Error::Cluster {
+            location: url.to_string(),
+            reason: "this yusuan was built without the `distributed` feature; build it with `cargo build --release --features distributed` (docs/distributed.md)".into(),
+        })
+    }
+}
 pub mod depth;
 mod params;
 mod plan;
@@ -99,35 +119,60 @@ pub const REFERENCE_TABLES: &[(&str, &str, &[&str])] = &[
     ("ref_admin_division", crate::ingest::DIVISIONS, &[]),
 ];
 
+/// The reference table `name` (one of [`REFERENCE_TABLES`]) as an in-memory table read
+/// from its compiled-in CSV; `None` for any other name.
+pub(crate) fn reference_table(name: &str) -> Result<Option<MemTable>> {
+    let Some((_, csv, ints)) = REFERENCE_TABLES.iter().find(|(n, _, _)| *n == name) else {
+        return Ok(None);
+    };
+    let empty = regex::Regex::new("^$").expect("a valid pattern");
+    let header = csv.lines().next().unwrap_or_default();
+    let schema = Arc::new(Schema::new(
+        header
+            .split(',')
+            .map(|c| {
+                let t = if ints.contains(&c) {
+                    DataType::Int32
+                } else {
+                    DataType::Utf8
+                };
+                Field::new(c, t, true)
+            })
+            .collect::<Vec<_>>(),
+    ));
+    let reader = ReaderBuilder::new(schema.clone())
+        .with_header(true)
+        .with_null_regex(empty)
+        .build(std::io::Cursor::new(csv.as_bytes()))?;
+    let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
+    Ok(Some(MemTable::try_new(schema, vec![batches])?))
+}
+
+/// The findings table of a version never checked: there, and empty.
+pub(crate) fn empty_check_results() -> Result<MemTable> {
+    let schema = crate::model::schema::check_results_schema();
+    Ok(MemTable::try_new(schema, vec![vec![]])?)
+}
+
 /// Registers the reference CSVs as in-memory tables.
 fn register_reference(ctx: &SessionContext) -> Result<()> {
-    let empty = regex::Regex::new("^$").expect("a valid pattern");
-    for (name, csv, ints) in REFERENCE_TABLES {
-        let header = csv.lines().next().unwrap_or_default();
-        let schema = Arc::new(Schema::new(
-            header
-                .split(',')
-                .map(|c| {
-                    let t = if ints.contains(&c) {
-                        DataType::Int32
-                    } else {
-                        DataType::Utf8
-                    };
-                    Field::new(c, t, true)
-                })
-                .collect::<Vec<_>>(),
-        ));
-        let reader = ReaderBuilder::new(schema.clone())
-            .with_header(true)
-            .with_null_regex(empty.clone())
-            .build(std::io::Cursor::new(csv.as_bytes()))?;
-        let batches = reader.collect::<std::result::Result<Vec<_>, _>>()?;
-        ctx.register_table(*name, Arc::new(MemTable::try_new(schema, vec![batches])?))?;
+    for (name, _, _) in REFERENCE_TABLES {
+        let table = reference_table(name)?.expect("a reference table");
+        ctx.register_table(*name, Arc::new(table))?;
     }
     Ok(())
 }
 
-/// The schema a dataset table is read with: the stored schema, text as `Utf8View`.
+/// yusuan's aggregate functions: `count` and `any_value` with groups accumulators for
+/// text (`aggregates`), registered over DataFusion's functions of the same names.
+pub(crate) fn aggregate_functions() -> Vec<datafusion::logical_expr::AggregateUDF> {
+    vec![aggregates::count(), aggregates::any_value()]
+}
+
+/// The schema a dataset table is read with: the stored schema, text as `Utf8View` unless
+/// the session runs on a cluster (`views` false: Ballista ships batches between nodes as
+/// Arrow IPC, where view arrays make frames too large, so it turns view types off and
+/// the scans must match: docs/distributed.md).
 ///
 /// The Parquet reader then builds each string as a view into the page's bytes instead of
 /// copying it into one buffer per batch: the line items' names and codes repeat (a
@@ -135,8 +180,11 @@ fn register_reference(ctx: &SessionContext) -> Result<()> {
 /// reading them. At 10M line items this made `kuan_growth` 9 % and `region_class_share`
 /// 20 % faster and no query slower beyond noise (docs/performance.md, finding 15); it is
 /// also what DataFusion chooses for a schema it infers.
-fn read_schema(table: DatasetTable) -> SchemaRef {
+fn read_schema(table: DatasetTable, views: bool) -> SchemaRef {
     let stored = table.schema();
+    if !views {
+        return stored;
+    }
     let fields: Vec<Field> = stored
         .fields()
         .iter()
@@ -162,6 +210,10 @@ pub struct EngineOptions {
     /// Where spill files go (in this process's own folder, `yusuan-spill-<pid>`, removed
     /// when the process ends); `None` = the system's temporary directory.
     pub temp_dir: Option<PathBuf>,
+    /// Run queries on the Ballista cluster whose scheduler is at this address
+    /// (`df://HOST:PORT`; needs the `distributed` build: docs/distributed.md); `None` =
+    /// in this process.
+    pub cluster: Option<String>,
 }
 
 /// The most bytes queries spill to disk at once unless told otherwise: a query that needs
@@ -217,7 +269,13 @@ impl Engine {
     pub async fn open_with(data: &Path, options: &EngineOptions) -> Result<Engine> {
         let dataset = Dataset::open(data)?;
         let snapshot = dataset.snapshot(options.as_of)?;
-        let mut config = SessionConfig::new()
+        let on_cluster = options.cluster.is_some();
+        let mut config = if on_cluster {
+            cluster::client_config(snapshot.root(), snapshot.version.version)
+        } else {
+            SessionConfig::new()
+        };
+        config = config
             .with_information_schema(true)
             .with_parquet_pruning(true)
             .with_collect_statistics(true);
@@ -243,15 +301,22 @@ impl Engine {
         let file_url = url::Url::parse("file://").expect("a valid URL");
         runtime.register_object_store(&file_url, Arc::new(snapshot.object_store()?));
         let metadata_cache = runtime.cache_manager.get_file_metadata_cache();
-        let state = SessionStateBuilder::new()
+        let builder = SessionStateBuilder::new()
             .with_config(config)
             .with_runtime_env(runtime)
             .with_default_features()
-            .with_optimizer_rule(Arc::new(params::InlineConstantRows))
-            .with_physical_optimizer_rules(plan::physical_optimizer_rules(metadata_cache))
-            .with_query_planner(Arc::new(years::YearPartitions))
-            .build();
-        let ctx = SessionContext::new_with_state(state);
+            .with_optimizer_rule(Arc::new(params::InlineConstantRows));
+        let ctx = match &options.cluster {
+            // Physical planning happens on the scheduler (engine::cluster says which of
+            // yusuan's rules run there and why).
+            Some(url) => cluster::connect(url, builder.build()).await?,
+            None => SessionContext::new_with_state(
+                builder
+                    .with_physical_optimizer_rules(plan::physical_optimizer_rules(metadata_cache))
+                    .with_query_planner(Arc::new(years::YearPartitions))
+                    .build(),
+            ),
+        };
         let statistics_cache = || ctx.runtime_env().cache_manager.get_file_statistic_cache();
         let root = snapshot.root().to_path_buf();
         for table in DatasetTable::ALL {
@@ -262,7 +327,7 @@ impl Engine {
                 .with_table_partition_cols(vec![("year".to_string(), DataType::Int32)]);
             let config = ListingTableConfig::new(url)
                 .with_listing_options(options)
-                .with_schema(read_schema(table));
+                .with_schema(read_schema(table, !on_cluster));
             // The session's statistics cache: without it every query re-reads every
             // file's footer statistics while planning (docs/performance.md).
             let table_provider = ListingTable::try_new(config)?.with_cache(statistics_cache());
@@ -274,8 +339,7 @@ impl Engine {
             if !snapshot.has(name) {
                 // Never checked: the findings table is there, empty.
                 if name == CHECK_RESULTS {
-                    let schema = crate::model::schema::check_results_schema();
-                    ctx.register_table(name, Arc::new(MemTable::try_new(schema, vec![vec![]])?))?;
+                    ctx.register_table(name, Arc::new(empty_check_results()?))?;
                 }
                 continue;
             }
@@ -292,8 +356,9 @@ impl Engine {
         register_reference(&ctx)?;
         udf::register_all(&ctx);
         // `count` and `any_value` with groups accumulators for text (engine::aggregates).
-        ctx.register_udaf(aggregates::count());
-        ctx.register_udaf(aggregates::any_value());
+        for f in aggregate_functions() {
+            ctx.register_udaf(f);
+        }
         for (_, sql) in VIEWS {
             ctx.sql(sql).await?.collect().await?;
         }

@@ -21,16 +21,25 @@ use crate::model::reference::{class_level, class_name, class_parent, class_prefi
 
 /// Registers every yusuan function.
 pub fn register_all(ctx: &SessionContext) {
-    ctx.register_udf(ScalarUDF::from(Wan::new()));
+    for f in all() {
+        ctx.register_udf(f);
+    }
+}
+
+/// Every yusuan scalar function (what [`register_all`] registers; a cluster's scheduler
+/// and executors register the same list: `engine::cluster`).
+pub fn all() -> Vec<ScalarUDF> {
+    let mut all = vec![ScalarUDF::from(Wan::new())];
     for kind in [
         ClassKind::Level,
         ClassKind::Parent,
         ClassKind::Prefix,
         ClassKind::Name,
     ] {
-        ctx.register_udf(ScalarUDF::from(ClassFn::new(kind)));
+        all.push(ScalarUDF::from(ClassFn::new(kind)));
     }
-    ctx.register_udf(ScalarUDF::from(PctChange::new()));
+    all.push(ScalarUDF::from(PctChange::new()));
+    all
 }
 
 /// The functions yusuan adds, with their usage: for `.help functions` and the docs.

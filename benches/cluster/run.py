@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""Cluster benchmark: the same queries locally and on a Ballista cluster of 1 and 2 executors.
+
+    cargo build --release --features distributed
+    python3 benches/cluster/run.py [--sizes 10M,100M] [--executors 1,2] [--runs 1]
+
+For each size (line items) it uses the dataset of the comparison harness
+(target/bench-data/, generated with `yusuan gen` when missing), then times, as whole new
+processes (start, open, plan, run, print to a file):
+
+- every file of queries/ and of the portable suite (benches/compare/queries/) with
+  `yusuan sql` in this process (local) and with `--cluster` on a scheduler and E executors
+  started here (`yusuan cluster scheduler|executor`, loopback);
+- `yusuan check` (all built-in rules) the same ways.
+
+The cores are the same in every configuration (E executors share this machine's cores:
+each runs cores/E tasks at once), so the point is the cluster's overhead and its
+correctness, not a speed-up: every output is compared with the local one byte for byte
+and a difference is reported. Best of --runs. Results: benches/results/<date>-cluster-<size>.md
+and .json.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "compare"))
+import run as compare  # noqa: E402  (the comparison harness: sizes, datasets, timing)
+
+ROOT = compare.ROOT
+RESULTS = compare.RESULTS
+YUSUAN = compare.YUSUAN
+
+
+def free_port_pair():
+    while True:
+        with socket.socket() as a:
+            a.bind(("127.0.0.1", 0))
+            port = a.getsockname()[1]
+        try:
+            with socket.socket() as b:
+                b.bind(("127.0.0.1", port + 1))
+            return port
+        except OSError:
+            continue
+
+
+def start_cluster(executors, tasks, work):
+    port = free_port_pair()
+    url = f"df://127.0.0.1:{port}"
+    procs = [subprocess.Popen([str(YUSUAN), "cluster", "scheduler", "--bind", f"127.0.0.1:{port}"],
+                              stderr=open(work / "scheduler.log", "w"))]
+    for i in range(executors):
+        p = free_port_pair()
+        procs.append(subprocess.Popen(
+            [str(YUSUAN), "cluster", "executor", "--scheduler", url, "--bind", f"127.0.0.1:{p}",
+             "--concurrent-tasks", str(tasks), "--work-dir", str(work / f"executor{i}")],
+            stderr=open(work / f"executor{i}.log", "w")))
+    return url, procs
+
+
+def stop(procs):
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def timed(cmd, out_path, runs):
+    best = None
+    for _ in range(runs):
+        with open(out_path, "wb") as f:
+            wall, rss, code, err = compare.run_measured(cmd, stdout_file=f)
+        if code != 0:
+            return None, rss, err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
+        best = wall if best is None else min(best, wall)
+    return best, rss, None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default="10M,100M")
+    ap.add_argument("--executors", default="1,2")
+    ap.add_argument("--runs", type=int, default=1)
+    args = ap.parse_args()
+    if not YUSUAN.exists():
+        sys.exit("build first: cargo build --release --features distributed")
+    cores = os.cpu_count() or 2
+    files = sorted((ROOT / "queries").glob("*.sql")) + sorted((ROOT / "benches" / "compare" / "queries").glob("*.sql"))
+    date = datetime.date.today().isoformat()
+    for size_text in args.sizes.split(","):
+        size = compare.parse_size(size_text)
+        data = compare.ensure_data(size)
+        work = Path(tempfile.mkdtemp(prefix="yusuan-cluster-bench-"))
+        configs = [("local", None)] + [(f"{e} executor(s)", int(e)) for e in args.executors.split(",")]
+        results = {}  # config -> name -> (seconds, error)
+        outputs = {}
+        for label, executors in configs:
+            procs = []
+            cluster = []
+            if executors:
+                url, procs = start_cluster(executors, max(1, cores // executors), work)
+                cluster = ["--cluster", url]
+                time.sleep(2)
+            try:
+                for f in files + ["check"]:
+                    name = f if f == "check" else f.stem
+                    out = work / f"{label.split()[0]}-{name}.out"
+                    if f == "check":
+                        cmd = [str(YUSUAN), "check", "--data", str(data), "--format", "csv", "--fail-on", "never"] + cluster
+                    else:
+                        cmd = [str(YUSUAN), "sql", "--data", str(data), "--format", "csv", "-f", str(f)] + cluster
+                    secs, rss, err = timed(cmd, out, args.runs)
+                    results.setdefault(label, {})[name] = (secs, rss, err)
+                    text = out.read_bytes()
+                    if f == "check":  # the findings' order is not fixed: compare sorted lines
+                        text = b"\n".join(sorted(text.splitlines()))
+                    outputs.setdefault(name, {})[label] = text
+                    shown = f"{secs:.2f}s" if secs is not None else f"FAILED: {err}"
+                    if sys.stderr.isatty():
+                        print(f"  {size_text} {label:14} {name:28} {shown}", file=sys.stderr)
+            finally:
+                stop(procs)
+        names = [f.stem for f in files] + ["check"]
+        rows = []
+        for name in names:
+            local = results["local"][name][0]
+            row = {"query": name, "local_s": local}
+            for label, executors in configs[1:]:
+                secs, _, err = results[label][name]
+                same = outputs[name][label] == outputs[name]["local"]
+                row[label] = {"seconds": secs, "error": err, "same_as_local": same,
+                              "ratio": (secs / local) if secs and local else None}
+            rows.append(row)
+        write(date, size_text, size, data, cores, configs, rows)
+
+
+def write(date, size_text, size, data, cores, configs, rows):
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    base = RESULTS / f"{date}-cluster-{size_text}"
+    base.with_suffix(".json").write_text(json.dumps(
+        {"date": date, "size": size, "data": str(data), "cores": cores, "rows": rows}, indent=1))
+    labels = [c[0] for c in configs[1:]]
+    lines = [f"# Cluster vs local, {size_text} line items ({date}, {cores} cores, release build)", "",
+             "Whole processes (start, open, plan, run, print CSV to a file); best of runs. "
+             "Ratio = cluster ÷ local; 'same' = output identical to local.", "",
+             "| query | local s | " + " | ".join(f"{l} s | ratio | same" for l in labels) + " |",
+             "|---|---:|" + "---:|---:|---|" * len(labels)]
+    for r in rows:
+        cells = [r["query"], f"{r['local_s']:.2f}" if r["local_s"] is not None else "failed"]
+        for l in labels:
+            c = r[l]
+            if c["seconds"] is None:
+                cells += [f"failed: {c['error']}", "", ""]
+            else:
+                cells += [f"{c['seconds']:.2f}", f"{c['ratio']:.2f}" if c["ratio"] else "",
+                          "yes" if c["same_as_local"] else "**no**"]
+        lines.append("| " + " | ".join(cells) + " |")
+    for l in labels:
+        ok = [r for r in rows if r[l]["ratio"]]
+        if ok:
+            import math
+            geo = math.exp(sum(math.log(r[l]["ratio"]) for r in ok) / len(ok))
+            tot_l = sum(r["local_s"] for r in ok)
+            tot_c = sum(r[l]["seconds"] for r in ok)
+            lines.append("")
+            lines.append(f"{l}: geometric mean ratio {geo:.2f}; total {tot_c:.1f} s vs {tot_l:.1f} s local; "
+                         f"{sum(1 for r in rows if not r[l]['same_as_local'])} output(s) differ.")
+    base.with_suffix(".md").write_text("\n".join(lines) + "\n")
+    print(f"wrote {base}.md", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
