@@ -76,11 +76,23 @@ def stop(procs):
             p.kill()
 
 
+TIMEOUT = 600  # seconds one query may take before it counts as hung (and is killed)
+
+
 def timed(cmd, out_path, runs):
+    import threading
     best = None
     for _ in range(runs):
         with open(out_path, "wb") as f:
+            # A query that hangs (a Ballista job that never finishes) is killed and
+            # reported, so that the rest of the run goes on.
+            timer = threading.Timer(TIMEOUT, lambda: subprocess.run(
+                ["pkill", "-f", "-x", " ".join(cmd)], check=False))
+            timer.start()
             wall, rss, code, err = compare.run_measured(cmd, stdout_file=f)
+            timer.cancel()
+            if wall >= TIMEOUT:
+                return None, rss, f"no answer within {TIMEOUT} s (killed)"
         if code != 0:
             return None, rss, err.strip().splitlines()[-1] if err.strip() else f"exit {code}"
         best = wall if best is None else min(best, wall)
