@@ -50,17 +50,25 @@ use ballista_scheduler::cluster::ClusterStateEvent;
 use ballista_scheduler::config::SchedulerConfig;
 use ballista_scheduler::scheduler_process::{create_scheduler, start_grpc_service};
 use ballista_scheduler::scheduler_server::{SchedulerServer, SessionBuilder};
+use datafusion::arrow::array::{RecordBatch, RecordBatchOptions, new_null_array};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::catalog::TableProvider;
 use datafusion::common::TableReference;
 use datafusion::common::config::{ConfigEntry, ConfigExtension, ExtensionOptions};
+use datafusion::common::tree_node::{Transformed, TransformedResult, TreeNode};
+use datafusion::config::ConfigOptions;
 use datafusion::datasource::MemTable;
 use datafusion::datasource::file_format::FileFormatFactory;
+use datafusion::datasource::memory::MemorySourceConfig;
 use datafusion::error::DataFusionError;
 use datafusion::execution::disk_manager::{DiskManagerBuilder, DiskManagerMode};
 use datafusion::execution::runtime_env::{RuntimeEnv, RuntimeEnvBuilder};
 use datafusion::execution::{SessionState, SessionStateBuilder, TaskContext};
 use datafusion::logical_expr::{Extension, LogicalPlan};
+use datafusion::physical_optimizer::PhysicalOptimizerRule;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::physical_plan::empty::EmptyExec;
+use datafusion::physical_plan::placeholder_row::PlaceholderRowExec;
 use datafusion::prelude::{SessionConfig, SessionContext};
 use datafusion_proto::logical_plan::LogicalExtensionCodec;
 use datafusion_proto::protobuf::{LogicalPlanNode, PhysicalPlanNode};
@@ -236,7 +244,72 @@ fn functions_state(config: SessionConfig, runtime: Arc<RuntimeEnv>) -> SessionSt
         .with_scalar_functions(scalars)
         .with_aggregate_functions(aggregates)
         .with_window_functions(ballista_window_functions())
+        .with_physical_optimizer_rule(Arc::new(MemoryLeaves))
         .build()
+}
+
+/// Turns the leaves that make rows from nothing (`PlaceholderRowExec`, the one row of
+/// `SELECT 1`; `EmptyExec`) into in-memory scans of the same rows, on the scheduler, as
+/// the last physical rule.
+///
+/// Why: before it sends a task, Ballista 55's scheduler cuts the stage's plan down to the
+/// task's partitions (`ballista_scheduler::state::task_builder`), and a `UNION ALL`
+/// branch the task does not read becomes a zero-partition in-memory scan. An in-memory
+/// scan reports metrics and a placeholder row does not, so two tasks of the same stage
+/// can send back metric lists of different lengths; the scheduler then refuses the
+/// second task's status ("task metrics array size 7 does not equal with the stage
+/// metrics array size 6") and the job never finishes. Measured on
+/// `queries/rollup_check.sql`, whose `(SELECT 1 UNION ALL SELECT 2 …)` levels hung both
+/// times it ran on one executor with two task slots at 10M line items. With in-memory scans
+/// everywhere, every task's plan has the same nodes.
+#[derive(Debug)]
+struct MemoryLeaves;
+
+impl PhysicalOptimizerRule for MemoryLeaves {
+    fn optimize(
+        &self,
+        plan: Arc<dyn ExecutionPlan>,
+        _config: &ConfigOptions,
+    ) -> datafusion::error::Result<Arc<dyn ExecutionPlan>> {
+        plan.transform_up(|node| {
+            let row = if node.is::<PlaceholderRowExec>() {
+                true
+            } else if node.is::<EmptyExec>() {
+                false
+            } else {
+                return Ok(Transformed::no(node));
+            };
+            let schema = node.schema();
+            let partitions = node.properties().output_partitioning().partition_count();
+            let batches = if row {
+                let columns = schema
+                    .fields()
+                    .iter()
+                    .map(|f| new_null_array(f.data_type(), 1))
+                    .collect();
+                let options = RecordBatchOptions::new().with_row_count(Some(1));
+                match RecordBatch::try_new_with_options(schema.clone(), columns, &options) {
+                    Ok(batch) => vec![batch],
+                    // A non-nullable column cannot hold the placeholder's null: leave it.
+                    Err(_) => return Ok(Transformed::no(node)),
+                }
+            } else {
+                Vec::new()
+            };
+            let scan: Arc<dyn ExecutionPlan> =
+                MemorySourceConfig::try_new_exec(&vec![batches; partitions], schema, None)?;
+            Ok(Transformed::yes(scan))
+        })
+        .data()
+    }
+
+    fn name(&self) -> &str {
+        "yusuan_memory_leaves"
+    }
+
+    fn schema_check(&self) -> bool {
+        true
+    }
 }
 
 /// Every function an executor can evaluate: DataFusion's, Ballista's and yusuan's.
