@@ -2,7 +2,9 @@
 //! executors run every file of `queries/`, the portable benchmark suite and every check
 //! over a generated dataset (plus the bundled sample's documents), and each result must
 //! equal local execution row for row. Also: in-memory tables travel with the query,
-//! errors name the scheduler, and a cluster reads the version the client opened.
+//! errors name the scheduler, and a cluster reads the version the client opened; a report
+//! run on the cluster writes the files of a local run; an executor killed mid-query gives
+//! the right answer or a clear error.
 //!
 //! `cargo test --features distributed --test distributed`
 
@@ -269,6 +271,82 @@ async fn in_memory_versions_errors() {
         .to_string();
         assert!(err.contains("expected df://HOST:PORT"), "{bad}: {err}");
     }
+}
+
+/// `yusuan report run --cluster` (a separate process, on the in-process cluster) writes
+/// the same files as a local run — every section's CSV, Parquet, xlsx, the page and the
+/// summary — except `run.json`, which records when and how it ran.
+#[test]
+fn report_run_on_the_cluster_writes_the_files_of_a_local_run() {
+    on_runtime(report_run())
+}
+
+async fn report_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = dataset(tmp.path());
+    let cluster = InProcessCluster::start(2, 2).await.unwrap();
+    let run = |out: PathBuf, cluster: Option<String>| {
+        let data = data.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut cmd = yusuan();
+            cmd.args(["report", "run", "reports/overview", "-q", "--data"])
+                .arg(&data)
+                .arg("--out")
+                .arg(&out);
+            if let Some(url) = cluster {
+                cmd.args(["--cluster", &url]);
+            }
+            let output = cmd.output().unwrap();
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            files(&out.join("overview").join("latest"))
+        })
+    };
+    let local = run(tmp.path().join("local"), None).await.unwrap();
+    let remote = within(
+        QUERY_LIMIT * 4,
+        run(tmp.path().join("remote"), Some(cluster.url.clone())),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let names = |f: &[(String, Vec<u8>)]| f.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&remote), names(&local));
+    assert!(
+        local.iter().any(|(n, _)| n.ends_with(".xlsx")) && local.len() > 10,
+        "{:?}",
+        names(&local)
+    );
+    for ((name, want), (_, got)) in local.iter().zip(&remote) {
+        if name != "run.json" {
+            assert!(
+                got == want,
+                "{name} differs between the cluster and local runs"
+            );
+        }
+    }
+}
+
+/// Every file under `dir` (relative name, bytes), sorted by name.
+fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                out.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// A free loopback port whose next port is free too (an executor uses both).

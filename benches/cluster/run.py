@@ -3,6 +3,7 @@
 
     cargo build --release --features distributed
     python3 benches/cluster/run.py [--sizes 10M,100M] [--executors 1,2] [--runs 1]
+                                   [--partitions N] [--no-check]
 
 For each size (line items) it uses the dataset of the comparison harness
 (target/bench-data/, generated with `yusuan gen` when missing), then times, as whole new
@@ -11,7 +12,11 @@ processes (start, open, plan, run, print to a file):
 - every file of queries/ and of the portable suite (benches/compare/queries/) with
   `yusuan sql` in this process (local) and with `--cluster` on a scheduler and E executors
   started here (`yusuan cluster scheduler|executor`, loopback);
-- `yusuan check` (all built-in rules) the same ways.
+- `yusuan check` (all built-in rules) the same ways (unless --no-check).
+
+--partitions N runs the cluster queries with `--threads N` (DataFusion's target partitions:
+the tasks of each stage; Ballista's default is 16, and every task costs a scheduling round
+trip) and says so in the results' name and title.
 
 The cores are the same in every configuration (E executors share this machine's cores:
 each runs cores/E tasks at once), so the point is the cluster's overhead and its
@@ -104,6 +109,9 @@ def main():
     ap.add_argument("--sizes", default="10M,100M")
     ap.add_argument("--executors", default="1,2")
     ap.add_argument("--runs", type=int, default=1)
+    ap.add_argument("--partitions", type=int, default=None,
+                    help="tasks per stage on the cluster (yusuan --threads); default: Ballista's 16")
+    ap.add_argument("--no-check", action="store_true", help="leave `yusuan check` out")
     args = ap.parse_args()
     if not YUSUAN.exists():
         sys.exit("build first: cargo build --release --features distributed")
@@ -123,9 +131,11 @@ def main():
             if executors:
                 url, procs = start_cluster(executors, max(1, cores // executors), work)
                 cluster = ["--cluster", url]
+                if args.partitions:
+                    cluster += ["--threads", str(args.partitions)]
                 time.sleep(2)
             try:
-                for f in files + ["check"]:
+                for f in files + ([] if args.no_check else ["check"]):
                     name = f if f == "check" else f.stem
                     out = work / f"{label.split()[0]}-{name}.out"
                     if f == "check":
@@ -143,7 +153,7 @@ def main():
                         print(f"  {size_text} {label:14} {name:28} {shown}", file=sys.stderr)
             finally:
                 stop(procs)
-        names = [f.stem for f in files] + ["check"]
+        names = [f.stem for f in files] + ([] if args.no_check else ["check"])
         rows = []
         for name in names:
             local = results["local"][name][0]
@@ -154,16 +164,21 @@ def main():
                 row[label] = {"seconds": secs, "error": err, "same_as_local": same,
                               "ratio": (secs / local) if secs and local else None}
             rows.append(row)
-        write(date, size_text, size, data, cores, configs, rows)
+        write(date, size_text, size, data, cores, configs, rows, args.partitions)
 
 
-def write(date, size_text, size, data, cores, configs, rows):
+def write(date, size_text, size, data, cores, configs, rows, partitions):
     RESULTS.mkdir(parents=True, exist_ok=True)
-    base = RESULTS / f"{date}-cluster-{size_text}"
+    suffix = f"-p{partitions}" if partitions else ""
+    base = RESULTS / f"{date}-cluster-{size_text}{suffix}"
     base.with_suffix(".json").write_text(json.dumps(
-        {"date": date, "size": size, "data": str(data), "cores": cores, "rows": rows}, indent=1))
+        {"date": date, "size": size, "data": str(data), "cores": cores,
+         "cluster_partitions": partitions or 16, "rows": rows}, indent=1))
     labels = [c[0] for c in configs[1:]]
+    tasks = f"{partitions} tasks per stage (--threads {partitions})" if partitions else \
+        "16 tasks per stage (Ballista's default)"
     lines = [f"# Cluster vs local, {size_text} line items ({date}, {cores} cores, release build)", "",
+             f"Cluster: {tasks}; each executor runs cores ÷ executors tasks at once.", "",
              "Whole processes (start, open, plan, run, print CSV to a file); best of runs. "
              "Ratio = cluster ÷ local; 'same' = output identical to local.", "",
              "| query | local s | " + " | ".join(f"{l} s | ratio | same" for l in labels) + " |",

@@ -154,17 +154,42 @@ pub fn write_csv(path: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> Re
     Ok(())
 }
 
-/// Parquet, as DataFusion and every Parquet reader read it.
+/// Parquet, as DataFusion and every Parquet reader read it. Text is stored as plain
+/// `Utf8` (view types cast), so the file — including the Arrow schema Parquet keeps —
+/// is the same whether the engine read text as views (local) or not (a cluster), and
+/// readers that predate view types read it too.
 pub fn write_parquet(path: &Path, schema: &SchemaRef, batches: &[RecordBatch]) -> Result<()> {
+    use datafusion::arrow::datatypes::{Field, Schema};
     let file = std::fs::File::create(path).map_err(io("creating", path))?;
     let parquet = |source| Error::Parquet {
         path: path.to_path_buf(),
         source,
     };
-    let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(file, schema.clone(), None)
+    let plain = |t: &DataType| match t {
+        DataType::Utf8View => DataType::Utf8,
+        DataType::BinaryView => DataType::Binary,
+        other => other.clone(),
+    };
+    let stored: SchemaRef = std::sync::Arc::new(Schema::new_with_metadata(
+        schema
+            .fields()
+            .iter()
+            .map(|f| Field::clone(f).with_data_type(plain(f.data_type())))
+            .collect::<Vec<_>>(),
+        schema.metadata().clone(),
+    ));
+    let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(file, stored.clone(), None)
         .map_err(parquet)?;
     for b in batches {
-        w.write(b).map_err(parquet)?;
+        let columns = b
+            .columns()
+            .iter()
+            .zip(stored.fields())
+            .map(|(c, f)| datafusion::arrow::compute::cast(c, f.data_type()))
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .and_then(|columns| RecordBatch::try_new(stored.clone(), columns))
+            .map_err(|e| parquet(e.into()))?;
+        w.write(&columns).map_err(parquet)?;
     }
     w.close().map_err(parquet)?;
     Ok(())
