@@ -7,4 +7,4 @@ SELECT unit_name, prev_year, year,
 FROM unit_years, params
 WHERE prev_year = year - 1
   AND project_pct > CAST(params.threshold_pct AS DECIMAL(38, 2))
-ORDER BY project_pct DESC, unit_name;
+ORDER BY project_pct DESC, unit_name, year;

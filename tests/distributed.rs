@@ -464,6 +464,45 @@ fn executor_killed_mid_query() {
         );
         std::thread::sleep(std::time::Duration::from_millis(500));
     }
+    // Tasks per stage: one per task slot of the executors registered (2 × 2), unless the
+    // client chooses (`--threads`). Shown by the hash partitioning of the stages.
+    let explain = "explain select year, count(*) from line_items group by year";
+    let partitions = |out: &str| -> Vec<String> {
+        out.match_indices("Hash([")
+            .filter_map(|(i, _)| {
+                let rest = &out[i..];
+                let tail = &rest[rest.find("], ")? + 3..];
+                let digits: String = tail.chars().take_while(char::is_ascii_digit).collect();
+                (!digits.is_empty()).then_some(digits)
+            })
+            .collect()
+    };
+    loop {
+        let (code, out, err, _) = sql_process(&data, Some(&url), explain);
+        assert_eq!(code, 0, "{err}");
+        let seen = partitions(&out);
+        if !seen.is_empty() && seen.iter().all(|p| p == "4") {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "expected 4 partitions (2 executors × 2 slots): {seen:?}\n{out}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+    let mut cmd = yusuan();
+    let out = cmd
+        .args(["sql", "--format", "csv", "--threads", "3", "--data"])
+        .arg(&data)
+        .args(["--cluster", &url, "-c", explain])
+        .output()
+        .unwrap();
+    let seen = partitions(&String::from_utf8_lossy(&out.stdout));
+    assert!(
+        !seen.is_empty() && seen.iter().all(|p| p == "3"),
+        "--threads 3: {seen:?}"
+    );
+
     let (code, got, err, cluster_seconds) = sql_process(&data, Some(&url), query);
     assert_eq!((code, &got), (0, &want), "{err}");
 

@@ -4,6 +4,7 @@
     cargo build --release --features distributed
     python3 benches/cluster/run.py [--sizes 10M,100M] [--executors 1,2] [--runs 1]
                                    [--partitions N] [--no-check]
+    python3 benches/cluster/run.py --estimate DATE     # 10 nodes, 10 billion line items
 
 For each size (line items) it uses the dataset of the comparison harness
 (target/bench-data/, generated with `yusuan gen` when missing), then times, as whole new
@@ -15,8 +16,9 @@ processes (start, open, plan, run, print to a file):
 - `yusuan check` (all built-in rules) the same ways (unless --no-check).
 
 --partitions N runs the cluster queries with `--threads N` (DataFusion's target partitions:
-the tasks of each stage; Ballista's default is 16, and every task costs a scheduling round
-trip) and says so in the results' name and title.
+the tasks of each stage; yusuan's default on a cluster is one per task slot of the
+executors, and every task costs a scheduling round trip) and says so in the results' name
+and title.
 
 The cores are the same in every configuration (E executors share this machine's cores:
 each runs cores/E tasks at once), so the point is the cluster's overhead and its
@@ -110,9 +112,15 @@ def main():
     ap.add_argument("--executors", default="1,2")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--partitions", type=int, default=None,
-                    help="tasks per stage on the cluster (yusuan --threads); default: Ballista's 16")
+                    help="tasks per stage on the cluster (yusuan --threads); default: one per task slot of the executors")
     ap.add_argument("--no-check", action="store_true", help="leave `yusuan check` out")
+    ap.add_argument("--estimate", metavar="DATE",
+                    help="no runs: write the paper estimate of a 10-node cluster on 10 billion line "
+                         "items from the 1-executor times of DATE's 10M and 100M results")
     args = ap.parse_args()
+    if args.estimate:
+        estimate(args.estimate)
+        return
     if not YUSUAN.exists():
         sys.exit("build first: cargo build --release --features distributed")
     cores = os.cpu_count() or 2
@@ -161,7 +169,12 @@ def main():
             for label, executors in configs[1:]:
                 secs, _, err = results[label][name]
                 same = outputs[name][label] == outputs[name]["local"]
+                # Not byte-identical but the same lines: rows that tie on the ORDER BY came
+                # in another order (a query whose order is not total), not a wrong answer.
+                same_rows = sorted(outputs[name][label].splitlines()) == \
+                    sorted(outputs[name]["local"].splitlines())
                 row[label] = {"seconds": secs, "error": err, "same_as_local": same,
+                              "same_rows": same_rows,
                               "ratio": (secs / local) if secs and local else None}
             rows.append(row)
         write(date, size_text, size, data, cores, configs, rows, args.partitions)
@@ -173,10 +186,10 @@ def write(date, size_text, size, data, cores, configs, rows, partitions):
     base = RESULTS / f"{date}-cluster-{size_text}{suffix}"
     base.with_suffix(".json").write_text(json.dumps(
         {"date": date, "size": size, "data": str(data), "cores": cores,
-         "cluster_partitions": partitions or 16, "rows": rows}, indent=1))
+         "cluster_partitions": partitions or "slots", "rows": rows}, indent=1))
     labels = [c[0] for c in configs[1:]]
     tasks = f"{partitions} tasks per stage (--threads {partitions})" if partitions else \
-        "16 tasks per stage (Ballista's default)"
+        "as many tasks per stage as the executors have task slots (yusuan's default)"
     lines = [f"# Cluster vs local, {size_text} line items ({date}, {cores} cores, release build)", "",
              f"Cluster: {tasks}; each executor runs cores ÷ executors tasks at once.", "",
              "Whole processes (start, open, plan, run, print CSV to a file); best of runs. "
@@ -191,7 +204,8 @@ def write(date, size_text, size, data, cores, configs, rows, partitions):
                 cells += [f"failed: {c['error']}", "", ""]
             else:
                 cells += [f"{c['seconds']:.2f}", f"{c['ratio']:.2f}" if c["ratio"] else "",
-                          "yes" if c["same_as_local"] else "**no**"]
+                          "yes" if c["same_as_local"] else
+                          "rows yes, order of ties differs" if c.get("same_rows") else "**no**"]
         lines.append("| " + " | ".join(cells) + " |")
     for l in labels:
         ok = [r for r in rows if r[l]["ratio"]]
@@ -205,6 +219,42 @@ def write(date, size_text, size, data, cores, configs, rows, partitions):
                          f"{sum(1 for r in rows if not r[l]['same_as_local'])} output(s) differ.")
     base.with_suffix(".md").write_text("\n".join(lines) + "\n")
     print(f"wrote {base}.md", file=sys.stderr)
+
+
+def estimate(date, nodes=10, items=10_000_000_000):
+    """Per query, the 1-executor times at 10M and 100M give a fixed cost a and a cost per
+    line item b (t = a + b·n, two points); a node of the same cores then takes
+    a + b·items/nodes for its share. Not a measurement: it assumes the work divides evenly,
+    that a shuffle over a network costs what it costs on loopback here, and that the
+    scheduler's per-task cost stays as measured (docs/distributed.md says more)."""
+    runs = {s: json.loads((RESULTS / f"{date}-cluster-{s}.json").read_text()) for s in ("10M", "100M")}
+    small, large = runs["10M"], runs["100M"]
+    label = "1 executor(s)"
+    by_name = {r["query"]: r for r in small["rows"]}
+    lines = [f"# Paper estimate: {nodes} nodes, {items / 1e9:.0f} billion line items (from {date})", "",
+             f"From the 1-executor times at {small['size'] / 1e6:.0f}M and {large['size'] / 1e6:.0f}M line items "
+             f"({large['cores']} cores per executor): t = a + b·n per query; each of {nodes} nodes of "
+             f"the same cores takes its share, n = {items / nodes / 1e6:.0f}M. Assumes an even split and "
+             "shuffles over the network as fast as over loopback here.", "",
+             "| query | 10M s | 100M s | fixed a s | per 100M items s | estimate s |",
+             "|---|---:|---:|---:|---:|---:|"]
+    total = 0.0
+    for r in large["rows"]:
+        s_row = by_name.get(r["query"])
+        if not s_row or not s_row.get(label) or not r.get(label):
+            continue
+        t10, t100 = s_row[label]["seconds"], r[label]["seconds"]
+        if t10 is None or t100 is None:
+            continue
+        b = max(0.0, (t100 - t10) / (large["size"] - small["size"]))
+        a = max(0.0, t10 - b * small["size"])
+        est = a + b * items / nodes
+        total += est
+        lines.append(f"| {r['query']} | {t10:.2f} | {t100:.2f} | {a:.2f} | {b * 1e8:.2f} | {est:.0f} |")
+    lines += ["", f"All queries above one after another: {total:.0f} s ({total / 60:.1f} min)."]
+    out = RESULTS / f"{date}-cluster-estimate.md"
+    out.write_text("\n".join(lines) + "\n")
+    print(f"wrote {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -327,7 +327,8 @@ pub struct EngineArgs {
     /// Memory limit for query execution, e.g. 512M or 2G (spills when exceeded).
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub memory_limit: Option<usize>,
-    /// Number of threads (partitions) queries use, 1–1024 [default: one per core].
+    /// Number of threads (partitions) queries use, 1–1024 [default: one per core; with
+    /// --cluster, tasks per stage, default one per task slot of the cluster's executors].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub threads: Option<u16>,
     /// The most a query may spill to disk, e.g. 50G; a query that needs more fails,

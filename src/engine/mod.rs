@@ -20,7 +20,7 @@ mod cluster {
     use datafusion::execution::SessionState;
     use datafusion::prelude::{SessionConfig, SessionContext};
 
-    pub fn client_config(_: &std::path::Path, _: u64) -> SessionConfig {
+    pub fn client_config(_: &std::path::Path, _: u64, _: Option<usize>) -> SessionConfig {
         SessionConfig::new()
     }
 
@@ -271,7 +271,7 @@ impl Engine {
         let snapshot = dataset.snapshot(options.as_of)?;
         let on_cluster = options.cluster.is_some();
         let mut config = if on_cluster {
-            cluster::client_config(snapshot.root(), snapshot.version.version)
+            cluster::client_config(snapshot.root(), snapshot.version.version, options.threads)
         } else {
             SessionConfig::new()
         };
