@@ -212,6 +212,22 @@ async fn in_memory_versions_errors() {
         assert_eq!(csv(&got), want, "{sql}");
     }
 
+    // Tasks per stage: one per task slot (2 executors × 2) unless the session says.
+    let explain = "explain select year, count(*) from line_items group by year";
+    let plan = csv(&remote.sql(explain).await.unwrap());
+    assert!(plan.contains("], 4)") && !plan.contains("], 3)"), "{plan}");
+    remote.sql("set yusuan.partitions = 3").await.unwrap();
+    let plan = csv(&remote.sql(explain).await.unwrap());
+    assert!(plan.contains("], 3)") && !plan.contains("], 4)"), "{plan}");
+    let err = remote
+        .sql("set yusuan.partitions = many")
+        .await
+        .err()
+        .expect("not a number")
+        .to_string();
+    assert!(err.contains("yusuan.partitions: 'many'"), "{err}");
+    remote.sql("set yusuan.partitions = 0").await.unwrap();
+
     // yusuan's functions are evaluated on the executors.
     let got = csv(&remote
         .sql("select wan(cast(123456.78 as decimal(18,2))) as w, class_parent('2080505') as p from line_items limit 1")
