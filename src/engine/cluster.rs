@@ -14,9 +14,11 @@
 //!   aggregate functions over Ballista's, and the dataset *version* the client reads
 //!   (carried in the session settings as `yusuan.dataset` / `yusuan.version`,
 //!   [`DatasetOptions`]) as a `SnapshotStore` for `file://`, so the scheduler lists exactly
-//!   that version's files whatever has been committed meanwhile. It plans physically with
-//!   Ballista's static planner and DataFusion's own physical rules: yusuan's (`plan`,
-//!   `proven`, `shared`) and its `years::YearPartitions` planner are not used there.
+//!   that version's files whatever has been committed meanwhile, and as many partitions
+//!   as its executors have task slots unless the client chose (`yusuan.partitions`). It
+//!   plans physically with Ballista's static planner and DataFusion's own physical rules,
+//!   plus `MemoryLeaves` (around a Ballista scheduler bug): yusuan's (`plan`, `proven`,
+//!   `shared`) and its `years::YearPartitions` planner are not used there.
 //!   That is by design, not only by default: `SharedExec` shares results inside one
 //!   process, `UnorderedExec` and the late-materialised top-N are nodes Ballista cannot
 //!   ship, and all of them only change how fast a plan runs, never what it returns.
