@@ -222,8 +222,7 @@ async fn in_memory_versions_errors() {
     let err = remote
         .sql("set yusuan.partitions = many")
         .await
-        .err()
-        .expect("not a number")
+        .expect_err("not a number")
         .to_string();
     assert!(err.contains("yusuan.partitions: 'many'"), "{err}");
     remote.sql("set yusuan.partitions = 0").await.unwrap();

@@ -82,7 +82,8 @@ use crate::storage::{AsOf, Dataset, SnapshotStore};
 
 /// The dataset a cluster session reads, as session settings (`yusuan.dataset`,
 /// `yusuan.version`): Ballista sends every setting with each query, and the scheduler and
-/// executors read the dataset at exactly this version.
+/// executors read the dataset at exactly this version. Also the tasks per stage the client
+/// chose, if it did (`yusuan.partitions`).
 ///
 /// Written out rather than with DataFusion's `extensions_options!`, whose entries leave
 /// the prefix out of their keys: Ballista sends settings as `entries()` and sets them on
